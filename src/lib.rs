@@ -1,0 +1,6 @@
+//! defsim: a Monte Carlo engine that asks whether a fragile state's plan to build its own
+//! defense industry can work. See `docs/model.md` for the model and README for the CLI.
+
+pub mod dist;
+pub mod model;
+pub mod scenario;

@@ -1,0 +1,3 @@
+//! The viability model of `../shared/MODEL.md`.
+
+pub mod params;
