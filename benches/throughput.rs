@@ -1,1 +1,52 @@
-fn main() {}
+//! Trials per second of the baseline scenario: the simulation alone (engine + model), on one
+//! thread and on every core, and the statistics that follow it. Run with
+//! `cargo bench --bench throughput`; `benches/whole-process.sh` times the whole `defsim run`.
+
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use defsim::engine::{self, RunOptions};
+use defsim::model::ViabilityModel;
+use defsim::summary::RunSummary;
+
+const TRIALS: u64 = 100_000;
+
+fn baseline() -> defsim::scenario::Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    defsim::scenario::load(&path, &[]).expect("the baseline loads")
+}
+
+fn simulate(c: &mut Criterion) {
+    let scenario = baseline();
+    let model = ViabilityModel::new(&scenario);
+    let mut group = c.benchmark_group("baseline");
+    group.throughput(Throughput::Elements(TRIALS));
+    group.sample_size(10);
+    for threads in [1, 2] {
+        let opts = RunOptions {
+            seed: 1,
+            trials: TRIALS,
+            threads,
+            keep_inputs: false,
+            progress: false,
+        };
+        group.bench_function(format!("simulate/{threads}-thread"), |b| {
+            b.iter(|| engine::run(&model, &opts).expect("finite"))
+        });
+    }
+    let opts = RunOptions {
+        seed: 1,
+        trials: TRIALS,
+        threads: 0,
+        keep_inputs: false,
+        progress: false,
+    };
+    let results = engine::run(&model, &opts).expect("finite");
+    group.bench_function("summarise", |b| {
+        b.iter(|| RunSummary::new(&scenario, &results))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, simulate);
+criterion_main!(benches);

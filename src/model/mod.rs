@@ -1,3 +1,214 @@
-//! The viability model of `../shared/MODEL.md`.
+//! The viability model of MODEL.md: does a domestic defense industry deliver military
+//! independence at a bearable fiscal and social cost?
+//!
+//! [`params`] holds the schema of numeric keys and a trial's values, [`state`] the state and
+//! shocks, [`step`] the pure yearly step, [`outcomes`] the per-trial outcomes. This module
+//! wires them into the engine's [`Model`] trait: which streams exist, how a trial's
+//! parameters and a year's shocks are drawn, which yearly series are recorded.
 
+pub mod outcomes;
 pub mod params;
+pub mod state;
+pub mod step;
+
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+use crate::dist::Sampler;
+use crate::engine::{Model, Schema, Streams};
+use crate::scenario::Scenario;
+use params::{LINE_NAMES, N_LINES, Params, Settings, Slot};
+use state::{State, YearDraws, YearRecord};
+
+/// Random components, each with its own substream per trial.
+const COMPONENTS: [&str; 6] = ["macro", "sanctions", "support", "gold", "power", "conflict"];
+
+/// Names of the viability criteria outcomes, appended after [`outcomes::OUTCOME_NAMES`]:
+/// 1 when the trial meets that criterion.
+pub const CRITERIA: [&str; 3] = [
+    "meets_min_independence",
+    "meets_max_unit_cost_ratio",
+    "meets_max_fiscal_burden",
+];
+
+/// Yearly series of the whole program (per-line series follow, see [`series_names`]).
+pub const SERIES: [&str; 8] = [
+    "gdp_musd",
+    "revenue_musd",
+    "program_spend_musd",
+    "fiscal_burden",
+    "self_sufficiency",
+    "independence",
+    "sanctioned",
+    "support_state",
+];
+
+/// Per-line yearly series, named `<line>.<series>`.
+pub const LINE_SERIES: [&str; 3] = ["output", "unit_cost_ratio", "import_content"];
+
+/// Every yearly series name, in the order the model writes them.
+pub fn series_names() -> Vec<String> {
+    let mut names: Vec<String> = SERIES.iter().map(|s| s.to_string()).collect();
+    for line in LINE_NAMES {
+        names.extend(LINE_SERIES.iter().map(|s| format!("{line}.{s}")));
+    }
+    names
+}
+
+/// An uncertain parameter: drawn from its own stream each trial.
+#[derive(Debug, Clone)]
+struct Uncertain {
+    stream: usize,
+    slot: Slot,
+    sampler: Sampler,
+}
+
+/// The viability model built from a validated scenario.
+#[derive(Debug, Clone)]
+pub struct ViabilityModel {
+    schema: Schema,
+    /// Fixed values of every parameter (uncertain ones are overwritten each trial).
+    base: Params,
+    settings: Settings,
+    uncertain: Vec<Uncertain>,
+}
+
+/// Per-thread scratch of the viability model.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    /// The trial's parameters.
+    pub params: Params,
+    /// The trial's state.
+    pub state: State,
+    /// This year's shocks.
+    pub draws: YearDraws,
+    /// The last year's record.
+    pub record: YearRecord,
+}
+
+impl ViabilityModel {
+    /// Builds the model of `scenario`.
+    pub fn new(scenario: &Scenario) -> ViabilityModel {
+        let mut base = Params::default();
+        let mut inputs = Vec::new();
+        let mut streams: Vec<String> = COMPONENTS.iter().map(|c| c.to_string()).collect();
+        streams.extend(LINE_NAMES.iter().map(|l| format!("lines.{l}")));
+        let mut uncertain = Vec::new();
+        for entry in &scenario.params {
+            match entry.param.fixed_value() {
+                Some(v) => *entry.slot.get_mut(&mut base) = v,
+                None => {
+                    uncertain.push(Uncertain {
+                        stream: streams.len(),
+                        slot: entry.slot,
+                        sampler: entry.param.sampler(),
+                    });
+                    streams.push(entry.key.clone());
+                    inputs.push(entry.key.clone());
+                }
+            }
+        }
+        let settings = scenario.settings.clone();
+        let mut outcome_names: Vec<String> = outcomes::OUTCOME_NAMES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        outcome_names.extend(CRITERIA.iter().map(|s| s.to_string()));
+        let optional = (0..outcome_names.len())
+            .map(|o| o == outcomes::BREAKEVEN)
+            .collect();
+        let schema = Schema {
+            inputs,
+            outcomes: outcome_names,
+            optional,
+            series: series_names(),
+            years: (0..settings.horizon_years)
+                .map(|t| settings.start_year + t as i32)
+                .collect(),
+            streams,
+        };
+        ViabilityModel {
+            schema,
+            base,
+            settings,
+            uncertain,
+        }
+    }
+
+    /// The scenario's fixed settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+impl Model for ViabilityModel {
+    type Worker = Worker;
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn worker(&self) -> Worker {
+        Worker {
+            params: self.base.clone(),
+            state: State::new(self.settings.horizon_years),
+            draws: YearDraws::default(),
+            record: YearRecord::default(),
+        }
+    }
+
+    fn draw_params(&self, w: &mut Worker, streams: &mut Streams, inputs: &mut [f64]) {
+        for (u, input) in self.uncertain.iter().zip(inputs.iter_mut()) {
+            let v = u.sampler.sample(streams.get(u.stream));
+            *u.slot.get_mut(&mut w.params) = v;
+            *input = v;
+        }
+        step::start(&w.params, &self.settings, &mut w.state);
+    }
+
+    fn draw_year(&self, w: &mut Worker, streams: &mut Streams, _t: usize) {
+        let d = &mut w.draws;
+        d.macro_eps = streams.get(0).sample(StandardNormal);
+        d.sanctions_u = streams.get(1).random();
+        d.support_u = streams.get(2).random();
+        d.gold_eps = streams.get(3).sample(StandardNormal);
+        d.power_eps = streams.get(4).sample(StandardNormal);
+        d.conflict_eps = streams.get(5).sample(StandardNormal);
+        for l in 0..N_LINES {
+            let rng = streams.get(COMPONENTS.len() + l);
+            d.disrupt_u[l] = rng.random();
+            d.loss_u[l] = rng.random();
+        }
+    }
+
+    fn step(&self, w: &mut Worker, t: usize, series: &mut [f64]) {
+        let r = step::step(&w.params, &self.settings, &mut w.state, &w.draws, t);
+        series[..SERIES.len()].copy_from_slice(&[
+            r.gdp,
+            r.revenue,
+            r.program_spend,
+            r.fiscal_burden,
+            r.self_sufficiency,
+            r.independence,
+            f64::from(u8::from(r.sanctioned)),
+            r.support as f64,
+        ]);
+        for (l, ly) in r.lines.iter().enumerate() {
+            let at = SERIES.len() + l * LINE_SERIES.len();
+            series[at..at + LINE_SERIES.len()].copy_from_slice(&[
+                ly.output,
+                ly.unit_cost_ratio,
+                ly.import_content,
+            ]);
+        }
+        w.record = r;
+    }
+
+    fn outcomes(&self, w: &mut Worker, out: &mut [f64]) {
+        let o = outcomes::outcomes(&w.params, &self.settings, &w.state, &w.record);
+        out[..o.values.len()].copy_from_slice(&o.values);
+        for (slot, met) in out[o.values.len()..].iter_mut().zip(o.criteria) {
+            *slot = f64::from(u8::from(met));
+        }
+    }
+}

@@ -85,3 +85,9 @@ impl Scenario {
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 }
+impl Scenario {
+    /// TEMP
+    pub fn print_resolved(&self) -> String {
+        todo!()
+    }
+}

@@ -1,0 +1,62 @@
+//! The results table: the one contract between simulating and everything after it.
+
+use std::ops::AddAssign;
+
+use super::Schema;
+use crate::stats::{Mean, Sketch};
+
+/// A yearly series' values in one year, summarised as the trials stream by.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesStats {
+    /// Mean over trials (compensated sum, merged in block order).
+    pub mean: Mean,
+    /// Quantile sketch (relative error below 2^-7).
+    pub sketch: Sketch,
+}
+
+impl AddAssign<&SeriesStats> for SeriesStats {
+    fn add_assign(&mut self, other: &SeriesStats) {
+        self.mean += &other.mean;
+        self.sketch += &other.sketch;
+    }
+}
+
+impl SeriesStats {
+    /// Records one trial's value.
+    #[inline]
+    pub fn add(&mut self, v: f64) {
+        self.mean.add(v);
+        self.sketch.add(v);
+    }
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// The model's names.
+    pub schema: Schema,
+    /// The run's seed.
+    pub seed: u64,
+    /// Number of trials.
+    pub trials: u64,
+    /// `outcomes[o][i]`: outcome `o` of trial `i` (NaN where an optional outcome is absent).
+    pub outcomes: Vec<Vec<f64>>,
+    /// `inputs[j][i]`: uncertain input `j` of trial `i`, when the run kept them.
+    pub inputs: Option<Vec<Vec<f64>>>,
+    /// `series[s][t]`: yearly series `s` in year `t`.
+    pub series: Vec<Vec<SeriesStats>>,
+}
+
+impl Results {
+    /// The values of the outcome called `name`.
+    pub fn outcome(&self, name: &str) -> Option<&[f64]> {
+        let i = self.schema.outcomes.iter().position(|o| o == name)?;
+        Some(&self.outcomes[i])
+    }
+
+    /// The yearly statistics of the series called `name`.
+    pub fn series(&self, name: &str) -> Option<&[SeriesStats]> {
+        let i = self.schema.series.iter().position(|s| s == name)?;
+        Some(&self.series[i])
+    }
+}

@@ -1,0 +1,47 @@
+//! `summary.json` and `run.json`.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::summary::RunSummary;
+
+/// Run metadata that may change between runs (kept out of `summary.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    /// Version of defsim.
+    pub defsim_version: String,
+    /// The scenario file as given.
+    pub scenario_file: String,
+    /// `--set` overrides applied.
+    pub overrides: Vec<String>,
+    /// Seed and trials of the run.
+    pub seed: u64,
+    pub trials: u64,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Wall time of the simulation alone, seconds.
+    pub simulate_seconds: f64,
+    /// Wall time of the whole command up to writing, seconds.
+    pub wall_seconds: f64,
+    /// Seconds since the Unix epoch when the run started.
+    pub started_unix: u64,
+}
+
+/// Writes `value` as pretty JSON with a final newline.
+pub fn write<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    text.push('\n');
+    fs::write(path, text)
+}
+
+/// Reads a `summary.json`.
+pub fn read_summary(path: &Path) -> anyhow::Result<RunSummary> {
+    use anyhow::Context;
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a defsim summary.json", path.display()))
+}

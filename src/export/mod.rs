@@ -1,0 +1,8 @@
+//! Writers of a run's outputs, one file each; all read the [`crate::summary::RunSummary`]
+//! or [`crate::engine::Results`], never the model.
+
+pub mod csv;
+pub mod json;
+pub mod staging;
+
+pub use staging::Staging;

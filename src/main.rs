@@ -1,0 +1,38 @@
+//! `defsim`: parse the command line, run the verb, map errors to exit codes
+//! (0 success, 1 a check failed or the run failed, 2 bad input or usage).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use defsim::app::{self, BadInput};
+use defsim::cli::{Cli, Command};
+use defsim::scenario::ScenarioError;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match &cli.command {
+        Command::Run(args) => app::run(args),
+        Command::Validate(args) => app::validate(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.is::<ScenarioError>() || e.is::<BadInput>() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,601 @@
+//! The yearly step of the viability model: a pure function of the trial's parameters, the
+//! state at the end of last year and this year's drawn shocks (MODEL.md, steps 1 to 8).
+//!
+//! No random numbers, no I/O, no allocation: a test can walk a trial with hand-made draws.
+
+use super::params::{N_LINES, Params, Settings};
+use super::state::{LineState, State, Totals, YearDraws, YearRecord};
+
+/// Growth is floored at -90% in a year, so GDP and revenue stay positive (MODEL.md).
+pub const GROWTH_FLOOR: f64 = -0.9;
+
+/// Resets `state` to the start of a trial (the year before `start_year`).
+pub fn start(p: &Params, s: &Settings, state: &mut State) {
+    state.gdp = p.macro_.gdp0_musd;
+    state.shock = 0.0;
+    state.gold = 1.0;
+    state.ln_conflict = 0.0;
+    state.sanctioned = s.sanctions_initial;
+    state.support = s.support_initial;
+    state.debt_service.clear();
+    state.debt_service.resize(s.horizon_years, 0.0);
+    for (l, line) in state.lines.iter_mut().enumerate() {
+        *line = LineState {
+            import_content: p.lines[l].import_content,
+            ..LineState::default()
+        };
+    }
+    state.totals = Totals::default();
+}
+
+/// Next sanctions state: from 0 enter with `onset_prob`, from 1 leave with `lift_prob`.
+fn next_sanctions(p: &Params, sanctioned: bool, u: f64) -> bool {
+    if sanctioned {
+        u >= p.sanctions.lift_prob
+    } else {
+        u < p.sanctions.onset_prob
+    }
+}
+
+/// Next support state (0 full, 1 reduced, 2 withdrawn). In state reduced one uniform decides:
+/// below `withdraw_prob` withdraws, below `withdraw_prob + restore_prob` restores.
+fn next_support(p: &Params, support: usize, u: f64) -> usize {
+    let q = &p.support;
+    match support {
+        0 if u < q.reduce_prob => 1,
+        1 if u < q.withdraw_prob => 2,
+        1 if u < q.withdraw_prob + q.restore_prob => 0,
+        2 if u < q.recover_prob => 1,
+        other => other,
+    }
+}
+
+/// Annuity payment on `principal` at `rate` over `years` (`principal / years` at rate 0).
+pub fn annuity(principal: f64, rate: f64, years: usize) -> f64 {
+    let n = years as f64;
+    if rate == 0.0 {
+        principal / n
+    } else {
+        principal * rate / (1.0 - (1.0 + rate).powf(-n))
+    }
+}
+
+/// Value-weighted shares of military demand met locally (`self_sufficiency`) and met by local
+/// value added (`independence`), over all lines: disabled lines' demand counts, imported.
+fn military_shares(p: &Params, rec: &YearRecord) -> (f64, f64) {
+    let (mut met, mut local, mut demand) = (0.0, 0.0, 0.0);
+    for (lp, ly) in p.lines.iter().zip(&rec.lines) {
+        met += lp.import_price_usd * ly.output_military;
+        local += lp.import_price_usd * ly.output_military * (1.0 - ly.import_content);
+        demand += lp.import_price_usd * ly.military_demand;
+    }
+    (met / demand, local / demand)
+}
+
+/// Advances `state` by year `t` (0-based) with this year's shocks `d`; returns the year's record.
+pub fn step(p: &Params, s: &Settings, state: &mut State, d: &YearDraws, t: usize) -> YearRecord {
+    let mut rec = YearRecord {
+        year: s.start_year + t as i32,
+        ..YearRecord::default()
+    };
+
+    // Processes. The first year uses the initial states; transitions apply from the second.
+    if t > 0 {
+        state.sanctioned = next_sanctions(p, state.sanctioned, d.sanctions_u);
+        state.support = next_support(p, state.support, d.support_u);
+    }
+    let sanctioned = f64::from(u8::from(state.sanctioned));
+    let terms = &p.support.states[state.support];
+    state.gold *=
+        (p.gold.drift - 0.5 * p.gold.volatility.powi(2) + p.gold.volatility * d.gold_eps).exp();
+    state.ln_conflict =
+        p.conflict.persistence * state.ln_conflict + p.conflict.volatility * d.conflict_eps;
+    let k = state.ln_conflict.exp();
+    let grid = (p.power.grid_availability + p.power.annual_sd * d.power_eps).clamp(0.0, 1.0);
+    let c = p.plan.captive_power_share;
+    let availability = c * p.power.captive_availability + (1.0 - c) * grid;
+    state.shock = p.macro_.persistence * state.shock + p.macro_.volatility * d.macro_eps;
+    let growth = (p.macro_.trend_growth + state.shock
+        - p.sanctions.growth_penalty * sanctioned
+        - p.macro_.conflict_drag * (k - 1.0))
+        .max(GROWTH_FLOOR);
+    state.gdp *= 1.0 + growth;
+    let revenue = state.gdp
+        * p.macro_.revenue_share
+        * (1.0 + p.macro_.gold_revenue_share * (state.gold - 1.0));
+
+    // 1. Budget: fixed obligations first (debt service, O&M on last year's capital).
+    let budget = p.plan.max_budget_share * revenue * (1.0 - p.sanctions.financing_cut * sanctioned);
+    let debt_service = state.debt_service[t];
+    let om: f64 = (0..N_LINES)
+        .map(|l| p.lines[l].om_rate * state.lines[l].capital)
+        .sum();
+    let avail = (budget - debt_service - om).max(0.0);
+
+    // 2. Capital spending wanted, credit, and the domestic part rationed by the budget.
+    let leak = p.corruption.leakage * (1.0 - p.plan.oversight);
+    let scale = p.plan.capex_scale;
+    let plan_year = t.checked_sub(s.start_offset);
+    let mut wanted = [0.0; N_LINES];
+    for l in 0..N_LINES {
+        if let (true, Some(i)) = (s.lines[l].enabled, plan_year) {
+            let scheduled = s.lines[l].capex_schedule.get(i).copied().unwrap_or(0.0);
+            wanted[l] = scheduled * p.lines[l].capex_musd * scale + state.lines[l].backlog;
+        }
+    }
+    let domestic = |l: usize| wanted[l] * (1.0 - terms.credit_share);
+    let sum_domestic: f64 = (0..N_LINES).map(domestic).sum();
+    let pay_ratio = if sum_domestic > 0.0 {
+        (avail / sum_domestic).min(1.0)
+    } else {
+        0.0
+    };
+    let mut credit_total = 0.0;
+    for l in 0..N_LINES {
+        let credit = wanted[l] * terms.credit_share;
+        let paid = domestic(l) * pay_ratio;
+        credit_total += credit;
+        let ls = &mut state.lines[l];
+        ls.backlog = domestic(l) - paid;
+        // 3. Capital and capacity; output starts ceil(lead time) years after the first spending.
+        if credit + paid > 0.0 && ls.first_output.is_none() {
+            ls.first_output = Some(t + p.lines[l].lead_time_years.ceil() as usize);
+        }
+        let ly = &mut rec.lines[l];
+        ly.wanted = wanted[l];
+        ly.credit = credit;
+        ly.paid = paid;
+        ly.operating = p.lines[l].om_rate * ls.capital; // O&M on last year's capital
+        ls.capital += (credit + paid) * (1.0 - leak);
+        ly.capital = ls.capital;
+        let full = p.lines[l].capex_musd * scale;
+        ly.capacity = match ls.first_output {
+            Some(first) if t >= first => p.lines[l].capacity * scale * (ls.capital / full).min(1.0),
+            _ => 0.0,
+        };
+    }
+    // Each year's credit is repaid as an annuity from the next year; payments past the
+    // horizon are not counted.
+    if credit_total > 0.0 {
+        let pay = annuity(credit_total, p.plan.credit_rate, s.credit_tenor_years);
+        let end = (t + 1 + s.credit_tenor_years).min(s.horizon_years);
+        for due in &mut state.debt_service[(t + 1).min(end)..end] {
+            *due += pay;
+        }
+    }
+
+    // 4.-6. Output, allotment, learning and unit cost, per line.
+    let premium = 1.0 + p.sanctions.import_premium * sanctioned;
+    let mut sales = 0.0;
+    for l in 0..N_LINES {
+        let lp = &p.lines[l];
+        let ls = &mut state.lines[l];
+        let ly = &mut rec.lines[l];
+        let ic = ls.import_content;
+        let dm = lp.military_demand * k;
+        let dc = lp.civil_demand * state.gdp / p.macro_.gdp0_musd;
+        let dx = if s.lines[l].exportable {
+            lp.export_demand
+        } else {
+            0.0
+        };
+        let supply = 1.0 - ic * (1.0 - terms.supply_reliability);
+        let disrupted = d.disrupt_u[l] < (p.conflict.disruption_prob * k).min(1.0);
+        let loss = if disrupted {
+            d.loss_u[l] * p.conflict.disruption_max_loss
+        } else {
+            0.0
+        };
+        let q = (ly.capacity * availability * supply * (1.0 - loss)).min(dm + dc + dx);
+        let qm = q.min(dm);
+        let qc = (q - qm).min(dc);
+        ls.cumulative += q;
+
+        let price = lp.import_price_usd;
+        let parity = price * premium;
+        let reference = lp.capacity;
+        let learning = (ls.cumulative.max(reference) / reference).powf(lp.learning_rate.log2());
+        let energy = 1.0 + lp.energy_share * c * p.power.captive_cost_premium;
+        let local = lp.initial_cost_ratio * learning * energy * (1.0 + leak);
+        let unit_cost = price * (ic * premium * terms.supplier_premium + (1.0 - ic) * local);
+
+        ly.military_demand = dm;
+        ly.import_content = ic;
+        ly.output = q;
+        ly.output_military = qm;
+        ly.output_civil = qc;
+        ly.output_export = q - qm - qc;
+        ly.unit_cost = unit_cost;
+        ly.unit_cost_ratio = unit_cost / parity;
+        ly.operating += q * unit_cost / 1e6;
+        sales += (qc * parity + ly.output_export * price * p.plan.export_price_ratio) / 1e6;
+        if q > 0.0 {
+            ls.import_content = (ic * (1.0 - lp.localization_rate)).max(lp.min_import_content);
+        }
+    }
+
+    // 7. Money.
+    let capital_spend: f64 = rec.lines.iter().map(|ly| ly.credit + ly.paid).sum();
+    let paid: f64 = rec.lines.iter().map(|ly| ly.paid).sum();
+    let operating: f64 = rec.lines.iter().map(|ly| ly.operating).sum();
+    let oversight =
+        p.corruption.oversight_cost_share * p.plan.oversight * (capital_spend + operating);
+    let program_spend = paid + operating + oversight + debt_service - sales;
+    let fiscal_burden = program_spend / revenue;
+
+    // 8. Imports fill the rest; Russia supplies its share of all imported military value.
+    let out_of_scope = p.military.out_of_scope_imports_musd * k;
+    let (mut imported, mut demand) = (out_of_scope, out_of_scope);
+    for (lp, ly) in p.lines.iter().zip(&rec.lines) {
+        imported += lp.import_price_usd
+            * ((ly.military_demand - ly.output_military) + ly.output_military * ly.import_content)
+            / 1e6;
+        demand += lp.import_price_usd * ly.military_demand / 1e6;
+    }
+
+    rec.sanctioned = state.sanctioned;
+    rec.support = state.support;
+    rec.conflict = k;
+    rec.grid = grid;
+    rec.availability = availability;
+    rec.gold = state.gold;
+    rec.growth = growth;
+    rec.gdp = state.gdp;
+    rec.revenue = revenue;
+    rec.budget = budget;
+    rec.debt_service = debt_service;
+    rec.oversight = oversight;
+    rec.sales = sales;
+    rec.program_spend = program_spend;
+    rec.fiscal_burden = fiscal_burden;
+    (rec.self_sufficiency, rec.independence) = military_shares(p, &rec);
+    rec.russia_dependence = terms.russia_share * imported / demand;
+
+    accumulate(
+        p,
+        &mut state.totals,
+        &rec,
+        t,
+        capital_spend + operating + oversight - sales,
+    );
+    rec
+}
+
+/// Adds year `t` to the running totals.
+fn accumulate(p: &Params, totals: &mut Totals, rec: &YearRecord, t: usize, cost: f64) {
+    let premium = 1.0 + p.sanctions.import_premium * f64::from(u8::from(rec.sanctioned));
+    totals.program_cost += cost;
+    for (lp, ly) in p.lines.iter().zip(&rec.lines) {
+        totals.import_equivalent += ly.output_military * lp.import_price_usd * premium / 1e6;
+    }
+    totals.domestic_spend += rec.program_spend;
+    let population =
+        p.macro_.population0_m * 1e6 * (1.0 + p.macro_.population_growth).powi(t as i32 + 1);
+    totals.poverty_gap_cost +=
+        population * p.social.extreme_poverty_share * p.social.poverty_gap_usd_per_person_year
+            / 1e6;
+    totals.peak_burden = if t == 0 {
+        rec.fiscal_burden
+    } else {
+        totals.peak_burden.max(rec.fiscal_burden)
+    };
+    totals.sum_burden += rec.fiscal_burden;
+    totals.years_sanctioned += u32::from(rec.sanctioned);
+    if totals.breakeven_year.is_none() {
+        let (mut cost, mut value) = (0.0, 0.0);
+        for (lp, ly) in p.lines.iter().zip(&rec.lines) {
+            if ly.output_military > 0.0 {
+                cost += ly.output_military * ly.unit_cost;
+                value += ly.output_military * lp.import_price_usd;
+            }
+        }
+        if value > 0.0 && cost <= value {
+            totals.breakeven_year = Some(rec.year);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::params::{LineParams, LineSettings, SupportTerms};
+
+    /// A small, fully fixed parameter set with round numbers, for hand-checked steps.
+    pub(crate) fn simple() -> (Params, Settings) {
+        let mut p = Params::default();
+        p.macro_.gdp0_musd = 20_000.0;
+        p.macro_.trend_growth = 0.05;
+        p.macro_.revenue_share = 0.15;
+        p.macro_.population0_m = 24.5;
+        p.macro_.population_growth = 0.03;
+        p.sanctions.import_premium = 0.25;
+        p.sanctions.growth_penalty = 0.017;
+        p.sanctions.financing_cut = 0.3;
+        p.support.states = [
+            SupportTerms {
+                credit_share: 0.4,
+                supply_reliability: 0.9,
+                supplier_premium: 1.0,
+                russia_share: 0.8,
+            },
+            SupportTerms {
+                credit_share: 0.15,
+                supply_reliability: 0.7,
+                supplier_premium: 1.15,
+                russia_share: 0.5,
+            },
+            SupportTerms {
+                credit_share: 0.0,
+                supply_reliability: 0.6,
+                supplier_premium: 1.3,
+                russia_share: 0.1,
+            },
+        ];
+        p.power.grid_availability = 1.0;
+        p.power.captive_availability = 0.95;
+        p.power.captive_cost_premium = 1.2;
+        p.military.out_of_scope_imports_musd = 250.0;
+        p.plan.capex_scale = 1.0;
+        p.plan.max_budget_share = 0.03;
+        p.plan.credit_rate = 0.05;
+        p.plan.export_price_ratio = 0.9;
+        p.social.poverty_gap_usd_per_person_year = 120.0;
+        p.social.extreme_poverty_share = 0.19;
+        p.viability = crate::model::params::Viability {
+            min_independence: 0.35,
+            max_unit_cost_ratio: 1.5,
+            max_fiscal_burden: 0.03,
+        };
+        let line = LineParams {
+            capex_musd: 30.0,
+            capacity: 10_000.0,
+            lead_time_years: 1.0,
+            import_price_usd: 600.0,
+            import_content: 0.6,
+            localization_rate: 0.05,
+            min_import_content: 0.3,
+            initial_cost_ratio: 1.5,
+            learning_rate: 0.9,
+            energy_share: 0.1,
+            om_rate: 0.05,
+            military_demand: 6_000.0,
+            civil_demand: 0.0,
+            export_demand: 0.0,
+        };
+        p.lines = [line.clone(), line.clone(), line.clone(), line];
+        let ls = LineSettings {
+            enabled: true,
+            exportable: false,
+            unit: "unit".into(),
+            capex_schedule: vec![0.5, 0.5],
+        };
+        let s = Settings {
+            start_year: 2025,
+            horizon_years: 11,
+            sanctions_initial: false,
+            support_initial: 0,
+            start_offset: 0,
+            credit_tenor_years: 10,
+            lines: [ls.clone(), ls.clone(), ls.clone(), ls],
+        };
+        (p, s)
+    }
+
+    /// Walks every year with the same shocks; returns the records.
+    pub(crate) fn walk(p: &Params, s: &Settings, d: &YearDraws) -> (State, Vec<YearRecord>) {
+        let mut state = State::new(s.horizon_years);
+        start(p, s, &mut state);
+        let recs = (0..s.horizon_years)
+            .map(|t| step(p, s, &mut state, d, t))
+            .collect();
+        (state, recs)
+    }
+
+    /// Shocks that change nothing: zero normals, uniforms that never trigger a transition
+    /// or a disruption (probabilities are 0 in [`simple`]).
+    pub(crate) fn calm() -> YearDraws {
+        YearDraws {
+            sanctions_u: 0.5,
+            support_u: 0.5,
+            disrupt_u: [0.5; 4],
+            loss_u: [0.5; 4],
+            ..YearDraws::default()
+        }
+    }
+
+    #[test]
+    fn deterministic_growth_compounds_the_trend() {
+        let (p, s) = simple();
+        let (_, recs) = walk(&p, &s, &calm());
+        for (t, r) in recs.iter().enumerate() {
+            let expected = 20_000.0 * 1.05f64.powi(t as i32 + 1);
+            assert!(
+                (r.gdp - expected).abs() < 1e-9 * expected,
+                "year {t}: {} vs {expected}",
+                r.gdp
+            );
+            assert!(
+                (r.revenue - 0.15 * r.gdp).abs() < 1e-9 * r.gdp,
+                "gold index 1 leaves revenue at its share"
+            );
+        }
+    }
+
+    #[test]
+    fn growth_falls_by_the_sanctions_penalty_and_is_floored() {
+        let (mut p, mut s) = simple();
+        s.sanctions_initial = true;
+        p.sanctions.lift_prob = 0.0;
+        let (_, recs) = walk(&p, &s, &calm());
+        assert!((recs[0].growth - (0.05 - 0.017)).abs() < 1e-15);
+        assert!(recs.iter().all(|r| r.sanctioned));
+        p.macro_.trend_growth = -0.95;
+        let (_, recs) = walk(&p, &s, &calm());
+        assert_eq!(recs[0].growth, GROWTH_FLOOR);
+    }
+
+    #[test]
+    fn markov_chains_follow_their_uniforms() {
+        let (mut p, _) = simple();
+        p.sanctions.onset_prob = 0.1;
+        p.sanctions.lift_prob = 0.6;
+        assert!(next_sanctions(&p, false, 0.05));
+        assert!(!next_sanctions(&p, false, 0.1));
+        assert!(!next_sanctions(&p, true, 0.59));
+        assert!(next_sanctions(&p, true, 0.6));
+        p.support.reduce_prob = 0.08;
+        p.support.withdraw_prob = 0.15;
+        p.support.restore_prob = 0.10;
+        p.support.recover_prob = 0.0;
+        assert_eq!(next_support(&p, 0, 0.07), 1);
+        assert_eq!(next_support(&p, 0, 0.08), 0);
+        assert_eq!(next_support(&p, 1, 0.14), 2);
+        assert_eq!(next_support(&p, 1, 0.24), 0);
+        assert_eq!(next_support(&p, 1, 0.25), 1);
+        assert_eq!(
+            next_support(&p, 2, 0.0),
+            2,
+            "recover_prob 0 makes withdrawal absorbing"
+        );
+    }
+
+    #[test]
+    fn annuity_repays_the_principal_at_its_rate() {
+        assert!((annuity(100.0, 0.0, 10) - 10.0).abs() < 1e-12);
+        // Present value of the payments at the rate is the principal.
+        let pay = annuity(100.0, 0.05, 10);
+        let pv: f64 = (1..=10).map(|i| pay / 1.05f64.powi(i)).sum();
+        assert!((pv - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn credit_becomes_debt_service_from_the_next_year() {
+        let (p, s) = simple();
+        let (_, recs) = walk(&p, &s, &calm());
+        assert_eq!(recs[0].debt_service, 0.0);
+        // Year 0: each line wants 15, 40% on credit: 4 * 6 = 24 of credit.
+        let credit0: f64 = recs[0].lines.iter().map(|l| l.credit).sum();
+        assert!((credit0 - 24.0).abs() < 1e-12);
+        let credit1: f64 = recs[1].lines.iter().map(|l| l.credit).sum();
+        assert!((recs[1].debt_service - annuity(credit0, 0.05, 10)).abs() < 1e-12);
+        let both = annuity(credit0, 0.05, 10) + annuity(credit1, 0.05, 10);
+        assert!((recs[2].debt_service - both).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_budget_rations_domestic_capital_and_carries_a_backlog() {
+        let (mut p, s) = simple();
+        p.plan.max_budget_share = 0.001; // 3 MUSD of budget against 36 MUSD of domestic wants
+        let mut state = State::new(s.horizon_years);
+        start(&p, &s, &mut state);
+        let r = step(&p, &s, &mut state, &calm(), 0);
+        let paid: f64 = r.lines.iter().map(|l| l.paid).sum();
+        assert!(
+            (paid - r.budget).abs() < 1e-9,
+            "everything available is spent"
+        );
+        let backlog: f64 = state.lines.iter().map(|l| l.backlog).sum();
+        assert!((backlog - (36.0 - paid)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn output_starts_after_the_lead_time() {
+        let (mut p, s) = simple();
+        p.lines[0].lead_time_years = 2.5; // ceil: output from year 3
+        let (_, recs) = walk(&p, &s, &calm());
+        assert_eq!(recs[2].lines[0].output, 0.0);
+        assert!(recs[3].lines[0].output > 0.0);
+        assert!(
+            recs[1].lines[1].output > 0.0,
+            "lead time 1: output from year 1"
+        );
+        assert_eq!(recs[0].lines[1].capacity, 0.0);
+    }
+
+    #[test]
+    fn learning_rate_one_without_leakage_costs_the_initial_ratio_on_the_local_part() {
+        let (mut p, s) = simple();
+        for l in &mut p.lines {
+            l.learning_rate = 1.0;
+        }
+        let (_, recs) = walk(&p, &s, &calm());
+        for r in &recs {
+            for (lp, ly) in p.lines.iter().zip(&r.lines) {
+                // Imported part at the import price, local part at exactly the initial ratio.
+                let ic = ly.import_content;
+                let expected = lp.import_price_usd * (ic + (1.0 - ic) * lp.initial_cost_ratio);
+                assert_eq!(ly.unit_cost, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn import_content_falls_after_each_producing_year_to_its_floor() {
+        let (p, s) = simple();
+        let (_, recs) = walk(&p, &s, &calm());
+        let ic: Vec<f64> = recs.iter().map(|r| r.lines[0].import_content).collect();
+        assert_eq!(ic[0], 0.6);
+        assert_eq!(ic[1], 0.6, "the first output year uses the initial content");
+        assert!((ic[2] - 0.6 * 0.95).abs() < 1e-15);
+        let mut q = State::new(s.horizon_years);
+        start(&p, &s, &mut q);
+        let mut p2 = p.clone();
+        p2.lines[0].localization_rate = 0.9;
+        let (_, recs) = walk(&p2, &s, &calm());
+        assert_eq!(recs[3].lines[0].import_content, 0.3);
+    }
+
+    #[test]
+    fn every_line_disabled_produces_nothing_and_costs_nothing() {
+        let (p, mut s) = simple();
+        for l in &mut s.lines {
+            l.enabled = false;
+        }
+        let (state, recs) = walk(&p, &s, &calm());
+        for r in &recs {
+            assert!(r.lines.iter().all(|l| l.output == 0.0 && l.capital == 0.0));
+            assert_eq!(r.independence, 0.0);
+            assert_eq!(r.program_spend, 0.0);
+        }
+        assert_eq!(state.totals.program_cost, 0.0);
+        let o = crate::model::outcomes::outcomes(&p, &s, &state, recs.last().unwrap());
+        assert_eq!(o.values[0], 0.0);
+        assert_eq!(o.values[2], 0.0);
+        assert!(
+            o.values
+                .iter()
+                .enumerate()
+                .all(|(i, v)| i == crate::model::outcomes::BREAKEVEN || v.is_finite())
+        );
+    }
+
+    #[test]
+    fn output_goes_to_the_armed_forces_first() {
+        let (mut p, mut s) = simple();
+        p.lines[3].civil_demand = 5_000.0;
+        p.lines[3].export_demand = 5_000.0;
+        p.lines[3].military_demand = 1_000.0;
+        s.lines[3].exportable = true;
+        let (_, recs) = walk(&p, &s, &calm());
+        let l = recs[5].lines[3];
+        assert_eq!(l.output_military, 1_000.0);
+        assert!(l.output_civil > 0.0 && l.output_civil <= 5_000.0 * recs[5].gdp / 20_000.0 + 1e-9);
+        assert!((l.output - l.output_military - l.output_civil - l.output_export).abs() < 1e-9);
+        assert!(recs[5].sales > 0.0);
+    }
+
+    #[test]
+    fn disruption_loses_its_share_of_output() {
+        let (mut p, s) = simple();
+        p.conflict.disruption_prob = 0.5;
+        p.conflict.disruption_max_loss = 0.5;
+        p.lines[0].military_demand = 1e9; // output is capacity-bound
+        let mut hit = calm();
+        hit.disrupt_u[0] = 0.1;
+        hit.loss_u[0] = 0.5;
+        let (_, calm_recs) = walk(&p, &s, &calm());
+        let (_, hit_recs) = walk(&p, &s, &hit);
+        let (a, b) = (calm_recs[1].lines[0].output, hit_recs[1].lines[0].output);
+        assert!((b - a * 0.75).abs() < 1e-9 * a, "{b} vs {a}");
+    }
+}
