@@ -158,16 +158,17 @@ fn run_block<M: Model>(
         for t in 0..years {
             model.draw_year(&mut worker, &mut streams, t);
             model.step(&mut worker, t, &mut year_values);
-            for (s, &v) in year_values.iter().enumerate() {
+            for (s, (&v, by_year)) in year_values.iter().zip(series.iter_mut()).enumerate() {
                 if !v.is_finite() {
+                    let what = format!("{} in year {}", schema.series[s], schema.years[t]);
                     return Err(TrialError {
                         seed,
                         trial,
-                        what: format!("{} in year {}", schema.series[s], schema.years[t]),
+                        what,
                         value: v,
                     });
                 }
-                series[s][t].add(v);
+                by_year[t].add(v);
             }
         }
         model.outcomes(&mut worker, &mut outcomes);

@@ -117,32 +117,32 @@ pub fn step(p: &Params, s: &Settings, state: &mut State, d: &YearDraws, t: usize
     let scale = p.plan.capex_scale;
     let plan_year = t.checked_sub(s.start_offset);
     let mut wanted = [0.0; N_LINES];
-    for l in 0..N_LINES {
+    for (l, want) in wanted.iter_mut().enumerate() {
         if let (true, Some(i)) = (s.lines[l].enabled, plan_year) {
             let scheduled = s.lines[l].capex_schedule.get(i).copied().unwrap_or(0.0);
-            wanted[l] = scheduled * p.lines[l].capex_musd * scale + state.lines[l].backlog;
+            *want = scheduled * p.lines[l].capex_musd * scale + state.lines[l].backlog;
         }
     }
-    let domestic = |l: usize| wanted[l] * (1.0 - terms.credit_share);
-    let sum_domestic: f64 = (0..N_LINES).map(domestic).sum();
+    let sum_domestic: f64 = wanted.iter().map(|w| w * (1.0 - terms.credit_share)).sum();
     let pay_ratio = if sum_domestic > 0.0 {
         (avail / sum_domestic).min(1.0)
     } else {
         0.0
     };
     let mut credit_total = 0.0;
-    for l in 0..N_LINES {
-        let credit = wanted[l] * terms.credit_share;
-        let paid = domestic(l) * pay_ratio;
+    for (l, &want) in wanted.iter().enumerate() {
+        let credit = want * terms.credit_share;
+        let domestic = want * (1.0 - terms.credit_share);
+        let paid = domestic * pay_ratio;
         credit_total += credit;
         let ls = &mut state.lines[l];
-        ls.backlog = domestic(l) - paid;
+        ls.backlog = domestic - paid;
         // 3. Capital and capacity; output starts ceil(lead time) years after the first spending.
         if credit + paid > 0.0 && ls.first_output.is_none() {
             ls.first_output = Some(t + p.lines[l].lead_time_years.ceil() as usize);
         }
         let ly = &mut rec.lines[l];
-        ly.wanted = wanted[l];
+        ly.wanted = want;
         ly.credit = credit;
         ly.paid = paid;
         ly.operating = p.lines[l].om_rate * ls.capital; // O&M on last year's capital

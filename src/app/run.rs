@@ -1,62 +1,14 @@
-//! One function per verb, each reading as load scenario -> simulate -> summarise -> export.
+//! `defsim run`: simulate one scenario and write its outputs.
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 
-use crate::cli::{RunArgs, SimArgs, ValidateArgs};
-use crate::engine::{self, Results, RunOptions};
+use super::{Job, out_dir};
+use crate::cli::RunArgs;
 use crate::export::{self, Staging};
-use crate::model::ViabilityModel;
-use crate::scenario::{self, Scenario};
 use crate::summary::RunSummary;
-
-/// A scenario and the options of one simulation, resolved from the command line.
-pub struct Job {
-    /// The validated scenario (with `--set` applied).
-    pub scenario: Scenario,
-    /// Seed, trials, threads.
-    pub options: RunOptions,
-}
-
-impl Job {
-    /// Loads `path` with the shared simulation options.
-    pub fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
-        let scenario = scenario::load(path, &sim.set)?;
-        let options = RunOptions {
-            seed: sim.seed.unwrap_or(scenario.seed),
-            trials: sim.trials.unwrap_or(scenario.trials),
-            threads: sim.threads,
-            keep_inputs,
-            progress: std::io::stderr().is_terminal(),
-        };
-        anyhow::ensure!(
-            options.trials >= 1,
-            BadInput("--trials must be at least 1".into())
-        );
-        Ok(Job { scenario, options })
-    }
-
-    /// Simulates the job.
-    pub fn simulate(&self) -> Result<Results> {
-        let model = ViabilityModel::new(&self.scenario);
-        Ok(engine::run(&model, &self.options)?)
-    }
-}
-
-/// Bad input found outside a scenario file (exit 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct BadInput(pub String);
-
-/// The output folder: `--out`, else `output/<default_name>/`.
-pub fn out_dir(sim: &SimArgs, default_name: &str) -> PathBuf {
-    sim.out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(default_name))
-}
 
 /// `defsim run`.
 pub fn run(args: &RunArgs) -> Result<()> {
@@ -133,22 +85,4 @@ fn print_headline(summary: &RunSummary, dir: &Path) {
         );
     }
     println!("results in {}", dir.display());
-}
-
-/// `defsim validate`.
-pub fn validate(args: &ValidateArgs) -> Result<()> {
-    for path in &args.scenarios {
-        let scenario = scenario::load(path, &args.set)?;
-        if args.print {
-            print!("{}", scenario.print_resolved());
-        } else {
-            println!(
-                "{}: ok ({}, {} parameters)",
-                path.display(),
-                scenario.name,
-                scenario.params.len()
-            );
-        }
-    }
-    Ok(())
 }

@@ -1,0 +1,63 @@
+//! One function per verb (one file each), each reading as load scenario -> simulate ->
+//! summarise -> export; this module holds what the verbs share.
+
+mod run;
+mod validate;
+
+pub use run::run;
+pub use validate::validate;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::cli::SimArgs;
+use crate::engine::{self, Results, RunOptions};
+use crate::model::ViabilityModel;
+use crate::scenario::{self, Scenario};
+
+/// A scenario and the options of one simulation, resolved from the command line.
+pub struct Job {
+    /// The validated scenario (with `--set` applied).
+    pub scenario: Scenario,
+    /// Seed, trials, threads.
+    pub options: RunOptions,
+}
+
+impl Job {
+    /// Loads `path` with the shared simulation options.
+    pub fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
+        let scenario = scenario::load(path, &sim.set)?;
+        let options = RunOptions {
+            seed: sim.seed.unwrap_or(scenario.seed),
+            trials: sim.trials.unwrap_or(scenario.trials),
+            threads: sim.threads,
+            keep_inputs,
+            progress: std::io::stderr().is_terminal(),
+        };
+        anyhow::ensure!(
+            options.trials >= 1,
+            BadInput("--trials must be at least 1".into())
+        );
+        Ok(Job { scenario, options })
+    }
+
+    /// Simulates the job.
+    pub fn simulate(&self) -> Result<Results> {
+        let model = ViabilityModel::new(&self.scenario);
+        Ok(engine::run(&model, &self.options)?)
+    }
+}
+
+/// Bad input found outside a scenario file (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+/// The output folder: `--out`, else `output/<default_name>/`.
+pub fn out_dir(sim: &SimArgs, default_name: &str) -> PathBuf {
+    sim.out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(default_name))
+}

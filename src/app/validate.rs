@@ -1,0 +1,24 @@
+//! `defsim validate`: parse and check scenario files.
+
+use anyhow::Result;
+
+use crate::cli::ValidateArgs;
+use crate::scenario;
+
+/// `defsim validate`.
+pub fn validate(args: &ValidateArgs) -> Result<()> {
+    for path in &args.scenarios {
+        let scenario = scenario::load(path, &args.set)?;
+        if args.print {
+            print!("{}", scenario.print_resolved());
+        } else {
+            println!(
+                "{}: ok ({}, {} parameters)",
+                path.display(),
+                scenario.name,
+                scenario.params.len()
+            );
+        }
+    }
+    Ok(())
+}
