@@ -28,6 +28,19 @@ impl SeriesStats {
         self.mean.add(v);
         self.sketch.add(v);
     }
+
+    /// Records a short run of trials' values, in trial order: the sketch takes each value,
+    /// the mean their plain sum (compensated across runs).
+    #[inline]
+    pub fn add_run(&mut self, values: impl Iterator<Item = f64>) {
+        let (mut n, mut sum) = (0, 0.0);
+        for v in values {
+            self.sketch.add(v);
+            sum += v;
+            n += 1;
+        }
+        self.mean.add_sum(n, sum);
+    }
 }
 
 /// What a run produced.

@@ -182,7 +182,15 @@ impl Model for ViabilityModel {
     }
 
     fn step(&self, w: &mut Worker, t: usize, series: &mut [f64]) {
-        let r = step::step(&w.params, &self.settings, &mut w.state, &w.draws, t);
+        step::step_into(
+            &w.params,
+            &self.settings,
+            &mut w.state,
+            &w.draws,
+            t,
+            &mut w.record,
+        );
+        let r = &w.record;
         series[..SERIES.len()].copy_from_slice(&[
             r.gdp,
             r.revenue,
@@ -201,7 +209,6 @@ impl Model for ViabilityModel {
                 ly.import_content,
             ]);
         }
-        w.record = r;
     }
 
     fn outcomes(&self, w: &mut Worker, out: &mut [f64]) {

@@ -74,10 +74,22 @@ fn military_shares(p: &Params, rec: &YearRecord) -> (f64, f64) {
 
 /// Advances `state` by year `t` (0-based) with this year's shocks `d`; returns the year's record.
 pub fn step(p: &Params, s: &Settings, state: &mut State, d: &YearDraws, t: usize) -> YearRecord {
-    let mut rec = YearRecord {
-        year: s.start_year + t as i32,
-        ..YearRecord::default()
-    };
+    let mut rec = YearRecord::default();
+    step_into(p, s, state, d, t, &mut rec);
+    rec
+}
+
+/// [`step`] writing the year's record into `rec` (every field is overwritten), which saves
+/// copying the record on the engine's hot path.
+pub fn step_into(
+    p: &Params,
+    s: &Settings,
+    state: &mut State,
+    d: &YearDraws,
+    t: usize,
+    rec: &mut YearRecord,
+) {
+    rec.year = s.start_year + t as i32;
 
     // Processes. The first year uses the initial states; transitions apply from the second.
     if t > 0 {
@@ -194,7 +206,12 @@ pub fn step(p: &Params, s: &Settings, state: &mut State, d: &YearDraws, t: usize
         let price = lp.import_price_usd;
         let parity = price * premium;
         let reference = lp.capacity;
-        let learning = (ls.cumulative.max(reference) / reference).powf(lp.learning_rate.log2());
+        // Wright's law from the reference volume on (no pow/log2 below it: the hot path).
+        let learning = if ls.cumulative > reference {
+            (ls.cumulative / reference).powf(lp.learning_rate.log2())
+        } else {
+            1.0
+        };
         let energy = 1.0 + lp.energy_share * c * p.power.captive_cost_premium;
         let local = lp.initial_cost_ratio * learning * energy * (1.0 + leak);
         let unit_cost = price * (ic * premium * terms.supplier_premium + (1.0 - ic) * local);
@@ -248,17 +265,16 @@ pub fn step(p: &Params, s: &Settings, state: &mut State, d: &YearDraws, t: usize
     rec.sales = sales;
     rec.program_spend = program_spend;
     rec.fiscal_burden = fiscal_burden;
-    (rec.self_sufficiency, rec.independence) = military_shares(p, &rec);
+    (rec.self_sufficiency, rec.independence) = military_shares(p, rec);
     rec.russia_dependence = terms.russia_share * imported / demand;
 
     accumulate(
         p,
         &mut state.totals,
-        &rec,
+        rec,
         t,
         capital_spend + operating + oversight - sales,
     );
-    rec
 }
 
 /// Adds year `t` to the running totals.

@@ -110,6 +110,14 @@ impl Mean {
         self.sum.add(v);
     }
 
+    /// Adds `n` observations given by their sum (e.g. a short run of values summed plainly,
+    /// whose rounding error is negligible against the compensated total).
+    #[inline]
+    pub fn add_sum(&mut self, n: u64, sum: f64) {
+        self.n += n;
+        self.sum.add(sum);
+    }
+
     /// Number of observations.
     pub fn count(&self) -> u64 {
         self.n
