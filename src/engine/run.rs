@@ -210,3 +210,127 @@ fn run_block<M: Model>(
     }
     Ok(series)
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::RngExt;
+
+    use super::*;
+    use crate::engine::{Schema, replay};
+
+    /// A toy model with known answers: each trial draws `x ~ U(0,1)` once; each year adds a
+    /// uniform to a running total, which is the series; the outcome is the final total and `x`.
+    /// Trials whose `x` falls below `nan_below` produce a NaN outcome.
+    struct Toy {
+        schema: Schema,
+        nan_below: f64,
+    }
+
+    impl Toy {
+        fn new(years: usize, nan_below: f64) -> Toy {
+            let schema = Schema {
+                inputs: vec!["x".into()],
+                outcomes: vec!["total".into(), "x".into()],
+                optional: vec![false, false],
+                series: vec!["running".into()],
+                years: (0..years as i32).collect(),
+                streams: vec!["x".into(), "years".into()],
+            };
+            Toy { schema, nan_below }
+        }
+    }
+
+    impl Model for Toy {
+        type Worker = (f64, f64, f64); // x, this year's draw, running total
+
+        fn schema(&self) -> &Schema {
+            &self.schema
+        }
+        fn worker(&self) -> Self::Worker {
+            (0.0, 0.0, 0.0)
+        }
+        fn draw_params(&self, w: &mut Self::Worker, streams: &mut Streams, inputs: &mut [f64]) {
+            *w = (streams.get(0).random(), 0.0, 0.0);
+            inputs[0] = w.0;
+        }
+        fn draw_year(&self, w: &mut Self::Worker, streams: &mut Streams, _t: usize) {
+            w.1 = streams.get(1).random();
+        }
+        fn step(&self, w: &mut Self::Worker, _t: usize, series: &mut [f64]) {
+            w.2 += w.1;
+            series[0] = w.2;
+        }
+        fn outcomes(&self, w: &mut Self::Worker, out: &mut [f64]) {
+            out[0] = if w.0 < self.nan_below { f64::NAN } else { w.2 };
+            out[1] = w.0;
+        }
+    }
+
+    fn opts(trials: u64, threads: usize) -> RunOptions {
+        RunOptions {
+            seed: 42,
+            trials,
+            threads,
+            keep_inputs: true,
+            progress: false,
+        }
+    }
+
+    #[test]
+    fn known_answers_of_a_toy_model() {
+        let years = 4;
+        let r = run(&Toy::new(years, -1.0), &opts(40_000, 2)).unwrap();
+        let n = 40_000.0;
+        // The total of 4 uniforms has mean 2 and variance 4/12; the mean is within 4 se.
+        let mean: f64 = r.outcomes[0].iter().sum::<f64>() / n;
+        assert!((mean - 2.0).abs() < 4.0 * (4.0 / 12.0 / n).sqrt(), "{mean}");
+        // The series' yearly means are t+1 halves; its sketch median of year 0 is about 0.5.
+        for (t, s) in r.series[0].iter().enumerate() {
+            let m = s.mean.mean().unwrap();
+            let sd = ((t + 1) as f64 / 12.0 / n).sqrt();
+            assert!((m - (t + 1) as f64 / 2.0).abs() < 4.0 * sd, "year {t}: {m}");
+        }
+        assert!((r.series[0][0].sketch.quantile(0.5).unwrap() - 0.5).abs() < 0.02);
+        assert_eq!(
+            r.inputs.as_ref().unwrap()[0],
+            r.outcomes[1],
+            "inputs are kept per trial"
+        );
+    }
+
+    #[test]
+    fn results_do_not_depend_on_threads_and_match_replay() {
+        let model = Toy::new(3, -1.0);
+        let a = run(&model, &opts(10_001, 1)).unwrap();
+        let b = run(&model, &opts(10_001, 2)).unwrap();
+        assert_eq!(a.outcomes, b.outcomes);
+        for (x, y) in a.series[0].iter().zip(&b.series[0]) {
+            assert_eq!(x.mean.mean(), y.mean.mean());
+            assert_eq!(x.sketch, y.sketch);
+        }
+        for trial in [0u64, 4095, 4096, 10_000] {
+            let (inputs, outcomes) = replay(&model, 42, trial, |_, _, _| {});
+            assert_eq!(inputs[0], a.inputs.as_ref().unwrap()[0][trial as usize]);
+            assert_eq!(
+                outcomes,
+                vec![a.outcomes[0][trial as usize], a.outcomes[1][trial as usize]]
+            );
+        }
+    }
+
+    #[test]
+    fn a_non_finite_outcome_stops_the_run_with_its_seed_and_trial() {
+        let clean = run(&Toy::new(2, -1.0), &opts(20_000, 2)).unwrap();
+        // The first trial whose x is below 1e-4 is the one the error must name.
+        let first = clean.outcomes[1]
+            .iter()
+            .position(|x| *x < 1e-4)
+            .expect("some trial has a small x") as u64;
+        let err = run(&Toy::new(2, 1e-4), &opts(20_000, 2)).unwrap_err();
+        assert_eq!(
+            (err.seed, err.trial, err.what.as_str()),
+            (42, first, "total")
+        );
+        assert!(err.to_string().contains(&format!("trial {first}")));
+    }
+}

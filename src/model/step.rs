@@ -614,4 +614,129 @@ pub(crate) mod tests {
         let (a, b) = (calm_recs[1].lines[0].output, hit_recs[1].lines[0].output);
         assert!((b - a * 0.75).abs() < 1e-9 * a, "{b} vs {a}");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::model::outcomes::{BREAKEVEN, outcomes};
+
+        /// Random parameters inside their domains (wide, including corners) and random shocks.
+        fn scenario() -> impl Strategy<Value = (Params, Settings, Vec<YearDraws>)> {
+            let shares = proptest::collection::vec(0.0..=1.0f64, 40);
+            let positives = proptest::collection::vec(0.01..5.0f64, 16);
+            let normals = proptest::collection::vec(-4.0..4.0f64, 11 * 6);
+            let uniforms = proptest::collection::vec(0.0..1.0f64, 11 * 10);
+            let flags = proptest::collection::vec(any::<bool>(), 8);
+            (shares, positives, normals, uniforms, flags).prop_map(|(u, x, n, w, f)| {
+                let (mut p, mut s) = simple();
+                p.macro_.trend_growth = x[0] * 0.1 - 0.2;
+                p.macro_.volatility = x[1] * 0.05;
+                p.macro_.persistence = u[0] * 0.99;
+                p.macro_.conflict_drag = u[1] * 0.1;
+                p.macro_.gold_revenue_share = u[2];
+                p.gold.volatility = x[2] * 0.2;
+                p.sanctions.onset_prob = u[3];
+                p.sanctions.lift_prob = u[4];
+                p.sanctions.growth_penalty = u[5] * 0.1;
+                p.sanctions.import_premium = x[3];
+                p.sanctions.financing_cut = u[6];
+                p.support.reduce_prob = u[7];
+                p.support.withdraw_prob = u[8];
+                p.support.restore_prob = u[9];
+                p.support.recover_prob = u[10];
+                p.power.grid_availability = u[11];
+                p.power.annual_sd = u[12] * 0.5;
+                p.plan.captive_power_share = u[13];
+                p.plan.oversight = u[14];
+                p.plan.max_budget_share = u[15] * 0.1;
+                p.plan.capex_scale = x[4];
+                p.plan.credit_rate = u[16] * 0.2;
+                p.corruption.leakage = u[17];
+                p.corruption.oversight_cost_share = u[18] * 0.1;
+                p.conflict.persistence = u[19] * 0.99;
+                p.conflict.volatility = x[5] * 0.3;
+                p.conflict.disruption_prob = u[20];
+                p.conflict.disruption_max_loss = u[21];
+                for (l, line) in p.lines.iter_mut().enumerate() {
+                    line.import_content = u[22 + l];
+                    line.min_import_content = line.import_content * u[26 + l];
+                    line.localization_rate = u[30 + l];
+                    line.learning_rate = 0.5 + 0.5 * u[34 + l];
+                    line.initial_cost_ratio = x[6 + l];
+                    line.lead_time_years = x[10 + l];
+                    line.civil_demand = x[14] * 1000.0;
+                    line.export_demand = x[15] * 1000.0;
+                    s.lines[l].enabled = f[l] || l == 0;
+                    s.lines[l].exportable = f[4 + l];
+                }
+                s.sanctions_initial = u[38] < 0.5;
+                s.support_initial = (u[39] * 2.99) as usize;
+                let draws = (0..11)
+                    .map(|t| YearDraws {
+                        macro_eps: n[t * 6],
+                        gold_eps: n[t * 6 + 1],
+                        power_eps: n[t * 6 + 2],
+                        conflict_eps: n[t * 6 + 3],
+                        sanctions_u: w[t * 10],
+                        support_u: w[t * 10 + 1],
+                        disrupt_u: [w[t * 10 + 2], w[t * 10 + 3], w[t * 10 + 4], w[t * 10 + 5]],
+                        loss_u: [w[t * 10 + 6], w[t * 10 + 7], w[t * 10 + 8], w[t * 10 + 9]],
+                    })
+                    .collect();
+                (p, s, draws)
+            })
+        }
+
+        fn walk_draws(p: &Params, s: &Settings, draws: &[YearDraws]) -> (State, Vec<YearRecord>) {
+            let mut state = State::new(s.horizon_years);
+            start(p, s, &mut state);
+            let recs = draws
+                .iter()
+                .enumerate()
+                .map(|(t, d)| step(p, s, &mut state, d, t))
+                .collect();
+            (state, recs)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn shares_stay_in_the_unit_interval_and_outcomes_are_finite((p, s, draws) in scenario()) {
+                let (state, recs) = walk_draws(&p, &s, &draws);
+                for r in &recs {
+                    for v in [r.independence, r.self_sufficiency, r.russia_dependence, r.availability, r.grid] {
+                        prop_assert!((0.0..=1.0).contains(&v), "{v}");
+                    }
+                    prop_assert!(r.independence <= r.self_sufficiency);
+                    prop_assert!(r.gdp > 0.0 && r.revenue >= 0.0);
+                    for (lp, ly) in p.lines.iter().zip(&r.lines) {
+                        prop_assert!(ly.import_content >= lp.min_import_content && ly.import_content <= 1.0);
+                        prop_assert!(ly.output >= 0.0 && ly.output <= ly.capacity + 1e-9);
+                        prop_assert!(ly.unit_cost_ratio.is_finite() && ly.unit_cost_ratio > 0.0);
+                    }
+                }
+                let o = outcomes(&p, &s, &state, recs.last().unwrap());
+                for (i, v) in o.values.iter().enumerate() {
+                    prop_assert!(v.is_finite() || (i == BREAKEVEN && v.is_nan()), "outcome {i} = {v}");
+                }
+            }
+
+            #[test]
+            fn more_capital_never_lowers_capacity((p, s, draws) in scenario(), extra in 0.0..1.0f64) {
+                // More budget means more capital paid in; capacity must not fall in any year.
+                let mut richer = p.clone();
+                richer.plan.max_budget_share = p.plan.max_budget_share + extra * 0.1;
+                let (_, poor) = walk_draws(&p, &s, &draws);
+                let (_, rich) = walk_draws(&richer, &s, &draws);
+                for (a, b) in poor.iter().zip(&rich) {
+                    for (la, lb) in a.lines.iter().zip(&b.lines) {
+                        prop_assert!(lb.capital >= la.capital - 1e-9 * la.capital.abs());
+                        prop_assert!(lb.capacity >= la.capacity - 1e-9 * la.capacity.abs(), "{} < {}", lb.capacity, la.capacity);
+                    }
+                }
+            }
+        }
+    }
 }
