@@ -87,7 +87,11 @@ impl Model for Tiny {
             f64::from(w.positive),
             f64::from(u8::from(normal > 1.2)),
             2.0,
-            if w.sum > 0.5 { 2025.0 + 10.0 * w.mu } else { f64::NAN },
+            if w.sum > 0.5 {
+                2025.0 + 10.0 * w.mu
+            } else {
+                f64::NAN
+            },
         ]);
     }
 }

@@ -205,9 +205,16 @@ fn print_exact(v: &check::ExactVerdict) {
     if v.holds {
         println!("ok: summary.json is identical byte for byte (defsim_version aside)");
     } else {
-        println!("REGRESSION: {} lines of summary.json differ", v.differing_lines);
+        println!(
+            "REGRESSION: {} lines of summary.json differ",
+            v.differing_lines
+        );
         if let Some((line, old, new)) = &v.first_difference {
-            println!("  first at line {line}:\n  - {}\n  + {}", old.trim(), new.trim());
+            println!(
+                "  first at line {line}:\n  - {}\n  + {}",
+                old.trim(),
+                new.trim()
+            );
         }
     }
 }

@@ -52,7 +52,13 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         println!("  {name:<26} = {}", value(*v));
     }
     if let Some(path) = &args.csv {
-        write_csv(path, (&schema.inputs, &inputs), &years, &columns, (&schema.outcomes, &outcomes))?;
+        write_csv(
+            path,
+            (&schema.inputs, &inputs),
+            &years,
+            &columns,
+            (&schema.outcomes, &outcomes),
+        )?;
         println!("trace written to {}", path.display());
     }
     Ok(())
@@ -61,24 +67,48 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
 /// Every yearly quantity of a record, program-wide first, then line by line.
 fn columns() -> Vec<Column> {
     let mut c: Vec<Column> = vec![
-        ("sanctioned".into(), true, Box::new(|r| f64::from(u8::from(r.sanctioned)))),
+        (
+            "sanctioned".into(),
+            true,
+            Box::new(|r| f64::from(u8::from(r.sanctioned))),
+        ),
         ("support_state".into(), true, Box::new(|r| r.support as f64)),
         ("conflict".into(), true, Box::new(|r| r.conflict)),
         ("grid_availability".into(), true, Box::new(|r| r.grid)),
-        ("plant_availability".into(), true, Box::new(|r| r.availability)),
+        (
+            "plant_availability".into(),
+            true,
+            Box::new(|r| r.availability),
+        ),
         ("gold_index".into(), true, Box::new(|r| r.gold)),
         ("growth".into(), true, Box::new(|r| r.growth)),
         ("gdp_musd".into(), true, Box::new(|r| r.gdp)),
         ("revenue_musd".into(), true, Box::new(|r| r.revenue)),
         ("budget_musd".into(), true, Box::new(|r| r.budget)),
-        ("debt_service_musd".into(), true, Box::new(|r| r.debt_service)),
+        (
+            "debt_service_musd".into(),
+            true,
+            Box::new(|r| r.debt_service),
+        ),
         ("oversight_musd".into(), false, Box::new(|r| r.oversight)),
         ("sales_musd".into(), false, Box::new(|r| r.sales)),
-        ("program_spend_musd".into(), true, Box::new(|r| r.program_spend)),
+        (
+            "program_spend_musd".into(),
+            true,
+            Box::new(|r| r.program_spend),
+        ),
         ("fiscal_burden".into(), true, Box::new(|r| r.fiscal_burden)),
-        ("self_sufficiency".into(), true, Box::new(|r| r.self_sufficiency)),
+        (
+            "self_sufficiency".into(),
+            true,
+            Box::new(|r| r.self_sufficiency),
+        ),
         ("independence".into(), true, Box::new(|r| r.independence)),
-        ("russia_dependence".into(), true, Box::new(|r| r.russia_dependence)),
+        (
+            "russia_dependence".into(),
+            true,
+            Box::new(|r| r.russia_dependence),
+        ),
     ];
     type Field = (&'static str, bool, fn(&LineYear) -> f64);
     let fields: [Field; 14] = [
@@ -99,7 +129,11 @@ fn columns() -> Vec<Column> {
     ];
     for (i, line) in LINE_NAMES.iter().enumerate() {
         for (name, brief, get) in fields {
-            c.push((format!("{line}.{name}"), brief, Box::new(move |r| get(&r.lines[i]))));
+            c.push((
+                format!("{line}.{name}"),
+                brief,
+                Box::new(move |r| get(&r.lines[i])),
+            ));
         }
     }
     c
@@ -142,7 +176,11 @@ fn short(v: f64) -> String {
 
 /// An outcome as trials.csv writes it: shortest round-trip decimal, `-` when absent.
 fn value(v: f64) -> String {
-    if v.is_nan() { "-".into() } else { v.to_string() }
+    if v.is_nan() {
+        "-".into()
+    } else {
+        v.to_string()
+    }
 }
 
 /// The whole trace in long form (`kind, name, year, value`), written beside `path` and
@@ -172,7 +210,11 @@ fn write_csv(
             }
         }
         for (k, v) in outcome_names.iter().zip(outcomes) {
-            let cell = if v.is_nan() { String::new() } else { v.to_string() };
+            let cell = if v.is_nan() {
+                String::new()
+            } else {
+                v.to_string()
+            };
             w.write_record(["outcome", k, "", &cell])?;
         }
         w.flush()?;

@@ -105,7 +105,10 @@ pub struct Verdict {
 /// # Panics
 /// If `alpha` is not in (0, 1) (the command line validates it).
 pub fn compare(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> Verdict {
-    assert!(alpha > 0.0 && alpha < 1.0, "alpha = {alpha} must be in (0, 1)");
+    assert!(
+        alpha > 0.0 && alpha < 1.0,
+        "alpha = {alpha} must be in (0, 1)"
+    );
     let mut items = Vec::new();
     for (name, b) in &baseline.outcomes {
         match rerun.outcomes.get(name) {
@@ -162,7 +165,12 @@ pub fn compare(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> Verdict
 }
 
 /// The comparisons of one outcome present in both runs.
-fn outcome(name: &str, (b, bt): (&Summary, u64), (r, rt): (&Summary, u64), out: &mut Vec<Comparison>) {
+fn outcome(
+    name: &str,
+    (b, bt): (&Summary, u64),
+    (r, rt): (&Summary, u64),
+    out: &mut Vec<Comparison>,
+) {
     // An outcome that may be absent (n < trials somewhere) first compares how often it is
     // present; with no observation on a side, that is all there is to compare.
     if b.n != bt || r.n != rt {
@@ -193,7 +201,14 @@ fn outcome(name: &str, (b, bt): (&Summary, u64), (r, rt): (&Summary, u64), out: 
         } else {
             quantile::z_score(p, (qb, &pb, b.n), (qr, &pr, r.n))
         };
-        out.push(item(name, stat, Some(qb), Some(qr), z, Method::QuantileRank));
+        out.push(item(
+            name,
+            stat,
+            Some(qb),
+            Some(qr),
+            z,
+            Method::QuantileRank,
+        ));
     }
 }
 
@@ -211,7 +226,12 @@ fn mean(name: &str, b: &Summary, r: &Summary) -> Comparison {
 
 /// Two-proportion z-test of `s0` out of `n0` against `s1` out of `n1`, pooled variance
 /// (the test of "both come from one proportion"); exact when the pooled share is 0 or 1.
-fn two_proportion(name: &str, stat: &str, (s0, n0): (u64, u64), (s1, n1): (u64, u64)) -> Comparison {
+fn two_proportion(
+    name: &str,
+    stat: &str,
+    (s0, n0): (u64, u64),
+    (s1, n1): (u64, u64),
+) -> Comparison {
     let share = |s: u64, n: u64| if n == 0 { 0.0 } else { s as f64 / n as f64 };
     let (p0, p1) = (share(s0, n0), share(s1, n1));
     let (value0, value1) = if stat == "n" {
@@ -244,7 +264,14 @@ fn exact(a: f64, b: f64) -> f64 {
     if close(a, b) { 0.0 } else { f64::INFINITY }
 }
 
-fn item(name: &str, stat: &str, b: Option<f64>, r: Option<f64>, z: f64, method: Method) -> Comparison {
+fn item(
+    name: &str,
+    stat: &str,
+    b: Option<f64>,
+    r: Option<f64>,
+    z: f64,
+    method: Method,
+) -> Comparison {
     Comparison {
         name: name.to_string(),
         stat: stat.to_string(),
@@ -287,16 +314,24 @@ pub fn summary_text(summary: &RunSummary) -> String {
 /// re-run's `defsim_version` set to the baseline's (the one field allowed to differ between
 /// builds). Meant for the same build on the same platform: another platform's maths library
 /// may change the last bits of a draw.
-pub fn compare_exact(baseline_text: &str, baseline: &RunSummary, rerun: &RunSummary) -> ExactVerdict {
+pub fn compare_exact(
+    baseline_text: &str,
+    baseline: &RunSummary,
+    rerun: &RunSummary,
+) -> ExactVerdict {
     let mut rerun = rerun.clone();
     rerun.defsim_version.clone_from(&baseline.defsim_version);
     let text = summary_text(&rerun);
-    let (old, new): (Vec<&str>, Vec<&str>) = (baseline_text.lines().collect(), text.lines().collect());
+    let (old, new): (Vec<&str>, Vec<&str>) =
+        (baseline_text.lines().collect(), text.lines().collect());
     let pairs = old.len().max(new.len());
     let mut differing = 0;
     let mut first = None;
     for i in 0..pairs {
-        let (a, b) = (old.get(i).copied().unwrap_or(""), new.get(i).copied().unwrap_or(""));
+        let (a, b) = (
+            old.get(i).copied().unwrap_or(""),
+            new.get(i).copied().unwrap_or(""),
+        );
         if a != b {
             differing += 1;
             first.get_or_insert_with(|| (i + 1, a.to_string(), b.to_string()));

@@ -62,15 +62,17 @@ pub fn preimage(pts: &[(f64, f64); 9], v: f64) -> Option<(f64, f64)> {
         }
     };
     // a: the first p with Q(p) >= v; b: the last p with Q(p) <= v.
-    let a = pts
-        .windows(2)
-        .find(|w| w[1].1 >= v)
-        .map_or(pts[0].0, |w| if w[0].1 >= v { w[0].0 } else { at(w[0], w[1]) });
+    let a = pts.windows(2).find(|w| w[1].1 >= v).map_or(pts[0].0, |w| {
+        if w[0].1 >= v { w[0].0 } else { at(w[0], w[1]) }
+    });
     let b = pts
         .windows(2)
         .rev()
         .find(|w| w[0].1 <= v)
-        .map_or(pts[8].0, |w| if w[1].1 <= v { w[1].0 } else { at(w[0], w[1]) });
+        .map_or(
+            pts[8].0,
+            |w| if w[1].1 <= v { w[1].0 } else { at(w[0], w[1]) },
+        );
     Some((a, b.max(a)))
 }
 
