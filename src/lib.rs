@@ -2,6 +2,7 @@
 //! defense industry can work. See `docs/model.md` for the model and README for the CLI.
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod dist;
 pub mod engine;

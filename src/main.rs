@@ -23,6 +23,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => app::run(args),
         Command::Validate(args) => app::validate(args),
+        Command::Check(args) => app::check(args),
+        Command::Trace(args) => app::trace(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

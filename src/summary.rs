@@ -66,6 +66,91 @@ pub struct RunSummary {
     pub timeseries: IndexMap<String, Vec<YearPoint>>,
     /// Every parameter with its distribution and source.
     pub parameters: Vec<ParamInfo>,
+    /// Per outcome, the trials at its min, max and median (for `defsim trace`). Absent in
+    /// summaries written before it was added, which still read.
+    #[serde(default)]
+    pub extremes: IndexMap<String, Extremes>,
+}
+
+/// Which trials hold an outcome's smallest, largest and median value: the addresses
+/// (`defsim trace --trial K` with the run's seed) of the cases an analyst wants to see.
+/// Ties go to the smallest trial index, so the indices are deterministic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extremes {
+    /// Trial with the smallest value (`None` when the outcome has no observation).
+    pub min_trial: Option<u64>,
+    /// Trial with the largest value.
+    pub max_trial: Option<u64>,
+    /// Trial whose value is nearest the median `p50` (which may lie between two trials).
+    pub median_trial: Option<u64>,
+}
+
+impl Extremes {
+    /// The extremes of one outcome column (NaN = absent), given its median.
+    pub fn of(column: &[f64], median: Option<f64>) -> Extremes {
+        let present = || {
+            column
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_nan())
+                .map(|(i, &v)| (i as u64, v))
+        };
+        // `reduce` keeps the earlier trial unless the later one is strictly better.
+        let pick = |better: &dyn Fn(f64, f64) -> bool| {
+            present()
+                .reduce(|a, b| if better(b.1, a.1) { b } else { a })
+                .map(|(i, _)| i)
+        };
+        Extremes {
+            min_trial: pick(&|b, a| b < a),
+            max_trial: pick(&|b, a| b > a),
+            median_trial: median.and_then(|m| pick(&|b, a| (b - m).abs() < (a - m).abs())),
+        }
+    }
+}
+
+/// What a summary says about its scenario, apart from the results: lets a summary be built
+/// from [`Results`] of any [`crate::engine::Model`] (tests, other models) without a
+/// [`Scenario`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryMeta {
+    /// Name, file, hash and description.
+    pub scenario: ScenarioInfo,
+    /// First calendar year.
+    pub start_year: i32,
+    /// Number of years simulated.
+    pub horizon_years: usize,
+    /// The parameters with their distributions and sources.
+    pub parameters: Vec<ParamInfo>,
+}
+
+impl SummaryMeta {
+    /// The metadata of `scenario`.
+    pub fn of(scenario: &Scenario) -> SummaryMeta {
+        SummaryMeta {
+            scenario: ScenarioInfo {
+                name: scenario.name.clone(),
+                file: scenario
+                    .file
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                resolved_sha256: scenario.resolved_sha256(),
+                description: scenario.description.clone(),
+            },
+            start_year: scenario.settings.start_year,
+            horizon_years: scenario.settings.horizon_years,
+            parameters: scenario
+                .params
+                .iter()
+                .map(|e| ParamInfo {
+                    key: e.key.clone(),
+                    dist: e.param.describe(),
+                    source: e.param.source.clone().unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Outcomes that are 0/1 indicators, reported as probabilities too.
@@ -79,6 +164,11 @@ const INDICATORS: [&str; 4] = [
 impl RunSummary {
     /// Summarises `results` of `scenario`.
     pub fn new(scenario: &Scenario, results: &Results) -> RunSummary {
+        RunSummary::from_results(SummaryMeta::of(scenario), results)
+    }
+
+    /// Summarises `results` of any model, described by `meta`.
+    pub fn from_results(meta: SummaryMeta, results: &Results) -> RunSummary {
         let schema = &results.schema;
         let stats: Vec<Summary> = results
             .outcomes
@@ -131,36 +221,53 @@ impl RunSummary {
             })
             .collect();
 
-        let parameters = scenario
-            .params
+        let extremes = schema
+            .outcomes
             .iter()
-            .map(|e| ParamInfo {
-                key: e.key.clone(),
-                dist: e.param.describe(),
-                source: e.param.source.clone().unwrap_or_default(),
+            .zip(&results.outcomes)
+            .map(|(name, column)| {
+                let median = outcomes.get(name).and_then(|s| s.p50);
+                (name.clone(), Extremes::of(column, median))
             })
             .collect();
 
         RunSummary {
-            scenario: ScenarioInfo {
-                name: scenario.name.clone(),
-                file: scenario
-                    .file
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                resolved_sha256: scenario.resolved_sha256(),
-                description: scenario.description.clone(),
-            },
+            scenario: meta.scenario,
             seed: results.seed,
             trials: results.trials,
-            start_year: scenario.settings.start_year,
-            horizon_years: scenario.settings.horizon_years,
+            start_year: meta.start_year,
+            horizon_years: meta.horizon_years,
             defsim_version: env!("CARGO_PKG_VERSION").to_string(),
             outcomes,
             probabilities,
             timeseries,
-            parameters,
+            parameters: meta.parameters,
+            extremes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extremes_break_ties_by_the_smallest_trial_and_skip_absent_values() {
+        let column = [3.0, f64::NAN, 1.0, 5.0, 1.0, 5.0, 2.9, 3.1];
+        let e = Extremes::of(&column, Some(3.0));
+        assert_eq!(e.min_trial, Some(2));
+        assert_eq!(e.max_trial, Some(3));
+        assert_eq!(e.median_trial, Some(0));
+        // Equally near the median (2.9 and 3.1 around 3.0 are not exactly equidistant in
+        // binary, so use a median that is): the earlier trial wins.
+        let e = Extremes::of(&[4.0, 2.0, 3.0], Some(3.0));
+        assert_eq!(e.median_trial, Some(2));
+        let e = Extremes::of(&[4.0, 2.0], Some(3.0));
+        assert_eq!(e.median_trial, Some(0));
+        let none = Extremes::of(&[f64::NAN, f64::NAN], None);
+        assert_eq!(
+            (none.min_trial, none.max_trial, none.median_trial),
+            (None, None, None)
+        );
     }
 }

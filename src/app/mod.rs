@@ -1,10 +1,14 @@
 //! One function per verb (one file each), each reading as load scenario -> simulate ->
 //! summarise -> export; this module holds what the verbs share.
 
+mod check;
 mod run;
+mod trace;
 mod validate;
 
+pub use check::{Regression, check};
 pub use run::run;
+pub use trace::trace;
 pub use validate::validate;
 
 use std::io::IsTerminal;

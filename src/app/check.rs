@@ -1,0 +1,233 @@
+//! `defsim check`: re-run a scenario and compare it with a baseline `summary.json`
+//! (statistically, or byte for byte with `--exact`); `--update` accepts the re-run.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::{BadInput, Job};
+use crate::check::{self, Verdict};
+use crate::cli::CheckArgs;
+use crate::summary::RunSummary;
+
+/// The re-run moved beyond Monte Carlo noise (exit 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Regression(pub String);
+
+/// Rows of the table at most (failures are always shown).
+const SHOWN: usize = 20;
+
+/// `defsim check`.
+pub fn check(args: &CheckArgs) -> Result<()> {
+    anyhow::ensure!(
+        args.alpha > 0.0 && args.alpha < 1.0,
+        BadInput(format!("--alpha must be in (0, 1), found {}", args.alpha))
+    );
+    let baseline = read_baseline(&args.baseline, args.update)?;
+    let mut sim = args.sim.clone();
+    if let Some((summary, _)) = &baseline {
+        sim.seed = sim.seed.or(Some(summary.seed));
+        sim.trials = sim.trials.or(Some(summary.trials));
+    }
+    let job = Job::load(&args.scenario, &sim, false)?;
+    let results = job.simulate()?;
+    let rerun = RunSummary::new(&job.scenario, &results);
+
+    let Some((baseline, text)) = baseline else {
+        write_atomic(&args.baseline, &check::summary_text(&rerun))?;
+        println!(
+            "created {} ({}: seed {}, {} trials)",
+            args.baseline.display(),
+            rerun.scenario.name,
+            rerun.seed,
+            rerun.trials
+        );
+        return Ok(());
+    };
+    println!(
+        "check {} against {}",
+        args.scenario.display(),
+        args.baseline.display()
+    );
+    if baseline.scenario.resolved_sha256 != rerun.scenario.resolved_sha256 {
+        println!("  note: the resolved scenario differs from the baseline's (sha256)");
+    }
+    let holds = if args.exact {
+        let verdict = check::compare_exact(&text, &baseline, &rerun);
+        print_exact(&verdict);
+        write_json(args.json.as_deref(), &verdict)?;
+        verdict.holds
+    } else {
+        let verdict = check::compare(&baseline, &rerun, args.alpha);
+        print_verdict(&verdict);
+        write_json(args.json.as_deref(), &verdict)?;
+        verdict.holds
+    };
+
+    if args.update {
+        let new = check::summary_text(&rerun);
+        if new == text {
+            println!("baseline {} unchanged", args.baseline.display());
+        } else {
+            write_atomic(&args.baseline, &new)?;
+            println!(
+                "updated {} (seed {}, {} trials): the changes above are now the baseline",
+                args.baseline.display(),
+                rerun.seed,
+                rerun.trials
+            );
+        }
+        return Ok(());
+    }
+    if holds {
+        Ok(())
+    } else {
+        Err(Regression(format!(
+            "{} differs from the baseline {} beyond the check's tolerance; if the change is \
+             intended, accept it with `defsim check {} --baseline {} --update`",
+            args.scenario.display(),
+            args.baseline.display(),
+            args.scenario.display(),
+            args.baseline.display()
+        ))
+        .into())
+    }
+}
+
+/// The baseline and its text; `None` when it is missing and `--update` will create it.
+fn read_baseline(path: &Path, update: bool) -> Result<Option<(RunSummary, String)>> {
+    if update && !path.exists() {
+        return Ok(None);
+    }
+    let text = fs::read_to_string(path)
+        .map_err(|e| BadInput(format!("cannot read the baseline {}: {e}", path.display())))?;
+    let summary = serde_json::from_str(&text).map_err(|e| {
+        BadInput(format!(
+            "the baseline {} is not a defsim summary.json: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(Some((summary, text)))
+}
+
+/// Writes `text` to `path` through a temporary file beside it and a rename, so the baseline
+/// is never half written.
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "baseline".into());
+    let temp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
+    fs::rename(&temp, path).with_context(|| format!("cannot replace {}", path.display()))
+}
+
+fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()> {
+    if let Some(path) = path {
+        let mut text = serde_json::to_string_pretty(value)?;
+        text.push('\n');
+        fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The table of what moved, largest |z| first.
+fn print_verdict(v: &Verdict) {
+    println!(
+        "  re-run: seed {}, {} trials; baseline: seed {}, {} trials{}",
+        v.rerun_seed,
+        v.rerun_trials,
+        v.baseline_seed,
+        v.baseline_trials,
+        if v.same_seed_and_trials {
+            " (same random numbers: identical unless the model or scenario changed)"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "  {} comparisons at alpha {} ({}): each holds when |z| <= {:.3}",
+        v.comparisons, v.alpha, v.correction, v.z_critical
+    );
+    let mut moved: Vec<_> = v
+        .items
+        .iter()
+        .filter(|c| !c.holds || c.diff.is_none_or(|d| d != 0.0))
+        .collect();
+    moved.sort_by(|a, b| b.z.total_cmp(&a.z));
+    if moved.is_empty() {
+        println!("  nothing moved");
+    } else {
+        println!(
+            "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9}",
+            "what", "stat", "baseline", "re-run", "diff", "|z|"
+        );
+        let shown: Vec<_> = moved
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| *i < SHOWN || !c.holds)
+            .map(|(_, c)| c)
+            .collect();
+        for c in &shown {
+            println!(
+                "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9} {}",
+                c.name,
+                c.stat,
+                num(c.baseline),
+                num(c.rerun),
+                num(c.diff),
+                if c.z.is_finite() {
+                    format!("{:.2}", c.z)
+                } else {
+                    "inf".into()
+                },
+                if c.holds { "ok" } else { "MOVED" }
+            );
+        }
+        let hidden = moved.len() - shown.len();
+        if hidden > 0 {
+            println!("  ... and {hidden} more that moved less");
+        }
+    }
+    if v.holds {
+        println!("ok: nothing moved beyond Monte Carlo noise");
+    } else {
+        println!(
+            "REGRESSION: {} of {} comparisons moved beyond Monte Carlo noise",
+            v.failures, v.comparisons
+        );
+    }
+}
+
+fn print_exact(v: &check::ExactVerdict) {
+    if v.holds {
+        println!("ok: summary.json is identical byte for byte (defsim_version aside)");
+    } else {
+        println!(
+            "REGRESSION: {} lines of summary.json differ",
+            v.differing_lines
+        );
+        if let Some((line, old, new)) = &v.first_difference {
+            println!(
+                "  first at line {line}:\n  - {}\n  + {}",
+                old.trim(),
+                new.trim()
+            );
+        }
+    }
+}
+
+/// A number with about seven significant digits, `-` when absent.
+fn num(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(x) if x == 0.0 || !x.is_finite() => format!("{x}"),
+        Some(x) => {
+            let digits = x.abs().log10().floor() as i32 + 1;
+            let decimals = (7 - digits).clamp(0, 9) as usize;
+            format!("{x:.decimals$}")
+        }
+    }
+}

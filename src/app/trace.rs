@@ -1,0 +1,232 @@
+//! `defsim trace`: replay one trial exactly as inside a run (same seed, same streams) and
+//! show it year by year, so an analyst can see why it came out as it did.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::cli::TraceArgs;
+use crate::engine::{self, Model};
+use crate::model::ViabilityModel;
+use crate::model::params::{LINE_NAMES, SUPPORT_STATES};
+use crate::model::state::{LineYear, YearRecord};
+use crate::scenario;
+
+/// A yearly quantity: its name, whether the terminal table shows it (the CSV has all), and
+/// how to read it from a year's record.
+type Column = (String, bool, Box<dyn Fn(&YearRecord) -> f64>);
+
+/// `defsim trace`.
+pub fn trace(args: &TraceArgs) -> Result<()> {
+    let scenario = scenario::load(&args.scenario, &args.set)?;
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let model = ViabilityModel::new(&scenario);
+    let mut years: Vec<YearRecord> = Vec::new();
+    let (inputs, outcomes) =
+        engine::replay(&model, seed, args.trial, |w, _, _| years.push(w.record));
+    let schema = model.schema();
+    let columns = columns();
+
+    println!(
+        "{}: trial {} of seed {}, {}-{}",
+        scenario.name,
+        args.trial,
+        seed,
+        schema.years[0],
+        schema.years[schema.years.len() - 1]
+    );
+    println!("drawn parameters:");
+    for (key, v) in schema.inputs.iter().zip(&inputs) {
+        let dist = scenario
+            .params
+            .iter()
+            .find(|e| &e.key == key)
+            .map(|e| e.param.describe())
+            .unwrap_or_default();
+        println!("  {key:<42} {v:<22} {dist}");
+    }
+    print_years(&years, &columns);
+    println!("outcomes:");
+    for (name, v) in schema.outcomes.iter().zip(&outcomes) {
+        println!("  {name:<26} = {}", value(*v));
+    }
+    if let Some(path) = &args.csv {
+        write_csv(
+            path,
+            (&schema.inputs, &inputs),
+            &years,
+            &columns,
+            (&schema.outcomes, &outcomes),
+        )?;
+        println!("trace written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// Every yearly quantity of a record, program-wide first, then line by line.
+fn columns() -> Vec<Column> {
+    let mut c: Vec<Column> = vec![
+        (
+            "sanctioned".into(),
+            true,
+            Box::new(|r| f64::from(u8::from(r.sanctioned))),
+        ),
+        ("support_state".into(), true, Box::new(|r| r.support as f64)),
+        ("conflict".into(), true, Box::new(|r| r.conflict)),
+        ("grid_availability".into(), true, Box::new(|r| r.grid)),
+        (
+            "plant_availability".into(),
+            true,
+            Box::new(|r| r.availability),
+        ),
+        ("gold_index".into(), true, Box::new(|r| r.gold)),
+        ("growth".into(), true, Box::new(|r| r.growth)),
+        ("gdp_musd".into(), true, Box::new(|r| r.gdp)),
+        ("revenue_musd".into(), true, Box::new(|r| r.revenue)),
+        ("budget_musd".into(), true, Box::new(|r| r.budget)),
+        (
+            "debt_service_musd".into(),
+            true,
+            Box::new(|r| r.debt_service),
+        ),
+        ("oversight_musd".into(), false, Box::new(|r| r.oversight)),
+        ("sales_musd".into(), false, Box::new(|r| r.sales)),
+        (
+            "program_spend_musd".into(),
+            true,
+            Box::new(|r| r.program_spend),
+        ),
+        ("fiscal_burden".into(), true, Box::new(|r| r.fiscal_burden)),
+        (
+            "self_sufficiency".into(),
+            true,
+            Box::new(|r| r.self_sufficiency),
+        ),
+        ("independence".into(), true, Box::new(|r| r.independence)),
+        (
+            "russia_dependence".into(),
+            true,
+            Box::new(|r| r.russia_dependence),
+        ),
+    ];
+    type Field = (&'static str, bool, fn(&LineYear) -> f64);
+    let fields: [Field; 14] = [
+        ("capex_wanted_musd", false, |l| l.wanted),
+        ("credit_musd", true, |l| l.credit),
+        ("capex_paid_musd", true, |l| l.paid),
+        ("capital_musd", false, |l| l.capital),
+        ("capacity", true, |l| l.capacity),
+        ("output", true, |l| l.output),
+        ("output_military", false, |l| l.output_military),
+        ("output_civil", false, |l| l.output_civil),
+        ("output_export", false, |l| l.output_export),
+        ("military_demand", false, |l| l.military_demand),
+        ("import_content", true, |l| l.import_content),
+        ("unit_cost_usd", false, |l| l.unit_cost),
+        ("unit_cost_ratio", true, |l| l.unit_cost_ratio),
+        ("operating_musd", false, |l| l.operating),
+    ];
+    for (i, line) in LINE_NAMES.iter().enumerate() {
+        for (name, brief, get) in fields {
+            c.push((
+                format!("{line}.{name}"),
+                brief,
+                Box::new(move |r| get(&r.lines[i])),
+            ));
+        }
+    }
+    c
+}
+
+/// The year-by-year table, one row per quantity and one column per year.
+fn print_years(years: &[YearRecord], columns: &[Column]) {
+    print!("{:<34}", "year");
+    for r in years {
+        print!(" {:>10}", r.year);
+    }
+    println!();
+    for (name, _, get) in columns.iter().filter(|c| c.1) {
+        print!("{name:<34}");
+        for r in years {
+            let v = get(r);
+            let cell = match name.as_str() {
+                "sanctioned" => if v == 1.0 { "yes" } else { "no" }.to_string(),
+                "support_state" => SUPPORT_STATES[r.support].to_string(),
+                _ => short(v),
+            };
+            print!(" {cell:>10}");
+        }
+        println!();
+    }
+}
+
+/// A table cell: four significant digits, at most ten characters.
+fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = v.abs().log10().floor() as i32 + 1;
+    if !(-3..=7).contains(&digits) {
+        return format!("{v:.3e}");
+    }
+    let decimals = (4 - digits).clamp(0, 6) as usize;
+    format!("{v:.decimals$}")
+}
+
+/// An outcome as trials.csv writes it: shortest round-trip decimal, `-` when absent.
+fn value(v: f64) -> String {
+    if v.is_nan() {
+        "-".into()
+    } else {
+        v.to_string()
+    }
+}
+
+/// The whole trace in long form (`kind, name, year, value`), written beside `path` and
+/// renamed into place.
+fn write_csv(
+    path: &Path,
+    (input_names, inputs): (&[String], &[f64]),
+    years: &[YearRecord],
+    columns: &[Column],
+    (outcome_names, outcomes): (&[String], &[f64]),
+) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "trace.csv".into());
+    let temp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> csv::Result<()> {
+        let mut w = csv::Writer::from_path(&temp)?;
+        w.write_record(["kind", "name", "year", "value"])?;
+        for (k, v) in input_names.iter().zip(inputs) {
+            w.write_record(["input", k, "", &v.to_string()])?;
+        }
+        for r in years {
+            let year = r.year.to_string();
+            for (name, _, get) in columns {
+                w.write_record(["year", name, &year, &get(r).to_string()])?;
+            }
+        }
+        for (k, v) in outcome_names.iter().zip(outcomes) {
+            let cell = if v.is_nan() {
+                String::new()
+            } else {
+                v.to_string()
+            };
+            w.write_record(["outcome", k, "", &cell])?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    let done = write()
+        .with_context(|| format!("cannot write {}", temp.display()))
+        .and_then(|()| {
+            fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))
+        });
+    if done.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    done
+}

@@ -1,0 +1,346 @@
+//! Does a re-run reproduce a stored summary within Monte Carlo noise? Pure functions of two
+//! [`RunSummary`]s, behind `defsim check`.
+//!
+//! [`compare`] tests, for every outcome, its mean (z-test with both runs' standard errors),
+//! its seven stored quantiles (a rank test, see [`quantile`]) and, for outcomes that may be
+//! absent, its count `n`; and every probability (two-proportion z-test on the counts). All
+//! tests share one family-wise false-alarm rate `alpha` by the Bonferroni correction: each
+//! holds when its |z| is at most `z* = Phi^-1(1 - alpha / (2 m))` for `m` comparisons, so the
+//! chance that any of them fails when nothing changed is at most `alpha` (whatever the
+//! dependence between the comparisons, which is strong here: a mean and its quantiles move
+//! together). Comparisons without noise (both standard errors 0: a constant outcome) compare
+//! exactly, up to a relative 1e-12 for rounding.
+//!
+//! The tests assume independent runs. A re-run with the baseline's own seed and trial count
+//! uses the same random numbers (common random numbers): when nothing changed it reproduces
+//! the baseline exactly (every z is 0), and when something changed the two runs are positively
+//! correlated, so the variance of a difference is below the sum of the variances used here
+//! and the test is conservative (it fails less often than `alpha` suggests for a given shift,
+//! yet still detects far smaller shifts than two independent runs would, since the noise
+//! of the difference itself is small).
+
+pub mod quantile;
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use crate::stats::Summary;
+use crate::summary::RunSummary;
+
+/// How one comparison was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Difference of means over `sqrt(se0^2 + se1^2)`.
+    MeanZ,
+    /// Rank distance of the quantile over its binomial rank error ([`quantile`]).
+    QuantileRank,
+    /// Two-proportion z-test on counts (pooled).
+    TwoProportion,
+    /// No noise on either side: equal up to rounding, or not.
+    Exact,
+    /// In the baseline, not in the re-run.
+    Missing,
+    /// In the re-run, not in the baseline.
+    Added,
+}
+
+/// One statistic of one outcome or probability, in both runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// Outcome or probability name.
+    pub name: String,
+    /// `mean`, `p05` .. `p95`, `n` (an outcome's count) or `p` (a probability).
+    pub stat: String,
+    /// The baseline's value.
+    pub baseline: Option<f64>,
+    /// The re-run's value.
+    pub rerun: Option<f64>,
+    /// `rerun - baseline`.
+    pub diff: Option<f64>,
+    /// Standard errors apart (|z|); infinite when the difference is impossible under noise.
+    pub z: f64,
+    /// How it was compared.
+    pub method: Method,
+    /// Whether it holds at the corrected bound.
+    pub holds: bool,
+}
+
+/// The verdict of [`compare`]: every comparison and whether all hold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// Whether every comparison holds.
+    pub holds: bool,
+    /// Family-wise false-alarm rate.
+    pub alpha: f64,
+    /// Always `"bonferroni"`.
+    pub correction: &'static str,
+    /// Number of comparisons `m`.
+    pub comparisons: usize,
+    /// The bound on |z|: `Phi^-1(1 - alpha / (2 m))`.
+    pub z_critical: f64,
+    /// Number of comparisons that fail.
+    pub failures: usize,
+    /// Both runs used the same seed and trial count (common random numbers).
+    pub same_seed_and_trials: bool,
+    /// Seed and trials of the baseline and of the re-run.
+    pub baseline_seed: u64,
+    pub baseline_trials: u64,
+    pub rerun_seed: u64,
+    pub rerun_trials: u64,
+    /// Every comparison, in the summaries' order.
+    pub items: Vec<Comparison>,
+}
+
+/// Compares `rerun` with `baseline` at family-wise false-alarm rate `alpha` (in (0, 1)).
+///
+/// ```
+/// # use defsim::check::compare;
+/// # fn same(s: &defsim::summary::RunSummary) {
+/// let verdict = compare(s, s, 0.001);
+/// assert!(verdict.holds && verdict.failures == 0);
+/// # }
+/// ```
+///
+/// # Panics
+/// If `alpha` is not in (0, 1) (the command line validates it).
+pub fn compare(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> Verdict {
+    assert!(
+        alpha > 0.0 && alpha < 1.0,
+        "alpha = {alpha} must be in (0, 1)"
+    );
+    let mut items = Vec::new();
+    for (name, b) in &baseline.outcomes {
+        match rerun.outcomes.get(name) {
+            Some(r) => outcome(name, (b, baseline.trials), (r, rerun.trials), &mut items),
+            None => items.push(absent(name, "mean", b.mean, None, Method::Missing)),
+        }
+    }
+    for (name, r) in &rerun.outcomes {
+        if !baseline.outcomes.contains_key(name) {
+            items.push(absent(name, "mean", None, r.mean, Method::Added));
+        }
+    }
+    for (name, b) in &baseline.probabilities {
+        match rerun.probabilities.get(name) {
+            Some(r) => items.push(two_proportion(
+                name,
+                "p",
+                (count(b.p, baseline.trials), baseline.trials),
+                (count(r.p, rerun.trials), rerun.trials),
+            )),
+            None => items.push(absent(name, "p", Some(b.p), None, Method::Missing)),
+        }
+    }
+    for (name, r) in &rerun.probabilities {
+        if !baseline.probabilities.contains_key(name) {
+            items.push(absent(name, "p", None, Some(r.p), Method::Added));
+        }
+    }
+
+    let m = items.len().max(1);
+    let z_critical = Normal::standard().inverse_cdf(1.0 - alpha / (2.0 * m as f64));
+    let mut failures = 0;
+    for item in &mut items {
+        item.holds = match item.method {
+            Method::Missing | Method::Added => false,
+            _ => item.z <= z_critical,
+        };
+        failures += usize::from(!item.holds);
+    }
+    Verdict {
+        holds: failures == 0,
+        alpha,
+        correction: "bonferroni",
+        comparisons: items.len(),
+        z_critical,
+        failures,
+        same_seed_and_trials: baseline.seed == rerun.seed && baseline.trials == rerun.trials,
+        baseline_seed: baseline.seed,
+        baseline_trials: baseline.trials,
+        rerun_seed: rerun.seed,
+        rerun_trials: rerun.trials,
+        items,
+    }
+}
+
+/// The comparisons of one outcome present in both runs.
+fn outcome(
+    name: &str,
+    (b, bt): (&Summary, u64),
+    (r, rt): (&Summary, u64),
+    out: &mut Vec<Comparison>,
+) {
+    // An outcome that may be absent (n < trials somewhere) first compares how often it is
+    // present; with no observation on a side, that is all there is to compare.
+    if b.n != bt || r.n != rt {
+        out.push(two_proportion(name, "n", (b.n, bt), (r.n, rt)));
+    }
+    if b.n == 0 || r.n == 0 {
+        return;
+    }
+    out.push(mean(name, b, r));
+    let (Some(pb), Some(pr)) = (quantile::points(b), quantile::points(r)) else {
+        return;
+    };
+    let stats = [
+        ("p05", 0.05, b.p05, r.p05),
+        ("p10", 0.10, b.p10, r.p10),
+        ("p25", 0.25, b.p25, r.p25),
+        ("p50", 0.50, b.p50, r.p50),
+        ("p75", 0.75, b.p75, r.p75),
+        ("p90", 0.90, b.p90, r.p90),
+        ("p95", 0.95, b.p95, r.p95),
+    ];
+    for (stat, p, qb, qr) in stats {
+        let (Some(qb), Some(qr)) = (qb, qr) else {
+            continue;
+        };
+        let z = if close(qb, qr) {
+            0.0
+        } else {
+            quantile::z_score(p, (qb, &pb, b.n), (qr, &pr, r.n))
+        };
+        out.push(item(
+            name,
+            stat,
+            Some(qb),
+            Some(qr),
+            z,
+            Method::QuantileRank,
+        ));
+    }
+}
+
+/// Means: z-test with both standard errors, exact when neither has noise.
+fn mean(name: &str, b: &Summary, r: &Summary) -> Comparison {
+    let (mb, mr) = (b.mean.unwrap_or(f64::NAN), r.mean.unwrap_or(f64::NAN));
+    let se = (b.se.unwrap_or(0.0).powi(2) + r.se.unwrap_or(0.0).powi(2)).sqrt();
+    let (z, method) = if se > 0.0 && se.is_finite() {
+        ((mr - mb).abs() / se, Method::MeanZ)
+    } else {
+        (exact(mb, mr), Method::Exact)
+    };
+    item(name, "mean", b.mean, r.mean, z, method)
+}
+
+/// Two-proportion z-test of `s0` out of `n0` against `s1` out of `n1`, pooled variance
+/// (the test of "both come from one proportion"); exact when the pooled share is 0 or 1.
+fn two_proportion(
+    name: &str,
+    stat: &str,
+    (s0, n0): (u64, u64),
+    (s1, n1): (u64, u64),
+) -> Comparison {
+    let share = |s: u64, n: u64| if n == 0 { 0.0 } else { s as f64 / n as f64 };
+    let (p0, p1) = (share(s0, n0), share(s1, n1));
+    let (value0, value1) = if stat == "n" {
+        (s0 as f64, s1 as f64)
+    } else {
+        (p0, p1)
+    };
+    let pooled = share(s0 + s1, n0 + n1);
+    let se = (pooled * (1.0 - pooled) * (1.0 / n0.max(1) as f64 + 1.0 / n1.max(1) as f64)).sqrt();
+    let (z, method) = if se > 0.0 {
+        ((p1 - p0).abs() / se, Method::TwoProportion)
+    } else {
+        (exact(p0, p1), Method::Exact)
+    };
+    item(name, stat, Some(value0), Some(value1), z, method)
+}
+
+/// The number of successes behind a stored share `p` of `n` trials (p was `s / n`).
+fn count(p: f64, n: u64) -> u64 {
+    (p * n as f64).round().clamp(0.0, n as f64) as u64
+}
+
+/// Equal up to a relative 1e-12 (rounding of a mean of identical values).
+fn close(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
+}
+
+/// z of an exact comparison: 0 when equal (up to rounding), infinite otherwise.
+fn exact(a: f64, b: f64) -> f64 {
+    if close(a, b) { 0.0 } else { f64::INFINITY }
+}
+
+fn item(
+    name: &str,
+    stat: &str,
+    b: Option<f64>,
+    r: Option<f64>,
+    z: f64,
+    method: Method,
+) -> Comparison {
+    Comparison {
+        name: name.to_string(),
+        stat: stat.to_string(),
+        baseline: b,
+        rerun: r,
+        diff: b.zip(r).map(|(b, r)| r - b),
+        z,
+        method,
+        holds: true,
+    }
+}
+
+fn absent(name: &str, stat: &str, b: Option<f64>, r: Option<f64>, method: Method) -> Comparison {
+    item(name, stat, b, r, f64::INFINITY, method)
+}
+
+/// The verdict of [`compare_exact`]: whether two `summary.json` texts are identical,
+/// `defsim_version` aside, and where they first differ.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExactVerdict {
+    /// Identical byte for byte (with the re-run's version set to the baseline's).
+    pub holds: bool,
+    /// Always `"exact"`.
+    pub mode: &'static str,
+    /// Number of lines that differ (by position).
+    pub differing_lines: usize,
+    /// The first differing line: 1-based number, the baseline's and the re-run's text.
+    pub first_difference: Option<(usize, String, String)>,
+}
+
+/// The `summary.json` text of `summary`, as `defsim run` writes it (pretty JSON and a final
+/// newline; `tests/check.rs` holds the two writers to the same bytes).
+pub fn summary_text(summary: &RunSummary) -> String {
+    let mut text = serde_json::to_string_pretty(summary).expect("a summary serialises");
+    text.push('\n');
+    text
+}
+
+/// Compares the re-run's `summary.json` with the baseline's text byte for byte, with the
+/// re-run's `defsim_version` set to the baseline's (the one field allowed to differ between
+/// builds). Meant for the same build on the same platform: another platform's maths library
+/// may change the last bits of a draw.
+pub fn compare_exact(
+    baseline_text: &str,
+    baseline: &RunSummary,
+    rerun: &RunSummary,
+) -> ExactVerdict {
+    let mut rerun = rerun.clone();
+    rerun.defsim_version.clone_from(&baseline.defsim_version);
+    let text = summary_text(&rerun);
+    let (old, new): (Vec<&str>, Vec<&str>) =
+        (baseline_text.lines().collect(), text.lines().collect());
+    let pairs = old.len().max(new.len());
+    let mut differing = 0;
+    let mut first = None;
+    for i in 0..pairs {
+        let (a, b) = (
+            old.get(i).copied().unwrap_or(""),
+            new.get(i).copied().unwrap_or(""),
+        );
+        if a != b {
+            differing += 1;
+            first.get_or_insert_with(|| (i + 1, a.to_string(), b.to_string()));
+        }
+    }
+    ExactVerdict {
+        holds: text == baseline_text,
+        mode: "exact",
+        differing_lines: differing,
+        first_difference: first,
+    }
+}

@@ -1,0 +1,198 @@
+//! How sensitive `check::compare` is: false alarms at the configured rate (a tiny model run
+//! with 200 seeds), and the smallest shift of `macro.trend_growth` it detects at 100,000
+//! trials (an `#[ignore]`d measurement, see the README).
+
+use std::path::Path;
+
+use defsim::check::compare;
+use defsim::engine::{self, Model, RunOptions, Schema, Streams};
+use defsim::model::ViabilityModel;
+use defsim::scenario;
+use defsim::summary::{RunSummary, ScenarioInfo, SummaryMeta};
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+/// A tiny model with every kind of outcome the check meets: continuous (normal, skewed),
+/// a count (lattice), an indicator (named `viable`, so the summary reports its probability),
+/// a constant, and one that may be absent (named `breakeven_year`, so the summary reports how
+/// often it is present).
+struct Tiny {
+    schema: Schema,
+}
+
+#[derive(Default)]
+struct TinyWorker {
+    mu: f64,
+    sum: f64,
+    positive: u32,
+}
+
+impl Tiny {
+    fn new() -> Tiny {
+        let names = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let outcomes = names(&[
+            "normal",
+            "lognormal",
+            "count",
+            "viable",
+            "constant",
+            "breakeven_year",
+        ]);
+        Tiny {
+            schema: Schema {
+                inputs: names(&["mu"]),
+                optional: outcomes.iter().map(|o| o == "breakeven_year").collect(),
+                outcomes,
+                series: names(&["sum"]),
+                years: vec![2025, 2026, 2027],
+                streams: names(&["params", "years"]),
+            },
+        }
+    }
+}
+
+impl Model for Tiny {
+    type Worker = TinyWorker;
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn worker(&self) -> TinyWorker {
+        TinyWorker::default()
+    }
+
+    fn draw_params(&self, w: &mut TinyWorker, streams: &mut Streams, inputs: &mut [f64]) {
+        w.mu = streams.get(0).random();
+        inputs[0] = w.mu;
+        w.sum = 0.0;
+        w.positive = 0;
+    }
+
+    fn draw_year(&self, w: &mut TinyWorker, streams: &mut Streams, _t: usize) {
+        let eps: f64 = streams.get(1).sample(StandardNormal);
+        w.sum += eps;
+        w.positive += u32::from(eps > 0.0);
+    }
+
+    fn step(&self, w: &mut TinyWorker, _t: usize, series: &mut [f64]) {
+        series[0] = w.sum;
+    }
+
+    fn outcomes(&self, w: &mut TinyWorker, out: &mut [f64]) {
+        let normal = w.mu + w.sum;
+        out.copy_from_slice(&[
+            normal,
+            (0.5 * w.sum).exp(),
+            f64::from(w.positive),
+            f64::from(u8::from(normal > 1.2)),
+            2.0,
+            if w.sum > 0.5 {
+                2025.0 + 10.0 * w.mu
+            } else {
+                f64::NAN
+            },
+        ]);
+    }
+}
+
+fn tiny_summary(seed: u64, trials: u64) -> RunSummary {
+    let model = Tiny::new();
+    let opts = RunOptions {
+        seed,
+        trials,
+        threads: 1,
+        keep_inputs: false,
+        progress: false,
+    };
+    let results = engine::run(&model, &opts).expect("the tiny model runs");
+    let meta = SummaryMeta {
+        scenario: ScenarioInfo {
+            name: "tiny".into(),
+            file: "tiny.toml".into(),
+            resolved_sha256: String::new(),
+            description: String::new(),
+        },
+        start_year: 2025,
+        horizon_years: 3,
+        parameters: Vec::new(),
+    };
+    RunSummary::from_results(meta, &results)
+}
+
+#[test]
+fn false_alarms_stay_within_the_configured_rate() {
+    // 200 re-runs with other seeds at alpha = 0.05: the share that fails must be at most the
+    // configured rate plus binomial noise (0.05 + 2.9 sd of a share over 200 runs = 0.09).
+    let baseline = tiny_summary(1, 2000);
+    let runs = 200;
+    let failed = (0..runs)
+        .filter(|i| !compare(&baseline, &tiny_summary(1000 + i, 2000), 0.05).holds)
+        .count();
+    let share = failed as f64 / runs as f64;
+    println!("false alarms at alpha 0.05: {failed} of {runs} ({share})");
+    assert!(share <= 0.09, "{failed} of {runs} re-runs failed");
+}
+
+#[test]
+fn the_same_seed_reproduces_and_a_shifted_model_fails() {
+    let baseline = tiny_summary(5, 4000);
+    let verdict = compare(&baseline, &tiny_summary(5, 4000), 0.001);
+    assert!(verdict.holds);
+    assert!(verdict.items.iter().all(|c| c.z == 0.0));
+    // The constant outcome compares exactly: a change of 1e-9 is a regression.
+    let mut moved = baseline.clone();
+    let constant = moved.outcomes.get_mut("constant").unwrap();
+    constant.mean = constant.mean.map(|m| m + 1e-9);
+    let verdict = compare(&baseline, &moved, 0.001);
+    assert!(!verdict.holds);
+    assert_eq!(verdict.failures, 1, "{:#?}", verdict.items);
+    // A shift of one standard deviation of the mean's noise passes; of ten, fails.
+    for (k, holds) in [(1.0, true), (10.0, false)] {
+        let mut shifted = baseline.clone();
+        let normal = shifted.outcomes.get_mut("normal").unwrap();
+        normal.mean = Some(normal.mean.unwrap() + k * normal.se.unwrap());
+        assert_eq!(compare(&baseline, &shifted, 0.001).holds, holds, "{k} se");
+    }
+    // An outcome the model no longer reports is a regression.
+    let mut fewer = baseline.clone();
+    fewer.outcomes.shift_remove("count");
+    assert!(!compare(&baseline, &fewer, 0.001).holds);
+}
+
+/// The baseline scenario at 100,000 trials with `macro.trend_growth.mean` raised by `shift`.
+fn baseline_run(shift: f64, seed: u64) -> RunSummary {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let set = vec![format!("macro.trend_growth.mean={}", 0.05 + shift)];
+    let scenario = scenario::load(&root.join("scenarios/baseline.toml"), &set).unwrap();
+    let opts = RunOptions {
+        seed,
+        trials: 100_000,
+        threads: 0,
+        keep_inputs: false,
+        progress: false,
+    };
+    let results = engine::run(&ViabilityModel::new(&scenario), &opts).unwrap();
+    RunSummary::new(&scenario, &results)
+}
+
+/// The smallest rise of the trend growth mean that fails the check at the default alpha,
+/// by bisection (detection grows with the shift): with the baseline's seed (common random
+/// numbers) and with another seed (independent runs).
+/// `cargo test --release --test check_sensitivity -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement (about 30 runs of 100,000 trials), not a test"]
+fn smallest_detected_trend_growth_shift() {
+    let seed = 20250117;
+    let baseline = baseline_run(0.0, seed);
+    for (label, rerun_seed, mut hi) in [("same seed", seed, 0.005), ("another seed", 1, 0.02)] {
+        let fails = |shift: f64| !compare(&baseline, &baseline_run(shift, rerun_seed), 0.001).holds;
+        assert!(fails(hi), "{label}: a shift of {hi} should be detected");
+        let mut lo = 0.0;
+        while hi - lo > 1e-5 {
+            let mid = (lo + hi) / 2.0;
+            if fails(mid) { hi = mid } else { lo = mid }
+        }
+        println!("{label}: smallest detected rise of the trend growth mean: {hi:.5}");
+    }
+}
