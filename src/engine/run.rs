@@ -3,6 +3,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
+use super::design::{self, Design};
 use super::{Model, Results, SeriesStats, Streams};
 
 /// Trials per block: the unit of parallel work and of the fixed-order merge. Results depend
@@ -53,6 +54,15 @@ struct Block<'a> {
 
 /// Runs `opts.trials` trials of `model`.
 pub fn run<M: Model>(model: &M, opts: &RunOptions) -> Result<Results, TrialError> {
+    run_with(model, opts, None)
+}
+
+/// [`run`], with the parameters drawn from a sampling design's points when one is given.
+pub(super) fn run_with<M: Model>(
+    model: &M,
+    opts: &RunOptions,
+    design: Option<&dyn Design>,
+) -> Result<Results, TrialError> {
     let schema = model.schema();
     let n = usize::try_from(opts.trials).expect("trial count fits in memory");
     let mut outcomes = vec![vec![0.0; n]; schema.outcomes.len()];
@@ -84,7 +94,7 @@ pub fn run<M: Model>(model: &M, opts: &RunOptions) -> Result<Results, TrialError
                 .into_par_iter()
                 .map(|block| {
                     let len = block.outcomes.first().map_or(0, |c| c.len()) as u64;
-                    let r = run_block(model, opts.seed, block);
+                    let r = run_block(model, opts.seed, design, block);
                     bar.inc(len);
                     r
                 })
@@ -140,6 +150,7 @@ fn split_blocks<'a>(
 fn run_block<M: Model>(
     model: &M,
     seed: u64,
+    design: Option<&dyn Design>,
     mut block: Block,
 ) -> Result<Vec<Vec<SeriesStats>>, TrialError> {
     let schema = model.schema();
@@ -147,14 +158,23 @@ fn run_block<M: Model>(
     let mut worker = model.worker();
     let mut streams = Streams::new(&schema.streams);
     let mut inputs = vec![0.0; schema.inputs.len()];
+    let mut unit = vec![0.0; schema.inputs.len()];
     let mut year_values = vec![0.0; schema.series.len()];
     let mut outcomes = vec![0.0; schema.outcomes.len()];
     let mut series = vec![vec![SeriesStats::default(); years]; schema.series.len()];
     let len = block.outcomes.first().map_or(0, |c| c.len());
     for i in 0..len {
         let trial = block.first + i as u64;
-        streams.reseed(seed, trial);
-        model.draw_params(&mut worker, &mut streams, &mut inputs);
+        design::begin_trial(
+            model,
+            design,
+            seed,
+            trial,
+            &mut worker,
+            &mut streams,
+            &mut unit,
+            &mut inputs,
+        );
         for t in 0..years {
             model.draw_year(&mut worker, &mut streams, t);
             model.step(&mut worker, t, &mut year_values);
