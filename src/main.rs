@@ -23,6 +23,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => app::run(args),
         Command::Validate(args) => app::validate(args),
+        Command::Sensitivity(args) => app::sensitivity(args),
+        Command::Discover(args) => app::discover(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

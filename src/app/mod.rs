@@ -1,10 +1,14 @@
 //! One function per verb (one file each), each reading as load scenario -> simulate ->
 //! summarise -> export; this module holds what the verbs share.
 
+mod discover;
 mod run;
+mod sensitivity;
 mod validate;
 
+pub use discover::discover;
 pub use run::run;
+pub use sensitivity::sensitivity;
 pub use validate::validate;
 
 use std::io::IsTerminal;

@@ -49,6 +49,7 @@ pub fn run_design<M: Model>(
 /// Starts trial `trial`: seeds the streams and draws the parameters, from the streams
 /// without a design, from the design's point with one. `unit` is scratch of the inputs' length.
 #[inline]
+#[allow(clippy::too_many_arguments)] // the run loop's scratch, borrowed so no trial allocates
 pub(super) fn begin_trial<M: Model>(
     model: &M,
     design: Option<&dyn Design>,

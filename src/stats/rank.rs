@@ -131,9 +131,11 @@ fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     Some(inv)
 }
 
-/// Spearman and PRCC of every input with every outcome on the trials `idx`:
 /// `([outcome][input] spearman, [outcome][input] prcc)`.
-fn correlations(ties: &[Ties], k: usize, idx: &[usize]) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+type Correlations = (Vec<Vec<f64>>, Vec<Vec<f64>>);
+
+/// Spearman and PRCC of every input with every outcome on the trials `idx`.
+fn correlations(ties: &[Ties], k: usize, idx: &[usize]) -> Correlations {
     let mut counts = Vec::new();
     let mut ok = Vec::with_capacity(ties.len());
     let ranks: Vec<Vec<f64>> = ties
@@ -152,14 +154,19 @@ fn correlations(ties: &[Ties], k: usize, idx: &[usize]) -> (Vec<Vec<f64>>, Vec<V
             f64::NAN
         }
     };
-    let mut cxx = vec![vec![0.0; k]; k];
-    for i in 0..k {
-        for j in 0..=i {
-            let c = if i == j { 1.0 } else { corr(i, j) };
-            cxx[i][j] = c;
-            cxx[j][i] = c;
-        }
-    }
+    let cxx: Vec<Vec<f64>> = (0..k)
+        .map(|i| {
+            (0..k)
+                .map(|j| {
+                    if i == j {
+                        1.0
+                    } else {
+                        corr(i.max(j), i.min(j))
+                    }
+                })
+                .collect()
+        })
+        .collect();
     let m = ties.len() - k;
     let mut spearman = Vec::with_capacity(m);
     let mut prcc = Vec::with_capacity(m);
@@ -222,7 +229,7 @@ pub fn rank_sensitivity(
         .collect();
     let all: Vec<usize> = (0..n).collect();
     let (spearman, prcc) = correlations(&ties, k, &all);
-    let boot: Vec<(Vec<Vec<f64>>, Vec<Vec<f64>>)> = (0..resamples)
+    let boot: Vec<Correlations> = (0..resamples)
         .into_par_iter()
         .map(|b| {
             let mut idx = Vec::new();
