@@ -23,6 +23,13 @@ pub enum Command {
     /// Simulate a scenario and write summary.json, summary.csv, timeseries.csv and run.json
     /// to output/<scenario name>/ (or --out).
     Run(RunArgs),
+    /// Which uncertain inputs drive each outcome: rank correlations and PRCC with a tornado
+    /// chart (--method rank), or Sobol indices (--method sobol); writes
+    /// output/sensitivity-<name>/ (or --out).
+    Sensitivity(SensitivityArgs),
+    /// Scenario discovery (PRIM): the box of uncertain inputs in which a condition on an
+    /// outcome holds, e.g. --where "viable == 1"; writes output/discover-<name>/ (or --out).
+    Discover(DiscoverArgs),
     /// Parse and check scenario files without simulating; --print shows the resolved scenario.
     Validate(ValidateArgs),
     /// Re-run a scenario with a baseline summary.json's seed and trial count and compare the
@@ -65,6 +72,69 @@ pub struct RunArgs {
     /// Also write trials.csv: every trial's drawn inputs and outcomes.
     #[arg(long)]
     pub trials_csv: bool,
+    /// How the uncertain parameters are sampled: mc (each from its own random stream) or
+    /// lhs (Latin hypercube: stratified per input, deterministic from the seed).
+    #[arg(long, value_enum, default_value_t = SamplingDesign::Mc)]
+    pub design: SamplingDesign,
+}
+
+/// Sampling design of `defsim run --design`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SamplingDesign {
+    /// Plain Monte Carlo.
+    Mc,
+    /// Latin hypercube sampling.
+    Lhs,
+}
+
+/// Method of `defsim sensitivity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SensitivityMethod {
+    /// Spearman and partial rank correlations from one ordinary run of --trials trials.
+    Rank,
+    /// Sobol first-order and total indices on a Saltelli design of --samples base points
+    /// (samples x (inputs + 2) model runs; --trials is not used).
+    Sobol,
+}
+
+/// `defsim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Method.
+    #[arg(long, value_enum, default_value_t = SensitivityMethod::Rank)]
+    pub method: SensitivityMethod,
+    /// Outcome to analyse (repeatable; default: every outcome).
+    #[arg(long = "outcome", value_name = "NAME")]
+    pub outcomes: Vec<String>,
+    /// Base points N of the Sobol design (at most 65536; a power of two keeps the Sobol
+    /// sequence balanced).
+    #[arg(long, default_value_t = 4096)]
+    pub samples: u64,
+}
+
+/// `defsim discover`.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The scenario file (TOML): its uncertain parameters are the inputs PRIM may restrict.
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// The condition on an outcome, `NAME OP VALUE` with OP one of == != < <= > >=,
+    /// e.g. "viable == 1".
+    #[arg(long = "where", value_name = "CONDITION")]
+    pub condition: String,
+    /// Read the trials from a trials.csv written by `defsim run --trials-csv` instead of
+    /// simulating.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Which box of the peeling trajectory to report (0 = every trial; default: the box
+    /// with the best F1 score of coverage and density).
+    #[arg(long = "box", value_name = "K")]
+    pub box_index: Option<usize>,
 }
 
 /// `defsim validate`.

@@ -25,6 +25,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => app::validate(args),
         Command::Check(args) => app::check(args),
         Command::Trace(args) => app::trace(args),
+        Command::Sensitivity(args) => app::sensitivity(args),
+        Command::Discover(args) => app::discover(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -69,6 +69,13 @@ impl Model for Tiny {
         w.positive = 0;
     }
 
+    fn draw_params_at(&self, w: &mut TinyWorker, unit: &[f64], inputs: &mut [f64]) {
+        w.mu = unit[0]; // U(0, 1): the inverse CDF is the identity
+        inputs[0] = w.mu;
+        w.sum = 0.0;
+        w.positive = 0;
+    }
+
     fn draw_year(&self, w: &mut TinyWorker, streams: &mut Streams, _t: usize) {
         let eps: f64 = streams.get(1).sample(StandardNormal);
         w.sum += eps;

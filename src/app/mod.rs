@@ -2,12 +2,16 @@
 //! summarise -> export; this module holds what the verbs share.
 
 mod check;
+mod discover;
 mod run;
+mod sensitivity;
 mod trace;
 mod validate;
 
 pub use check::{Regression, check};
+pub use discover::discover;
 pub use run::run;
+pub use sensitivity::sensitivity;
 pub use trace::trace;
 pub use validate::validate;
 

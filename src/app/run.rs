@@ -6,8 +6,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result};
 
 use super::{Job, out_dir};
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, SamplingDesign};
+use crate::engine::{self, LatinHypercube, Model};
 use crate::export::{self, Staging};
+use crate::model::ViabilityModel;
 use crate::summary::RunSummary;
 
 /// `defsim run`.
@@ -16,7 +18,15 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let job = Job::load(&args.scenario, &args.sim, args.trials_csv)?;
     let target = out_dir(&args.sim, &job.scenario.name);
     let sim_start = Instant::now();
-    let results = job.simulate()?;
+    let results = match args.design {
+        SamplingDesign::Mc => job.simulate()?,
+        SamplingDesign::Lhs => {
+            let model = ViabilityModel::new(&job.scenario);
+            let o = &job.options;
+            let lhs = LatinHypercube::new(o.trials, model.schema().inputs.len(), o.seed);
+            engine::run_design(&model, o, &lhs)?
+        }
+    };
     let simulate_seconds = sim_start.elapsed().as_secs_f64();
     let summary = RunSummary::new(&job.scenario, &results);
 

@@ -8,10 +8,12 @@
 //! block order); no allocation per trial or trial-year (each block allocates its scratch
 //! once); a non-finite outcome stops the run with the seed and trial index that reproduce it.
 
+pub mod design;
 mod results;
 mod run;
 mod streams;
 
+pub use design::{Design, LatinHypercube, Saltelli, run_design};
 pub use results::{Results, SeriesStats};
 pub use run::{RunOptions, TrialError, run};
 pub use streams::{Streams, stream_key};
@@ -50,6 +52,12 @@ pub trait Model: Sync {
     /// Draws the trial's uncertain parameters, writes their values to `inputs`
     /// (in [`Schema::inputs`] order) and resets the state to the start of the trial.
     fn draw_params(&self, worker: &mut Self::Worker, streams: &mut Streams, inputs: &mut [f64]);
+
+    /// Sets the trial's uncertain parameters from a point `unit` of the unit cube (one
+    /// coordinate in `(0, 1)` per input, in [`Schema::inputs`] order) through each
+    /// parameter's inverse CDF, writes their values to `inputs` and resets the state, as
+    /// [`Model::draw_params`] does. Used by sampling designs ([`design`]).
+    fn draw_params_at(&self, worker: &mut Self::Worker, unit: &[f64], inputs: &mut [f64]);
 
     /// Draws year `t`'s annual shocks.
     fn draw_year(&self, worker: &mut Self::Worker, streams: &mut Streams, t: usize);

@@ -3,6 +3,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
+use super::design::{self, Design};
 use super::{Model, Results, SeriesStats, Streams};
 
 /// Trials per block: the unit of parallel work and of the fixed-order merge. Results depend
@@ -53,6 +54,15 @@ struct Block<'a> {
 
 /// Runs `opts.trials` trials of `model`.
 pub fn run<M: Model>(model: &M, opts: &RunOptions) -> Result<Results, TrialError> {
+    run_with(model, opts, None)
+}
+
+/// [`run`], with the parameters drawn from a sampling design's points when one is given.
+pub(super) fn run_with<M: Model>(
+    model: &M,
+    opts: &RunOptions,
+    design: Option<&dyn Design>,
+) -> Result<Results, TrialError> {
     let schema = model.schema();
     let n = usize::try_from(opts.trials).expect("trial count fits in memory");
     let mut outcomes = vec![vec![0.0; n]; schema.outcomes.len()];
@@ -84,7 +94,7 @@ pub fn run<M: Model>(model: &M, opts: &RunOptions) -> Result<Results, TrialError
                 .into_par_iter()
                 .map(|block| {
                     let len = block.outcomes.first().map_or(0, |c| c.len()) as u64;
-                    let r = run_block(model, opts.seed, block);
+                    let r = run_block(model, opts.seed, design, block);
                     bar.inc(len);
                     r
                 })
@@ -146,6 +156,7 @@ const CHUNK: usize = 256;
 fn run_block<M: Model>(
     model: &M,
     seed: u64,
+    design: Option<&dyn Design>,
     mut block: Block,
 ) -> Result<Vec<Vec<SeriesStats>>, TrialError> {
     let schema = model.schema();
@@ -155,6 +166,7 @@ fn run_block<M: Model>(
     let mut worker = model.worker();
     let mut streams = Streams::new(&schema.streams);
     let mut inputs = vec![0.0; schema.inputs.len()];
+    let mut unit = vec![0.0; schema.inputs.len()];
     let mut outcomes = vec![0.0; schema.outcomes.len()];
     let mut series = vec![vec![SeriesStats::default(); years]; n_series];
     // pending[(i * years + t) * n_series + s]: series s in year t of the chunk's trial i.
@@ -162,16 +174,22 @@ fn run_block<M: Model>(
     let len = block.outcomes.first().map_or(0, |c| c.len());
     for chunk_start in (0..len).step_by(CHUNK) {
         let chunk_len = CHUNK.min(len - chunk_start);
-        for (c, trial_values) in pending
-            .chunks_exact_mut(per_trial)
-            .take(chunk_len)
-            .enumerate()
-        {
+        for c in 0..chunk_len {
             let i = chunk_start + c;
             let trial = block.first + i as u64;
-            streams.reseed(seed, trial);
-            model.draw_params(&mut worker, &mut streams, &mut inputs);
-            for (t, year_values) in trial_values.chunks_exact_mut(n_series).enumerate() {
+            design::begin_trial(
+                model,
+                design,
+                seed,
+                trial,
+                &mut worker,
+                &mut streams,
+                &mut unit,
+                &mut inputs,
+            );
+            for t in 0..years {
+                let at = (c * years + t) * n_series;
+                let year_values = &mut pending[at..at + n_series];
                 model.draw_year(&mut worker, &mut streams, t);
                 model.step(&mut worker, t, year_values);
                 if let Some(s) = year_values.iter().position(|v| !v.is_finite()) {
@@ -203,8 +221,8 @@ fn run_block<M: Model>(
         }
         for (s, by_year) in series.iter_mut().enumerate() {
             for (t, stats) in by_year.iter_mut().enumerate() {
-                let column = pending.chunks_exact(per_trial).take(chunk_len);
-                stats.add_run(column.map(|trial_values| trial_values[t * n_series + s]));
+                let at = t * n_series + s;
+                stats.add_run((0..chunk_len).map(|c| pending[c * per_trial + at]));
             }
         }
     }
@@ -251,6 +269,10 @@ mod tests {
         }
         fn draw_params(&self, w: &mut Self::Worker, streams: &mut Streams, inputs: &mut [f64]) {
             *w = (streams.get(0).random(), 0.0, 0.0);
+            inputs[0] = w.0;
+        }
+        fn draw_params_at(&self, w: &mut Self::Worker, unit: &[f64], inputs: &mut [f64]) {
+            *w = (unit[0], 0.0, 0.0); // U(0, 1): the inverse CDF is the identity
             inputs[0] = w.0;
         }
         fn draw_year(&self, w: &mut Self::Worker, streams: &mut Streams, _t: usize) {

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod plots;
 pub mod staging;
 
 pub use staging::Staging;

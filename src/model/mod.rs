@@ -14,7 +14,7 @@ pub mod step;
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
-use crate::dist::Sampler;
+use crate::dist::{Param, Sampler};
 use crate::engine::{Model, Schema, Streams};
 use crate::scenario::Scenario;
 use params::{LINE_NAMES, N_LINES, Params, Settings, Slot};
@@ -61,6 +61,8 @@ struct Uncertain {
     stream: usize,
     slot: Slot,
     sampler: Sampler,
+    /// For sampling designs: the inverse CDF.
+    param: Param,
 }
 
 /// The viability model built from a validated scenario.
@@ -102,6 +104,7 @@ impl ViabilityModel {
                         stream: streams.len(),
                         slot: entry.slot,
                         sampler: entry.param.sampler(),
+                        param: entry.param.clone(),
                     });
                     streams.push(entry.key.clone());
                     inputs.push(entry.key.clone());
@@ -160,6 +163,15 @@ impl Model for ViabilityModel {
     fn draw_params(&self, w: &mut Worker, streams: &mut Streams, inputs: &mut [f64]) {
         for (u, input) in self.uncertain.iter().zip(inputs.iter_mut()) {
             let v = u.sampler.sample(streams.get(u.stream));
+            *u.slot.get_mut(&mut w.params) = v;
+            *input = v;
+        }
+        step::start(&w.params, &self.settings, &mut w.state);
+    }
+
+    fn draw_params_at(&self, w: &mut Worker, unit: &[f64], inputs: &mut [f64]) {
+        for ((u, &x), input) in self.uncertain.iter().zip(unit).zip(inputs.iter_mut()) {
+            let v = u.param.inverse_cdf(x);
             *u.slot.get_mut(&mut w.params) = v;
             *input = v;
         }

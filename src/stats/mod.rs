@@ -7,12 +7,20 @@
 //! parallel or sharded runs combine the same way; merging in a fixed order gives a
 //! deterministic result.
 
+/// Reproducible bootstrap resampling and percentile intervals.
+pub mod bootstrap;
 /// Compensated sums and a mergeable mean (per-block yearly means).
 pub mod moments;
+/// PRIM scenario discovery: peeling trajectory, boxes, quasi-p-values.
+pub mod prim;
 /// Proportions with 95% Wilson score intervals (probabilities in `summary.json`).
 pub mod proportion;
+/// Rank sensitivity: Spearman, PRCC with bootstrap intervals, decile deltas.
+pub mod rank;
 /// A mergeable log-bucketed quantile sketch for yearly series, with a stated relative error.
 pub mod sketch;
+/// Sobol first-order (Saltelli 2010) and total (Jansen) indices with bootstrap intervals.
+pub mod sobol;
 /// Exact outcome summaries: mean, sd, se, type-7 quantiles, min, max.
 pub mod summary;
 

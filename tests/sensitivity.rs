@@ -1,0 +1,207 @@
+//! `defsim sensitivity`, `defsim discover` and `run --design lhs` driven end to end.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn defsim() -> Command {
+    Command::cargo_bin("defsim").unwrap()
+}
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn sensitivity(out: &Path, threads: &str, extra: &[&str]) {
+    defsim()
+        .args([
+            "sensitivity",
+            &scenario("baseline.toml"),
+            "--trials",
+            "4000",
+        ])
+        .args(["--seed", "7", "--threads", threads, "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+#[test]
+fn baseline_tornado_is_byte_identical_across_runs_and_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    sensitivity(
+        &a,
+        "1",
+        &["--outcome", "independence", "--outcome", "viable"],
+    );
+    sensitivity(
+        &b,
+        "2",
+        &["--outcome", "independence", "--outcome", "viable"],
+    );
+    for f in [
+        "tornado-independence.png",
+        "tornado-independence.svg",
+        "tornado-viable.png",
+        "sensitivity.json",
+        "sensitivity.csv",
+        "sensitivity.html",
+    ] {
+        let (x, y) = (fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap());
+        assert!(!x.is_empty() && x == y, "{f} differs");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(a.join("sensitivity.json")).unwrap()).unwrap();
+    let effects = json["outcomes"]["independence"]["effects"]
+        .as_array()
+        .unwrap();
+    let prcc: Vec<f64> = effects
+        .iter()
+        .map(|e| e["prcc"].as_f64().unwrap())
+        .collect();
+    assert!(
+        prcc.windows(2).all(|w| w[0].abs() >= w[1].abs()),
+        "sorted by |PRCC|"
+    );
+    // Grid availability drives independence in the baseline (MODEL.md: power gates output).
+    assert_eq!(effects[0]["input"], "power.grid_availability");
+}
+
+#[test]
+fn sobol_method_writes_indices_and_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    sensitivity(
+        &out,
+        "0",
+        &[
+            "--method",
+            "sobol",
+            "--samples",
+            "256",
+            "--outcome",
+            "independence",
+        ],
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
+    let k = json["inputs"].as_array().unwrap().len() as u64;
+    assert_eq!(json["model_runs"].as_u64().unwrap(), 256 * (k + 2));
+    assert!(out.join("sobol-independence.png").exists());
+    assert!(out.join("sensitivity.html").exists());
+}
+
+#[test]
+fn unknown_outcome_is_bad_input_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    defsim()
+        .args([
+            "sensitivity",
+            &scenario("baseline.toml"),
+            "--outcome",
+            "nope",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2);
+    defsim()
+        .args([
+            "discover",
+            &scenario("baseline.toml"),
+            "--where",
+            "viable = 1",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(!out.exists());
+}
+
+#[test]
+fn discover_from_simulation_and_from_trials_csv_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    defsim()
+        .args([
+            "run",
+            &scenario("baseline.toml"),
+            "--trials",
+            "5000",
+            "--seed",
+            "3",
+        ])
+        .args(["--trials-csv", "--out"])
+        .arg(&run)
+        .assert()
+        .success();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let base = [
+        "discover",
+        &scenario("baseline.toml"),
+        "--where",
+        "viable == 1",
+    ];
+    defsim()
+        .args(base)
+        .args(["--trials", "5000", "--seed", "3", "--out"])
+        .arg(&a)
+        .assert()
+        .success();
+    defsim()
+        .args(base)
+        .arg("--from")
+        .arg(run.join("trials.csv"))
+        .arg("--out")
+        .arg(&b)
+        .assert()
+        .success();
+    // trials.csv holds shortest round-trip decimals: the same trials, the same trajectory.
+    assert_eq!(
+        fs::read(a.join("trajectory.csv")).unwrap(),
+        fs::read(b.join("trajectory.csv")).unwrap()
+    );
+    for f in ["box.csv", "box.png", "trajectory.svg", "discover.json"] {
+        assert!(a.join(f).exists(), "{f}");
+    }
+    defsim()
+        .args(base)
+        .args(["--trials", "5000", "--seed", "3", "--box", "999", "--out"])
+        .arg(dir.path().join("c"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn run_with_lhs_is_identical_across_threads_and_differs_from_mc() {
+    let dir = tempfile::tempdir().unwrap();
+    let go = |name: &str, design: &str, threads: &str| {
+        let out = dir.path().join(name);
+        defsim()
+            .args([
+                "run",
+                &scenario("baseline.toml"),
+                "--trials",
+                "5000",
+                "--seed",
+                "9",
+            ])
+            .args(["--design", design, "--threads", threads, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        fs::read(out.join("summary.json")).unwrap()
+    };
+    let one = go("l1", "lhs", "1");
+    assert_eq!(one, go("l2", "lhs", "2"));
+    assert_ne!(one, go("m", "mc", "2"));
+}
