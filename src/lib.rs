@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod export;
@@ -10,3 +11,4 @@ pub mod model;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod sweep;

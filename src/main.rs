@@ -23,6 +23,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => app::run(args),
         Command::Validate(args) => app::validate(args),
+        Command::Compare(args) => app::compare(args),
+        Command::Sweep(args) => app::sweep(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

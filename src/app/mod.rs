@@ -1,10 +1,14 @@
 //! One function per verb (one file each), each reading as load scenario -> simulate ->
 //! summarise -> export; this module holds what the verbs share.
 
+mod compare;
 mod run;
+mod sweep;
 mod validate;
 
+pub use compare::compare;
 pub use run::run;
+pub use sweep::sweep;
 pub use validate::validate;
 
 use std::io::IsTerminal;
