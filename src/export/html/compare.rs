@@ -71,7 +71,7 @@ probability.</p>\n",
         .map(|r| {
             vec![
                 format!("<code>{}</code>", escape(&r.outcome)),
-                escape(&r.scenario),
+                format!("<span class=\"nw\">{}</span>", escape(&r.scenario)),
                 thousands(r.n),
                 cell(r.mean),
                 interval(&r.paired),

@@ -47,7 +47,9 @@ p.meta{color:#555;font-size:.9rem}
 table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.6rem 0}
 th,td{padding:.3rem .5rem;border-bottom:1px solid #e3e3e3;vertical-align:top;text-align:left}
 th{background:#f2f2f2;font-weight:600}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{white-space:nowrap}td.num.wrap{white-space:normal}.nw{white-space:nowrap}
+div.scroll{overflow-x:auto}
 td.key{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:.82rem;white-space:nowrap}
 ul.headline{font-size:1.05rem;padding-left:1.2rem}ul.headline li{margin:.2rem 0}
 .headline strong{font-variant-numeric:tabular-nums}
@@ -76,7 +78,7 @@ pub fn table(header: &[&str], numeric: &[bool], rows: &[Vec<String>]) -> String 
             ""
         }
     };
-    let mut out = String::from("<table>\n<thead><tr>");
+    let mut out = String::from("<div class=\"scroll\">\n<table>\n<thead><tr>");
     for (i, h) in header.iter().enumerate() {
         let _ = write!(out, "<th{}>{}</th>", class(i), escape(h));
     }
@@ -88,7 +90,7 @@ pub fn table(header: &[&str], numeric: &[bool], rows: &[Vec<String>]) -> String 
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n");
     out
 }
 
@@ -138,7 +140,7 @@ pub fn cell(v: Option<f64>) -> String {
         Some(x) => {
             let a = x.abs();
             if a >= 1e4 {
-                crate::export::plots::style::number(x)
+                crate::export::plots::style::grouped(x)
             } else if x.fract() == 0.0 {
                 format!("{x:.0}")
             } else if a >= 1e-3 {

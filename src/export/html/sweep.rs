@@ -35,10 +35,13 @@ differ only by the key).</p>\n",
         .steps
         .iter()
         .map(|s| {
-            let mut row = vec![escape(&value_text(s.value))];
+            let mut row = vec![format!(
+                "<span class=\"nw\">{}</span>",
+                escape(&value_text(s.value))
+            )];
             row.push(s.probabilities.get("viable").map_or("-".into(), |p| {
                 format!(
-                    "{:.1}% [{:.1}, {:.1}]",
+                    "<span class=\"nw\">{:.1}% [{:.1}, {:.1}]</span>",
                     p.p * 100.0,
                     p.ci95[0] * 100.0,
                     p.ci95[1] * 100.0
@@ -58,7 +61,10 @@ differ only by the key).</p>\n",
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let numeric = vec![true; header.len()];
-    body.push_str(&table(&header, &numeric, &rows));
+    // The 5 / 50 / 95% cells may wrap, so that several outcomes fit the column.
+    body.push_str(
+        &table(&header, &numeric, &rows).replace("<td class=\"num\">", "<td class=\"num wrap\">"),
+    );
     body.push_str("<h2>Plots</h2>\n");
     if plots.is_empty() {
         body.push_str("<p>Plots were skipped (<code>--no-plots</code>).</p>\n");

@@ -155,6 +155,15 @@ impl Chart for Histogram {
             .label_style(style::text(13))
             .axis_desc_style(style::text(15))
             .draw()?;
+        if self.present == 0 {
+            let (w, h) = area.dim_in_pixel();
+            area.draw(&Text::new(
+                "no trial has a value",
+                (w as i32 / 2 - 80, h as i32 / 2 - 40),
+                style::text(18),
+            ))?;
+            return Ok(());
+        }
         let bar = style::colour(0).mix(0.55).filled();
         chart.draw_series(self.shares.iter().enumerate().map(|(i, s)| {
             let l = self.start + self.width * i as f64;

@@ -96,6 +96,12 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `v` rounded to an integer with thousands grouped (`-1,234`).
+pub fn grouped(v: f64) -> String {
+    let s = thousands(v.abs().round() as u64);
+    if v < 0.0 { format!("-{s}") } else { s }
+}
+
 /// A number for an axis tick or a label: 3 significant digits, thousands grouped.
 pub fn number(v: f64) -> String {
     if !v.is_finite() {
@@ -104,9 +110,11 @@ pub fn number(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".into()
+    } else if a >= 1e6 {
+        // Axis ticks stay short: 16,000,000 would run into the axis label.
+        format!("{}M", trim(format!("{:.2}", v / 1e6)))
     } else if a >= 1e4 {
-        let s = thousands(a.round() as u64);
-        if v < 0.0 { format!("-{s}") } else { s }
+        grouped(v)
     } else if a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 1e-6 {
@@ -306,6 +314,8 @@ mod tests {
         assert_eq!(number(0.35), "0.35");
         assert_eq!(number(12.34), "12.3");
         assert_eq!(number(20000.0), "20,000");
+        assert_eq!(number(16e6), "16M");
+        assert_eq!(number(2.5e6), "2.5M");
         assert_eq!(number(-150.4), "-150");
         assert_eq!(number(0.0), "0");
         assert_eq!(number(0.005), "0.005");
