@@ -20,8 +20,8 @@ pub struct Cli {
 /// The verbs.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write summary.json, summary.csv, timeseries.csv and run.json
-    /// to output/<scenario name>/ (or --out).
+    /// Simulate a scenario and write summary.json, summary.csv, timeseries.csv, run.json,
+    /// plots/ and report.html to output/<scenario name>/ (or --out).
     Run(RunArgs),
     /// Which uncertain inputs drive each outcome: rank correlations and PRCC with a tornado
     /// chart (--method rank), or Sobol indices (--method sobol); writes
@@ -39,6 +39,13 @@ pub enum Command {
     /// Replay one trial exactly as inside a run and print it year by year: drawn parameters,
     /// sanctions and support, economy, budget, every line, and the outcomes.
     Trace(TraceArgs),
+    /// Run several scenarios with common random numbers (the first one's seed and trials)
+    /// and show each outcome's paired and unpaired differences from the first, with
+    /// overlaid plots, in output/compare-<names>/ (or --out).
+    Compare(CompareArgs),
+    /// Run one scenario along one key (`--param KEY=FROM:TO:STEPS`, both ends included),
+    /// with the same seed and trials at each step, in output/sweep-<name>/ (or --out).
+    Sweep(SweepArgs),
 }
 
 /// Options shared by every verb that simulates.
@@ -72,6 +79,9 @@ pub struct RunArgs {
     /// Also write trials.csv: every trial's drawn inputs and outcomes.
     #[arg(long)]
     pub trials_csv: bool,
+    /// Skip the plots (plots/*.png, plots/*.svg); report.html is still written, without them.
+    #[arg(long)]
+    pub no_plots: bool,
     /// How the uncertain parameters are sampled: mc (each from its own random stream) or
     /// lhs (Latin hypercube: stratified per input, deterministic from the seed).
     #[arg(long, value_enum, default_value_t = SamplingDesign::Mc)]
@@ -135,6 +145,42 @@ pub struct DiscoverArgs {
     /// with the best F1 score of coverage and density).
     #[arg(long = "box", value_name = "K")]
     pub box_index: Option<usize>,
+}
+
+/// `defsim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files (TOML): the first is the reference the others are compared with.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Options; --seed and --trials default to the first scenario's, --set applies to every
+    /// scenario.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Skip the plots; compare.html is still written, without them.
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// `defsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The key and its values: KEY=FROM:TO:STEPS, STEPS points with both ends included,
+    /// e.g. `plan.oversight=0:1:5` or `macro.trend_growth.mean=0.02:0.08:7`. Each step runs
+    /// as `--set KEY=VALUE`.
+    #[arg(long, value_name = "KEY=FROM:TO:STEPS")]
+    pub param: String,
+    /// An outcome to plot and tabulate (5/50/95%) along the sweep. Repeatable; default
+    /// independence, unit_cost_ratio, peak_fiscal_burden. P(viable) is always shown.
+    #[arg(long = "outcome", value_name = "NAME")]
+    pub outcomes: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Skip the plots; sweep.html is still written, without them.
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 /// `defsim validate`.

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod export;
@@ -11,3 +12,4 @@ pub mod model;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod sweep;

@@ -27,6 +27,8 @@ fn main() -> ExitCode {
         Command::Trace(args) => app::trace(args),
         Command::Sensitivity(args) => app::sensitivity(args),
         Command::Discover(args) => app::discover(args),
+        Command::Compare(args) => app::compare(args),
+        Command::Sweep(args) => app::sweep(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

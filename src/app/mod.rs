@@ -2,16 +2,20 @@
 //! summarise -> export; this module holds what the verbs share.
 
 mod check;
+mod compare;
 mod discover;
 mod run;
 mod sensitivity;
+mod sweep;
 mod trace;
 mod validate;
 
 pub use check::{Regression, check};
+pub use compare::compare;
 pub use discover::discover;
 pub use run::run;
 pub use sensitivity::sensitivity;
+pub use sweep::sweep;
 pub use trace::trace;
 pub use validate::validate;
 

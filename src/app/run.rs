@@ -1,5 +1,6 @@
 //! `defsim run`: simulate one scenario and write its outputs.
 
+use std::fs;
 use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -8,6 +9,7 @@ use anyhow::{Context, Result};
 use super::{Job, out_dir};
 use crate::cli::{RunArgs, SamplingDesign};
 use crate::engine::{self, LatinHypercube, Model};
+use crate::export::plots::{self, Thresholds};
 use crate::export::{self, Staging};
 use crate::model::ViabilityModel;
 use crate::summary::RunSummary;
@@ -39,6 +41,16 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if args.trials_csv {
         export::csv::write_trials(&dir.join("trials.csv"), &results)?;
     }
+    let plots = if args.no_plots {
+        Vec::new()
+    } else {
+        let thresholds = Thresholds::from_scenario(&job.scenario);
+        plots::run_plots(&summary, &results, &thresholds, &dir.join("plots"))?
+    };
+    fs::write(
+        dir.join("report.html"),
+        export::html::report::render(&summary, &plots),
+    )?;
     let info = export::json::RunInfo {
         defsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_file: args.scenario.display().to_string(),

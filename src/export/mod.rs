@@ -2,6 +2,7 @@
 //! or [`crate::engine::Results`], never the model.
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod plots;
 pub mod staging;

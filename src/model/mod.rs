@@ -32,7 +32,11 @@ pub const CRITERIA: [&str; 3] = [
 ];
 
 /// Yearly series of the whole program (per-line series follow, see [`series_names`]).
-pub const SERIES: [&str; 8] = [
+///
+/// `support_full`, `support_reduced` and `support_withdrawn` are 0/1 indicators of the
+/// support state, so that their yearly mean is the exact share of trials in each state (the
+/// 0/1/2 `support_state` series' mean alone cannot separate them).
+pub const SERIES: [&str; 11] = [
     "gdp_musd",
     "revenue_musd",
     "program_spend_musd",
@@ -41,6 +45,9 @@ pub const SERIES: [&str; 8] = [
     "independence",
     "sanctioned",
     "support_state",
+    "support_full",
+    "support_reduced",
+    "support_withdrawn",
 ];
 
 /// Per-line yearly series, named `<line>.<series>`.
@@ -212,6 +219,9 @@ impl Model for ViabilityModel {
             r.independence,
             f64::from(u8::from(r.sanctioned)),
             r.support as f64,
+            f64::from(u8::from(r.support == 0)),
+            f64::from(u8::from(r.support == 1)),
+            f64::from(u8::from(r.support == 2)),
         ]);
         for (l, ly) in r.lines.iter().enumerate() {
             let at = SERIES.len() + l * LINE_SERIES.len();

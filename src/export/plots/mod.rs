@@ -1,37 +1,340 @@
-//! Charts, each written as PNG and SVG (plotters; text in the embedded DejaVu Sans, so
-//! nothing depends on the system's fonts and the files are identical on every machine).
+//! Plots of simulation results (plotters), one file per chart kind, each written as PNG and
+//! SVG.
+//!
+//! Text is drawn with DejaVu Sans embedded in the binary (the `dejavu` crate, licence in
+//! `docs/fonts/LICENSE-DejaVu.txt`) and registered with plotters' `ab_glyph` backend, so
+//! plots render on a machine with no system fonts and no fontconfig. Every chart implements
+//! [`Chart`] once, generic over the backend, and [`render`] draws it twice: into an SVG
+//! string and into an RGB buffer encoded as PNG. Given the same data, both files are
+//! byte-identical from run to run (no timestamps, no paths).
+//!
+//! Charts read only the run's [`crate::summary::RunSummary`] and [`crate::engine::Results`]
+//! (and the scenario's fixed viability thresholds), never the model.
 
-pub mod font;
+/// Overlaid cumulative distributions of one outcome across scenarios (`compare`).
+pub mod cdf;
+/// P(viable) and the share of trials meeting each viability criterion.
+pub mod dashboard;
+/// Fan charts of yearly series: one run, or several overlaid (`compare`).
+pub mod fan;
+/// Histogram of one outcome with its threshold, mean and 5/50/95% marked.
+pub mod histogram;
+/// PRIM's peeling trajectory and box (`discover`).
 pub mod prim;
+/// Share of trials sanctioned and in each foreign-support state, year by year.
+pub mod states;
+/// Common look: size, fonts, colours, captions, units.
+pub mod style;
+/// Outcomes along one swept parameter (`sweep`).
+pub mod sweep;
+/// Tornado and Sobol bar charts (`sensitivity`).
 pub mod tornado;
 
+use std::fs;
+use std::io::BufWriter;
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use rayon::prelude::*;
 
-/// Width and height of every chart, in pixels.
-pub const SIZE: (u32, u32) = (900, 600);
+use crate::engine::Results;
+use crate::summary::RunSummary;
+use crate::sweep::Sweep;
+pub use style::{Thresholds, caption};
 
-/// Draws the same chart into `<base>.png` and `<base>.svg`.
+/// Width and height of every figure, pixels.
+pub const SIZE: (u32, u32) = (960, 560);
+
+/// What a chart's drawing code returns on backend `DB`.
+pub type DrawResult<DB> =
+    std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A figure that can be drawn on any plotters backend.
+pub trait Chart: Sync {
+    /// File stem (`hist_independence`): the figure is written as `<stem>.png` and `<stem>.svg`.
+    fn stem(&self) -> String;
+    /// The figure's title (also its heading in reports).
+    fn title(&self) -> String;
+    /// Draws the figure on `root` (of size [`SIZE`]).
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+}
+
+/// A figure written to disk.
+#[derive(Debug, Clone)]
+pub struct Plot {
+    /// File stem (without `.png` / `.svg`).
+    pub stem: String,
+    /// The figure's title.
+    pub title: String,
+    /// The SVG text (for reports that inline it).
+    pub svg: String,
+}
+
+/// A chart ready to render: boxed so that charts of different kinds share one parallel list.
+pub type Job<'a> = Box<dyn Fn(&Path) -> Result<Plot> + Send + Sync + 'a>;
+
+/// Wraps `chart` as a [`Job`].
+pub fn job<'a, C: Chart + Send + 'a>(chart: C) -> Job<'a> {
+    Box::new(move |dir: &Path| render(&chart, dir))
+}
+
+/// Renders every job into `dir` in parallel (figures are independent); keeps their order.
+pub fn render_all(jobs: &[Job<'_>], dir: &Path) -> Result<Vec<Plot>> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    jobs.par_iter().map(|job| job(dir)).collect()
+}
+
+/// Draws `chart` as `<dir>/<stem>.svg` and `<dir>/<stem>.png`.
+pub fn render<C: Chart>(chart: &C, dir: &Path) -> Result<Plot> {
+    style::register_fonts();
+    let stem = chart.stem();
+    let fail = |e: String| anyhow!("cannot draw plot {stem}: {e}");
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        chart.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let svg_path = dir.join(format!("{stem}.svg"));
+    fs::write(&svg_path, &svg).with_context(|| format!("cannot write {}", svg_path.display()))?;
+
+    let (w, h) = SIZE;
+    let mut pixels = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        chart.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let png_path = dir.join(format!("{stem}.png"));
+    write_png(&png_path, &pixels, SIZE)
+        .with_context(|| format!("cannot write {}", png_path.display()))?;
+
+    Ok(Plot {
+        stem,
+        title: chart.title(),
+        svg,
+    })
+}
+
+/// Draws the same chart into `<base>.png` and `<base>.svg`, with one closure per backend
+/// (for charts written directly against plotters rather than as a [`Chart`]).
 pub(crate) fn png_and_svg(
     base: &Path,
     size: (u32, u32),
     draw_png: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> Result<()>,
     draw_svg: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> Result<()>,
 ) -> Result<()> {
-    font::register();
+    style::register_fonts();
+    let mut pixels = vec![0u8; (size.0 * size.1 * 3) as usize];
+    draw_png(BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area())?;
     let png = base.with_extension("png");
-    let root = BitMapBackend::new(&png, size).into_drawing_area();
-    draw_png(root)?;
+    write_png(&png, &pixels, size).with_context(|| format!("cannot write {}", png.display()))?;
     let svg = base.with_extension("svg");
-    let root = SVGBackend::new(&svg, size).into_drawing_area();
-    draw_svg(root)?;
+    draw_svg(SVGBackend::new(&svg, size).into_drawing_area())?;
     Ok(())
 }
 
-/// Turns a plotters error (not `Send`-friendly as is) into an anyhow error.
+/// Turns a plotters error into an anyhow error.
 pub(crate) fn plot_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("cannot draw the chart: {e:?}")
+}
+
+/// Encodes an 8-bit RGB buffer as PNG.
+fn write_png(path: &Path, rgb: &[u8], (w, h): (u32, u32)) -> Result<()> {
+    let file = BufWriter::new(fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Balanced);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()?;
+    Ok(())
+}
+
+/// Yearly series that are states (0/1 or 0/1/2): shown by [`states`], not as fan charts.
+pub const STATE_SERIES: [&str; 5] = [
+    "sanctioned",
+    "support_state",
+    "support_full",
+    "support_reduced",
+    "support_withdrawn",
+];
+
+/// Outcomes that are 0/1 indicators: shown by [`dashboard`], not as histograms.
+pub const INDICATOR_OUTCOMES: [&str; 4] = [
+    "viable",
+    "meets_min_independence",
+    "meets_max_unit_cost_ratio",
+    "meets_max_fiscal_burden",
+];
+
+/// Every plot of one run, in report order: the dashboard, one histogram per outcome (0/1
+/// indicators excepted), the states chart, one fan chart per yearly series (states
+/// excepted). Written into `dir` (PNG and SVG) in parallel.
+pub fn run_plots(
+    summary: &RunSummary,
+    results: &Results,
+    thresholds: &Thresholds,
+    dir: &Path,
+) -> Result<Vec<Plot>> {
+    let caption = caption(summary);
+    let mut jobs: Vec<Job<'_>> = vec![job(dashboard::Dashboard {
+        summary,
+        thresholds: thresholds.clone(),
+        caption: caption.clone(),
+    })];
+    for (name, column) in results.schema.outcomes.iter().zip(&results.outcomes) {
+        if INDICATOR_OUTCOMES.contains(&name.as_str()) {
+            continue;
+        }
+        jobs.push(job(histogram::Histogram::new(
+            name,
+            column,
+            thresholds.for_outcome(name),
+            caption.clone(),
+        )));
+    }
+    if let Some(chart) = states::States::new(summary, caption.clone()) {
+        jobs.push(job(chart));
+    }
+    for (name, points) in &summary.timeseries {
+        if STATE_SERIES.contains(&name.as_str()) {
+            continue;
+        }
+        jobs.push(job(fan::Fan {
+            series: name,
+            points,
+            threshold: thresholds.for_series(name),
+            caption: caption.clone(),
+        }));
+    }
+    render_all(&jobs, dir)
+}
+
+/// Yearly series overlaid in `compare`: the program's main quantities.
+pub const COMPARE_SERIES: [&str; 5] = [
+    "independence",
+    "self_sufficiency",
+    "fiscal_burden",
+    "program_spend_musd",
+    "gdp_musd",
+];
+
+/// The plots of `compare`: one overlaid CDF per outcome (0/1 indicators excepted) and one
+/// overlaid fan chart per series of [`COMPARE_SERIES`]. `runs` are the scenarios' summaries
+/// and results, the reference first.
+pub fn compare_plots(
+    runs: &[(&RunSummary, &Results)],
+    thresholds: &Thresholds,
+    dir: &Path,
+) -> Result<Vec<Plot>> {
+    let (first, first_results) = runs[0];
+    let names: Vec<&str> = runs.iter().map(|(s, _)| s.scenario.name.as_str()).collect();
+    let caption = format!(
+        "scenarios {}; seed {}, {} trials each (common random numbers)",
+        names.join(", "),
+        first.seed,
+        style::thousands(first.trials)
+    );
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    for (o, name) in first_results.schema.outcomes.iter().enumerate() {
+        if INDICATOR_OUTCOMES.contains(&name.as_str()) {
+            continue;
+        }
+        let columns: Vec<(&str, &[f64])> = runs
+            .iter()
+            .map(|(s, r)| (s.scenario.name.as_str(), r.outcomes[o].as_slice()))
+            .collect();
+        jobs.push(job(cdf::Cdf::new(
+            name,
+            &columns,
+            thresholds.for_outcome(name),
+            caption.clone(),
+        )));
+    }
+    for series in COMPARE_SERIES {
+        let Some(runs) = runs
+            .iter()
+            .map(|(s, _)| {
+                Some((
+                    s.scenario.name.as_str(),
+                    s.timeseries.get(series)?.as_slice(),
+                ))
+            })
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        jobs.push(job(fan::FanOverlay {
+            series,
+            runs,
+            caption: caption.clone(),
+        }));
+    }
+    render_all(&jobs, dir)
+}
+
+/// The plots of `sweep`: P(viable) and the criteria, then each chosen outcome's 5/50/95%,
+/// against the swept value.
+pub fn sweep_plots(sweep: &Sweep, thresholds: &Thresholds, dir: &Path) -> Result<Vec<Plot>> {
+    let caption = format!(
+        "scenario {} ({}), {} from {} to {} in {} steps; seed {}, {} trials per step",
+        sweep.scenario,
+        sweep.file,
+        sweep.key,
+        style::number(sweep.steps.first().map_or(0.0, |s| s.value)),
+        style::number(sweep.steps.last().map_or(0.0, |s| s.value)),
+        sweep.steps.len(),
+        sweep.seed,
+        style::thousands(sweep.trials)
+    );
+    let xs: Vec<f64> = sweep.steps.iter().map(|s| s.value).collect();
+    let rows = [
+        ("viable", "P(viable)"),
+        ("meets_min_independence", "meets independence"),
+        ("meets_max_unit_cost_ratio", "meets unit cost"),
+        ("meets_max_fiscal_burden", "meets fiscal burden"),
+    ];
+    let lines = rows
+        .iter()
+        .filter_map(|(key, label)| {
+            let ps = sweep
+                .steps
+                .iter()
+                .map(|s| s.probabilities.get(*key).cloned())
+                .collect::<Option<Vec<_>>>()?;
+            Some((label.to_string(), ps))
+        })
+        .collect();
+    let mut jobs: Vec<Job<'_>> = vec![job(sweep::ViabilityAlong {
+        param: sweep.key.clone(),
+        xs: xs.clone(),
+        lines,
+        caption: caption.clone(),
+    })];
+    for outcome in &sweep.chosen {
+        let q = sweep
+            .steps
+            .iter()
+            .map(|s| {
+                let o = &s.outcomes[outcome];
+                [o.p05, o.p50, o.p95].map(|v| v.unwrap_or(f64::NAN))
+            })
+            .collect();
+        jobs.push(job(sweep::OutcomeAlong {
+            param: sweep.key.clone(),
+            outcome: outcome.clone(),
+            xs: xs.clone(),
+            q,
+            threshold: thresholds.for_outcome(outcome),
+            caption: caption.clone(),
+        }));
+    }
+    render_all(&jobs, dir)
 }

@@ -1,0 +1,158 @@
+//! `defsim compare`: run several scenarios with common random numbers and write their
+//! paired and unpaired differences from the first, with overlaid plots.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::{Job, out_dir};
+use crate::cli::{CompareArgs, SimArgs};
+use crate::compare::{Comparison, Difference, compare as comparison};
+use crate::export::plots::{self, Thresholds};
+use crate::export::{self, Staging};
+use crate::summary::RunSummary;
+
+/// `defsim compare`.
+pub fn compare(args: &CompareArgs) -> Result<()> {
+    // Load every scenario before simulating any, so bad input writes nothing.
+    let first = Job::load(&args.scenarios[0], &args.sim, false)?;
+    let sim = SimArgs {
+        seed: Some(first.options.seed),
+        trials: Some(first.options.trials),
+        ..args.sim.clone()
+    };
+    let mut jobs = vec![first];
+    for path in &args.scenarios[1..] {
+        jobs.push(Job::load(path, &sim, false)?);
+    }
+    let names: Vec<&str> = jobs.iter().map(|j| j.scenario.name.as_str()).collect();
+    let target = out_dir(&args.sim, &format!("compare-{}", names.join("-")));
+
+    let mut runs = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        let results = job.simulate()?;
+        let summary = RunSummary::new(&job.scenario, &results);
+        runs.push((summary, results));
+    }
+    let pairs: Vec<_> = runs.iter().map(|(s, r)| (s, r)).collect();
+    let table = comparison(&pairs);
+
+    let staging =
+        Staging::new(&target).with_context(|| format!("cannot create {}", target.display()))?;
+    let dir = staging.path();
+    export::json::write(&dir.join("compare.json"), &table)?;
+    write_csv(&dir.join("compare.csv"), &table)?;
+    let plots = if args.no_plots {
+        Vec::new()
+    } else {
+        let all: Vec<Thresholds> = jobs
+            .iter()
+            .map(|j| Thresholds::from_scenario(&j.scenario))
+            .collect();
+        plots::compare_plots(&pairs, &Thresholds::common(&all), &dir.join("plots"))?
+    };
+    let summaries: Vec<&RunSummary> = runs.iter().map(|(s, _)| s).collect();
+    fs::write(
+        dir.join("compare.html"),
+        export::html::compare::render(&table, &summaries, &plots),
+    )?;
+    let written = staging
+        .commit()
+        .with_context(|| format!("cannot move results into {}", target.display()))?;
+    print_table(&table, &written);
+    Ok(())
+}
+
+/// `compare.csv`: one row per outcome and scenario, with both differences from the first.
+fn write_csv(path: &Path, table: &Comparison) -> csv::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record([
+        "outcome",
+        "scenario",
+        "n",
+        "mean",
+        "paired_diff",
+        "paired_ci_low",
+        "paired_ci_high",
+        "paired_n",
+        "unpaired_diff",
+        "unpaired_ci_low",
+        "unpaired_ci_high",
+    ])?;
+    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let diff = |d: &Option<Difference>| match d {
+        Some(d) => [d.diff, d.ci95[0], d.ci95[1]]
+            .map(|v| v.to_string())
+            .to_vec(),
+        None => vec![String::new(); 3],
+    };
+    for row in &table.outcomes {
+        let mut rec = vec![
+            row.outcome.clone(),
+            row.scenario.clone(),
+            row.n.to_string(),
+            num(row.mean),
+        ];
+        rec.extend(diff(&row.paired));
+        rec.push(
+            row.paired
+                .as_ref()
+                .map(|d| d.n.to_string())
+                .unwrap_or_default(),
+        );
+        rec.extend(diff(&row.unpaired));
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Outcomes shown on stdout (all are in the CSV).
+const SHOWN: [&str; 4] = [
+    "viable",
+    "independence",
+    "unit_cost_ratio",
+    "peak_fiscal_burden",
+];
+
+/// The short table a person reads after a comparison.
+fn print_table(table: &Comparison, dir: &Path) {
+    let reference = &table.scenarios[0].name;
+    println!(
+        "compare: {} trials each, seed {} (common random numbers); differences are against {reference}",
+        table.trials, table.seed
+    );
+    for v in &table.viable {
+        println!(
+            "  P(viable) {:<24} {:.4}  [{:.4}, {:.4}]",
+            v.scenario, v.p.p, v.p.ci95[0], v.p.ci95[1]
+        );
+    }
+    println!(
+        "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",
+        "outcome", "scenario", "mean", "diff", "paired 95% CI", "unpaired 95% CI"
+    );
+    let ci = |d: &Option<Difference>| match d {
+        Some(d) => format!("[{:.5}, {:.5}]", d.ci95[0], d.ci95[1]),
+        None => "-".into(),
+    };
+    for row in table
+        .outcomes
+        .iter()
+        .filter(|r| SHOWN.contains(&r.outcome.as_str()))
+    {
+        println!(
+            "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",
+            row.outcome,
+            row.scenario,
+            row.mean.map_or("-".into(), |m| format!("{m:.5}")),
+            row.paired
+                .as_ref()
+                .map_or("-".into(), |d| format!("{:+.5}", d.diff)),
+            ci(&row.paired),
+            ci(&row.unpaired)
+        );
+    }
+    println!("results in {}", dir.display());
+}

@@ -1,0 +1,176 @@
+//! `defsim sweep`: one scenario along one key, each step run as `--set KEY=VALUE` with the
+//! same seed and trials (common random numbers).
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::{BadInput, Job, out_dir};
+use crate::cli::{SimArgs, SweepArgs};
+use crate::engine::Model;
+use crate::export::plots::{self, Thresholds};
+use crate::export::{self, Staging};
+use crate::model::ViabilityModel;
+use crate::summary::RunSummary;
+use crate::sweep::{Grid, Step, Sweep};
+
+/// Outcomes plotted when `--outcome` is not given.
+pub const DEFAULT_OUTCOMES: [&str; 3] = ["independence", "unit_cost_ratio", "peak_fiscal_burden"];
+
+/// `defsim sweep`.
+pub fn sweep(args: &SweepArgs) -> Result<()> {
+    let grid = Grid::parse(&args.param).map_err(BadInput)?;
+    // Load every step before simulating any: a bad key or value writes nothing.
+    let texts = grid.texts();
+    let mut jobs = Vec::with_capacity(texts.len());
+    let mut sim = args.sim.clone();
+    for text in &texts {
+        let mut set = args.sim.set.clone();
+        set.push(text.clone());
+        let job = Job::load(&args.scenario, &SimArgs { set, ..sim.clone() }, false)?;
+        // The first step fixes seed and trials for all (the key could be neither).
+        sim.seed = Some(job.options.seed);
+        sim.trials = Some(job.options.trials);
+        jobs.push(job);
+    }
+    let known = &jobs[0].scenario;
+    let outcome_names = ViabilityModel::new(known).schema().outcomes.clone();
+    let chosen: Vec<String> = if args.outcomes.is_empty() {
+        DEFAULT_OUTCOMES.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.outcomes.clone()
+    };
+    for name in &chosen {
+        if !outcome_names.contains(name) {
+            return Err(BadInput(format!(
+                "--outcome {name}: no such outcome; expected one of {}",
+                outcome_names.join(", ")
+            ))
+            .into());
+        }
+    }
+    let target = out_dir(&args.sim, &format!("sweep-{}", known.name));
+
+    let mut steps = Vec::with_capacity(jobs.len());
+    for ((job, value), text) in jobs.iter().zip(&grid.values).zip(&texts) {
+        let results = job.simulate()?;
+        let summary = RunSummary::new(&job.scenario, &results);
+        steps.push(Step {
+            value: *value,
+            set: text.clone(),
+            probabilities: summary.probabilities,
+            outcomes: summary.outcomes,
+        });
+    }
+    let table = Sweep {
+        scenario: known.name.clone(),
+        file: known
+            .file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        description: known.description.clone(),
+        key: grid.key.clone(),
+        seed: jobs[0].options.seed,
+        trials: jobs[0].options.trials,
+        chosen,
+        steps,
+    };
+
+    let staging =
+        Staging::new(&target).with_context(|| format!("cannot create {}", target.display()))?;
+    let dir = staging.path();
+    export::json::write(&dir.join("sweep.json"), &table)?;
+    write_csv(&dir.join("sweep.csv"), &table)?;
+    let plots = if args.no_plots {
+        Vec::new()
+    } else {
+        // A threshold that the sweep changes has no single line to draw.
+        let all: Vec<Thresholds> = jobs
+            .iter()
+            .map(|j| Thresholds::from_scenario(&j.scenario))
+            .collect();
+        plots::sweep_plots(&table, &Thresholds::common(&all), &dir.join("plots"))?
+    };
+    fs::write(
+        dir.join("sweep.html"),
+        export::html::sweep::render(&table, &plots),
+    )?;
+    let written = staging
+        .commit()
+        .with_context(|| format!("cannot move results into {}", target.display()))?;
+    print_table(&table, &written);
+    Ok(())
+}
+
+/// `sweep.csv`: one row per step: the value, P(viable) with its interval, and the mean and
+/// 5/50/95% of each chosen outcome.
+fn write_csv(path: &Path, table: &Sweep) -> csv::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    let mut header = vec![
+        table.key.clone(),
+        "p_viable".into(),
+        "p_viable_ci_low".into(),
+        "p_viable_ci_high".into(),
+    ];
+    for o in &table.chosen {
+        for stat in ["mean", "p05", "p50", "p95"] {
+            header.push(format!("{o}_{stat}"));
+        }
+    }
+    w.write_record(&header)?;
+    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for step in &table.steps {
+        let mut row = vec![step.value.to_string()];
+        match step.probabilities.get("viable") {
+            Some(p) => row.extend([p.p, p.ci95[0], p.ci95[1]].map(|v| v.to_string())),
+            None => row.extend([String::new(), String::new(), String::new()]),
+        }
+        for o in &table.chosen {
+            let s = &step.outcomes[o];
+            row.extend([s.mean, s.p05, s.p50, s.p95].map(num));
+        }
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The short table a person reads after a sweep.
+fn print_table(table: &Sweep, dir: &Path) {
+    println!(
+        "sweep {} along {}: {} steps, {} trials each, seed {}",
+        table.scenario,
+        table.key,
+        table.steps.len(),
+        table.trials,
+        table.seed
+    );
+    let mut head = format!(
+        "  {:>14} {:>26}",
+        table.key.rsplit('.').next().unwrap_or(""),
+        "P(viable) [95% CI]"
+    );
+    for o in &table.chosen {
+        head += &format!(" {:>22}", format!("{o} p50"));
+    }
+    println!("{head}");
+    for step in &table.steps {
+        let p = step.probabilities.get("viable");
+        let mut line = format!(
+            "  {:>14} {:>26}",
+            crate::sweep::value_text(step.value),
+            p.map_or("-".into(), |p| format!(
+                "{:.4} [{:.4}, {:.4}]",
+                p.p, p.ci95[0], p.ci95[1]
+            ))
+        );
+        for o in &table.chosen {
+            let m = step.outcomes[o].p50;
+            line += &format!(" {:>22}", m.map_or("-".into(), |v| format!("{v:.5}")));
+        }
+        println!("{line}");
+    }
+    println!("results in {}", dir.display());
+}

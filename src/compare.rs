@@ -1,0 +1,218 @@
+//! Comparing scenarios run with common random numbers (`defsim compare`).
+//!
+//! Scenarios run with the same seed and trial count share, trial by trial, every random
+//! stream of the components they have in common (streams are seeded by (seed, trial,
+//! component name)): trial `i` sees the same sanctions, support and growth shocks in each.
+//! So the difference of an outcome between two scenarios can be estimated from the per-trial
+//! differences `d_i = b_i - a_i` (the *paired* estimate), whose spread removes the variation
+//! the scenarios share:
+//!
+//! * paired: `mean(d) ± z sd(d) / sqrt(n)`, over the trials where both have a value;
+//! * unpaired (as if the runs were independent): `mean(b) - mean(a) ± z sqrt(se_a² + se_b²)`.
+//!
+//! Both are reported; the paired interval is the honest one for common random numbers and is
+//! narrower wherever the scenarios' outcomes are positively correlated across trials. For
+//! `viable` (a 0/1 indicator) the mean is P(viable) and the paired difference is that of the
+//! indicators. `z` is [`Z95`]; `sd` has divisor `n - 1`. Everything here is a pure function of
+//! the per-trial outcomes and the summaries.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Results;
+use crate::stats::{NeumaierSum, Proportion, Z95};
+use crate::summary::{RunSummary, ScenarioInfo};
+
+/// An estimated difference (scenario minus the first) with its 95% confidence interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    /// The estimate.
+    pub diff: f64,
+    /// 95% interval `[lower, upper]`.
+    pub ci95: [f64; 2],
+    /// Trials it rests on (paired: trials where both scenarios have a value).
+    pub n: u64,
+}
+
+impl Difference {
+    /// Width of the interval.
+    pub fn width(&self) -> f64 {
+        self.ci95[1] - self.ci95[0]
+    }
+}
+
+/// One outcome of one scenario, and its differences from the first scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeRow {
+    /// Outcome name.
+    pub outcome: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Trials with a value.
+    pub n: u64,
+    /// Mean over those trials (P(viable) for `viable`).
+    pub mean: Option<f64>,
+    /// Paired difference from the first scenario (absent for the first itself).
+    pub paired: Option<Difference>,
+    /// Unpaired difference from the first scenario (absent for the first itself).
+    pub unpaired: Option<Difference>,
+}
+
+/// P(viable) of one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViableRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// P(viable) with its Wilson interval.
+    #[serde(flatten)]
+    pub p: Proportion,
+}
+
+/// The content of `compare.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The common seed.
+    pub seed: u64,
+    /// The common trial count.
+    pub trials: u64,
+    /// The scenarios, first (the reference) first.
+    pub scenarios: Vec<ScenarioInfo>,
+    /// P(viable) per scenario.
+    pub viable: Vec<ViableRow>,
+    /// Every outcome of every scenario, outcome by outcome.
+    pub outcomes: Vec<OutcomeRow>,
+}
+
+/// The paired difference `b - a` over trials where both are present (not NaN); `None` with
+/// fewer than 2 such trials.
+pub fn paired(a: &[f64], b: &[f64]) -> Option<Difference> {
+    assert_eq!(a.len(), b.len(), "paired samples of different lengths");
+    let mut sum = NeumaierSum::default();
+    let mut n = 0u64;
+    for (x, y) in a.iter().zip(b) {
+        if !x.is_nan() && !y.is_nan() {
+            sum.add(y - x);
+            n += 1;
+        }
+    }
+    if n < 2 {
+        return None;
+    }
+    let mean = sum.total() / n as f64;
+    let mut ss = NeumaierSum::default();
+    for (x, y) in a.iter().zip(b) {
+        if !x.is_nan() && !y.is_nan() {
+            let d = (y - x) - mean;
+            ss.add(d * d);
+        }
+    }
+    let half = Z95 * (ss.total() / (n - 1) as f64).sqrt() / (n as f64).sqrt();
+    Some(Difference {
+        diff: mean,
+        ci95: [mean - half, mean + half],
+        n,
+    })
+}
+
+/// The unpaired difference of means `mean_b - mean_a ± z sqrt(se_a² + se_b²)`; `None` when
+/// either has no mean or no standard error (fewer than 2 values).
+pub fn unpaired(a: &crate::stats::Summary, b: &crate::stats::Summary) -> Option<Difference> {
+    let (ma, mb, sa, sb) = (a.mean?, b.mean?, a.se?, b.se?);
+    let diff = mb - ma;
+    let half = Z95 * (sa * sa + sb * sb).sqrt();
+    Some(Difference {
+        diff,
+        ci95: [diff - half, diff + half],
+        n: a.n.min(b.n),
+    })
+}
+
+/// Compares `runs` (each scenario's summary and results, all with one seed and trial
+/// count), the first being the reference.
+pub fn compare(runs: &[(&RunSummary, &Results)]) -> Comparison {
+    let (first, first_results) = runs[0];
+    let mut outcomes = Vec::new();
+    for (o, name) in first_results.schema.outcomes.iter().enumerate() {
+        for (k, (summary, results)) in runs.iter().enumerate() {
+            let s = &summary.outcomes[name];
+            let (p, u) = if k == 0 {
+                (None, None)
+            } else {
+                (
+                    paired(&first_results.outcomes[o], &results.outcomes[o]),
+                    unpaired(&first.outcomes[name], s),
+                )
+            };
+            outcomes.push(OutcomeRow {
+                outcome: name.clone(),
+                scenario: summary.scenario.name.clone(),
+                n: s.n,
+                mean: s.mean,
+                paired: p,
+                unpaired: u,
+            });
+        }
+    }
+    Comparison {
+        seed: first.seed,
+        trials: first.trials,
+        scenarios: runs.iter().map(|(s, _)| s.scenario.clone()).collect(),
+        viable: runs
+            .iter()
+            .filter_map(|(s, _)| {
+                Some(ViableRow {
+                    scenario: s.scenario.name.clone(),
+                    p: s.probabilities.get("viable")?.clone(),
+                })
+            })
+            .collect(),
+        outcomes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::summarize;
+
+    #[test]
+    fn paired_difference_of_a_sample_with_itself_is_exactly_zero() {
+        let a = [1.0, 2.5, f64::NAN, 7.25];
+        let d = paired(&a, &a).unwrap();
+        assert_eq!((d.diff, d.ci95, d.n), (0.0, [0.0, 0.0], 3));
+    }
+
+    #[test]
+    fn paired_interval_matches_a_hand_computation() {
+        // d = [1, 2, 3, 4]: mean 2.5, sd sqrt(5/3), n 4.
+        let a = [0.0, 0.0, 0.0, 0.0];
+        let b = [1.0, 2.0, 3.0, 4.0];
+        let d = paired(&a, &b).unwrap();
+        let half = Z95 * (5.0f64 / 3.0).sqrt() / 2.0;
+        assert_eq!(d.diff, 2.5);
+        assert!((d.ci95[0] - (2.5 - half)).abs() < 1e-12);
+        assert!((d.ci95[1] - (2.5 + half)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn paired_is_narrower_than_unpaired_when_samples_move_together() {
+        let a: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.37).sin() * 10.0).collect();
+        let b: Vec<f64> = a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| x + 1.0 + (i % 7) as f64 * 0.01)
+            .collect();
+        let p = paired(&a, &b).unwrap();
+        let u = unpaired(&summarize(&mut a.clone()), &summarize(&mut b.clone())).unwrap();
+        assert!((p.diff - u.diff).abs() < 1e-9);
+        assert!(p.width() < u.width() / 10.0);
+    }
+
+    #[test]
+    fn too_few_values_give_no_interval() {
+        assert_eq!(paired(&[1.0, f64::NAN], &[2.0, 3.0]), None);
+        assert_eq!(
+            unpaired(&summarize(&mut []), &summarize(&mut [1.0, 2.0])),
+            None
+        );
+    }
+}

@@ -1,0 +1,259 @@
+//! Histogram of one outcome over trials: the share of trials in each bin, with the
+//! viability threshold (where one applies), the mean and the 5/50/95% quantiles marked.
+//!
+//! Integer-valued outcomes with a short range (years sanctioned, break-even year) get one
+//! bin per value. Otherwise 40 equal bins span the 0.1-99.9% quantiles (widened to include
+//! the threshold), so one extreme trial does not squash the picture; the caption says how
+//! many trials fall outside. Marked quantiles are type 7 over all trials, as in
+//! `summary.json`.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::style::{self, Threshold, number, outcome_unit};
+use super::{Chart, DrawResult};
+use crate::stats::quantile_type7_sorted;
+
+/// Bins when the outcome is continuous.
+const BINS: usize = 40;
+
+/// One outcome's histogram.
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    name: String,
+    /// Left edge of the first bin and bin width.
+    start: f64,
+    width: f64,
+    /// Share of all trials in each bin.
+    shares: Vec<f64>,
+    /// Trials with a value (the outcome may be absent in some).
+    present: usize,
+    total: usize,
+    outside: usize,
+    mean: f64,
+    q: [f64; 3],
+    threshold: Option<Threshold>,
+    caption: String,
+}
+
+impl Histogram {
+    /// Bins the values of outcome `name` (NaN = absent in that trial).
+    pub fn new(
+        name: &str,
+        values: &[f64],
+        threshold: Option<Threshold>,
+        caption: String,
+    ) -> Histogram {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        v.sort_by(f64::total_cmp);
+        let total = values.len();
+        let present = v.len();
+        if v.is_empty() {
+            return Histogram {
+                name: name.into(),
+                start: 0.0,
+                width: 1.0,
+                shares: vec![],
+                present,
+                total,
+                outside: 0,
+                mean: f64::NAN,
+                q: [f64::NAN; 3],
+                threshold,
+                caption,
+            };
+        }
+        let mean = v.iter().sum::<f64>() / present as f64;
+        let q = [0.05, 0.5, 0.95].map(|p| quantile_type7_sorted(&v, p));
+        let (min, max) = (v[0], v[present - 1]);
+        let integer = v.iter().all(|x| x.fract() == 0.0) && max - min <= 60.0;
+        let (start, width, nbins) = if integer {
+            (min - 0.5, 1.0, (max - min) as usize + 1)
+        } else {
+            let mut lo = quantile_type7_sorted(&v, 0.001);
+            let mut hi = quantile_type7_sorted(&v, 0.999);
+            if let Some(t) = threshold {
+                lo = lo.min(t.value);
+                hi = hi.max(t.value);
+            }
+            if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
+                // All values (almost) equal: one visible bar around them.
+                let pad = (lo.abs() * 0.05).max(0.5);
+                (lo - pad, 2.0 * pad / BINS as f64, BINS)
+            } else {
+                (lo, (hi - lo) / BINS as f64, BINS)
+            }
+        };
+        let mut counts = vec![0usize; nbins];
+        let mut outside = 0;
+        for x in &v {
+            let b = ((x - start) / width).floor();
+            if b >= 0.0 && (b as usize) < nbins {
+                counts[b as usize] += 1;
+            } else if (b as usize) == nbins && *x <= start + width * nbins as f64 {
+                counts[nbins - 1] += 1; // the top edge belongs to the last bin
+            } else {
+                outside += 1;
+            }
+        }
+        Histogram {
+            name: name.into(),
+            start,
+            width,
+            shares: counts.iter().map(|&c| c as f64 / total as f64).collect(),
+            present,
+            total,
+            outside,
+            mean,
+            q,
+            threshold,
+            caption,
+        }
+    }
+}
+
+impl Chart for Histogram {
+    fn stem(&self) -> String {
+        format!("hist_{}", self.name)
+    }
+
+    fn title(&self) -> String {
+        format!("Distribution of {} over trials", self.name)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let mut caption = self.caption.clone();
+        if self.present < self.total {
+            caption += &format!(
+                "; {} of {} trials have a value",
+                style::thousands(self.present as u64),
+                style::thousands(self.total as u64)
+            );
+        }
+        if self.outside > 0 {
+            caption += &format!(
+                "; {} trials beyond the 0.1-99.9% range not shown",
+                style::thousands(self.outside as u64)
+            );
+        }
+        let area = style::frame(root, &self.title(), &caption)?;
+        let x0 = self.start;
+        let x1 = self.start + self.width * self.shares.len().max(1) as f64;
+        let ymax = self.shares.iter().copied().fold(0.0, f64::max).max(1e-3) * 1.15 * 100.0;
+        let mut chart = ChartBuilder::on(&area)
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, 0.0..ymax)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .x_desc(outcome_unit(&self.name))
+            .y_desc("share of trials (%)")
+            .x_label_formatter(&|v| number(*v))
+            .y_label_formatter(&|v| number(*v))
+            .label_style(style::text(13))
+            .axis_desc_style(style::text(15))
+            .draw()?;
+        if self.present == 0 {
+            let (w, h) = area.dim_in_pixel();
+            area.draw(&Text::new(
+                "no trial has a value",
+                (w as i32 / 2 - 80, h as i32 / 2 - 40),
+                style::text(18),
+            ))?;
+            return Ok(());
+        }
+        let bar = style::colour(0).mix(0.55).filled();
+        chart.draw_series(self.shares.iter().enumerate().map(|(i, s)| {
+            let l = self.start + self.width * i as f64;
+            Rectangle::new([(l, 0.0), (l + self.width, s * 100.0)], bar)
+        }))?;
+
+        let vline = |x: f64| vec![(x, 0.0), (x, ymax)];
+        let scale = style::unit((x0, x1), (0.0, ymax));
+        let spot = style::legend_spot(self.shares.iter().enumerate().flat_map(|(i, s)| {
+            // A bar covers everything below its top.
+            let x = self.start + self.width * (i as f64 + 0.5);
+            [0.0, 0.25, 0.5, 0.75, 1.0].map(|f| scale((x, s * 100.0 * f)))
+        }));
+        let mut marks: Vec<(String, f64, ShapeStyle, bool)> = vec![(
+            format!("mean {}", number(self.mean)),
+            self.mean,
+            BLACK.stroke_width(2),
+            false,
+        )];
+        for (label, q) in ["5%", "median", "95%"].iter().zip(self.q) {
+            let dashed = *label != "median";
+            let colour = if dashed {
+                RGBColor(60, 60, 60)
+            } else {
+                style::colour(1)
+            };
+            marks.push((
+                format!("{label} {}", number(q)),
+                q,
+                colour.stroke_width(2),
+                dashed,
+            ));
+        }
+        if let Some(t) = self.threshold {
+            let sign = if t.at_least { ">=" } else { "<=" };
+            marks.push((
+                format!("viable if {sign} {}", number(t.value)),
+                t.value,
+                style::THRESHOLD.stroke_width(3),
+                false,
+            ));
+        }
+        for (label, x, line, dashed) in marks {
+            if !x.is_finite() {
+                continue;
+            }
+            let series = if dashed {
+                chart.draw_series(DashedLineSeries::new(vline(x), 6, 4, line))?
+            } else {
+                chart.draw_series(LineSeries::new(vline(x), line))?
+            };
+            series
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
+        }
+        chart
+            .configure_series_labels()
+            .position(spot)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(style::text(13))
+            .draw()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_outcomes_get_one_bin_per_value_and_shares_sum_to_one() {
+        let values = [0.0, 1.0, 1.0, 3.0, f64::NAN];
+        let h = Histogram::new("years_sanctioned", &values, None, String::new());
+        assert_eq!(h.shares.len(), 4);
+        assert_eq!(h.shares, vec![0.2, 0.4, 0.0, 0.2]);
+        assert_eq!((h.present, h.total, h.outside), (4, 5, 0));
+    }
+
+    #[test]
+    fn continuous_bins_cover_the_threshold_and_count_every_trial() {
+        let values: Vec<f64> = (0..1000).map(|i| 0.1 + i as f64 * 1e-4).collect();
+        let t = Threshold {
+            value: 0.35,
+            at_least: true,
+        };
+        let h = Histogram::new("independence", &values, Some(t), String::new());
+        assert!(h.start <= 0.1 + 1e-4);
+        assert!(h.start + h.width * BINS as f64 >= 0.35);
+        let inside: f64 = h.shares.iter().sum::<f64>() * 1000.0;
+        assert_eq!(inside.round() as usize + h.outside, 1000);
+    }
+}

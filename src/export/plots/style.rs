@@ -1,0 +1,349 @@
+//! The look every figure shares: the embedded font, colours, the title and caption frame,
+//! units of outcomes and series, and the viability thresholds drawn on histograms.
+
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+
+use crate::scenario::Scenario;
+use crate::summary::RunSummary;
+
+/// The font family name under which DejaVu Sans is registered.
+pub const FONT: &str = "sans-serif";
+
+/// Registers DejaVu Sans (regular and bold) with plotters, once per process.
+pub fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bytes are a valid TrueType font shipped by the `dejavu` crate: failure here is
+        // a broken build, not bad input.
+        register_font(FONT, FontStyle::Normal, dejavu::sans::regular())
+            .unwrap_or_else(|_| panic!("embedded DejaVu Sans is not a valid font"));
+        register_font(FONT, FontStyle::Bold, dejavu::sans::bold())
+            .unwrap_or_else(|_| panic!("embedded DejaVu Sans Bold is not a valid font"));
+    });
+}
+
+/// A text style of `size` pixels.
+pub fn text(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().into()
+}
+
+/// A bold text style of `size` pixels.
+pub fn bold(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().style(FontStyle::Bold).into()
+}
+
+/// Colours of successive series (Tableau 10, distinguishable and print-friendly).
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+
+/// The threshold colour (red).
+pub const THRESHOLD: RGBColor = RGBColor(200, 30, 30);
+
+/// Colour of series `i`.
+pub fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Draws the title on top and the caption at the bottom of `root`; returns the area between.
+pub fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    caption: &str,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (_, h) = root.dim_in_pixel();
+    let (body, foot) = root.split_vertically(h - 28);
+    foot.draw(&Text::new(
+        caption.to_string(),
+        (12, 6),
+        text(14).color(&RGBColor(90, 90, 90)),
+    ))?;
+    body.titled(title, bold(20))
+}
+
+/// The caption of a run's figures: scenario, seed and trials.
+pub fn caption(summary: &RunSummary) -> String {
+    format!(
+        "scenario {} ({}), seed {}, {} trials, {}-{}",
+        summary.scenario.name,
+        summary.scenario.file,
+        summary.seed,
+        thousands(summary.trials),
+        summary.start_year,
+        summary.start_year + summary.horizon_years as i32 - 1
+    )
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `v` rounded to an integer with thousands grouped (`-1,234`).
+pub fn grouped(v: f64) -> String {
+    let s = thousands(v.abs().round() as u64);
+    if v < 0.0 { format!("-{s}") } else { s }
+}
+
+/// A number for an axis tick or a label: 3 significant digits, thousands grouped.
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1e6 {
+        // Axis ticks stay short: 16,000,000 would run into the axis label.
+        format!("{}M", trim(format!("{:.2}", v / 1e6)))
+    } else if a >= 1e4 {
+        grouped(v)
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 1e-6 {
+        // Three significant digits, trailing zeros dropped.
+        let digits = (2 - a.log10().floor() as i32).max(0) as usize;
+        trim(format!("{v:.digits$}"))
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+fn trim(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// The axis label (with unit) of an outcome.
+pub fn outcome_unit(name: &str) -> &'static str {
+    match name {
+        "independence" => "independence (share of military demand met by local value added)",
+        "self_sufficiency" => "self-sufficiency (share of military demand produced locally)",
+        "program_cost_musd" => "program cost (million 2024 USD)",
+        "excess_cost_musd" => "cost above buying the same imports (million 2024 USD)",
+        "unit_cost_ratio" => "unit cost ratio (local unit cost / import price)",
+        "peak_fiscal_burden" => "peak fiscal burden (net program cost / revenue, worst year)",
+        "mean_fiscal_burden" => "mean fiscal burden (net program cost / revenue, yearly mean)",
+        "breakeven_year" => "break-even year (calendar year)",
+        "russia_dependence" => "Russia dependence (Russian share of military imports)",
+        "gdp_final_musd" => "GDP in the last year (million 2024 USD)",
+        "poverty_relief_forgone" => "poverty relief forgone (person-years of the poverty gap)",
+        "poverty_gap_share" => "program spending / cost of closing the poverty gap",
+        "years_sanctioned" => "years under sanctions (years)",
+        "viable" => "viable (1 = meets all three criteria)",
+        _ => "value",
+    }
+}
+
+/// The axis label (with unit) of a yearly series (`<line>.<series>` included).
+pub fn series_unit(name: &str) -> String {
+    let (line, series) = match name.split_once('.') {
+        Some((l, s)) => (Some(l), s),
+        None => (None, name),
+    };
+    let unit = match series {
+        "gdp_musd" => "GDP (million 2024 USD)",
+        "revenue_musd" => "government revenue (million 2024 USD)",
+        "program_spend_musd" => "program spending (million 2024 USD a year)",
+        "fiscal_burden" => "fiscal burden (net program cost / revenue)",
+        "self_sufficiency" => "self-sufficiency (share of military demand)",
+        "independence" => "independence (share of military demand)",
+        "sanctioned" => "share of trials sanctioned",
+        "output" => "output (units a year)",
+        "unit_cost_ratio" => "unit cost ratio (local cost / import price)",
+        "import_content" => "import content (share of unit value)",
+        _ => "value",
+    };
+    match line {
+        Some(l) => format!("{}: {unit}", l.replace('_', " ")),
+        None => unit.to_string(),
+    }
+}
+
+/// Where a legend hides the least data: the candidate corner (or middle of a side) that holds
+/// the fewest of `points`, given as (x, y) scaled to [0, 1] over the plot area. Ties go to
+/// the earlier candidate (upper right first).
+pub fn legend_spot(points: impl Iterator<Item = (f64, f64)>) -> SeriesLabelPosition {
+    use SeriesLabelPosition::*;
+    // (position, x range, y range) of the box a legend of about a third of the width
+    // and a quarter of the height would cover.
+    let spots = [
+        (UpperRight, (0.62, 1.0), (0.72, 1.0)),
+        (UpperLeft, (0.0, 0.38), (0.72, 1.0)),
+        (LowerRight, (0.62, 1.0), (0.0, 0.28)),
+        (LowerLeft, (0.0, 0.38), (0.0, 0.28)),
+        (MiddleRight, (0.62, 1.0), (0.36, 0.64)),
+        (MiddleLeft, (0.0, 0.38), (0.36, 0.64)),
+    ];
+    let mut counts = [0usize; 6];
+    for (x, y) in points {
+        for (c, (_, xs, ys)) in counts.iter_mut().zip(&spots) {
+            if x >= xs.0 && x <= xs.1 && y >= ys.0 && y <= ys.1 {
+                *c += 1;
+            }
+        }
+    }
+    let best = (0..spots.len())
+        .min_by_key(|&i| (counts[i], i))
+        .unwrap_or(0);
+    spots.into_iter().nth(best).map_or(UpperRight, |s| s.0)
+}
+
+/// `points` of a polyline with 7 more points on each segment, so that [`legend_spot`] sees
+/// the lines between data points too.
+pub fn densify(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(points.len() * 8);
+    for w in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        out.extend((0..8).map(|k| {
+            let f = k as f64 / 8.0;
+            (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f)
+        }));
+    }
+    out.extend(points.last());
+    out
+}
+
+/// Scales `(x, y)` from the ranges `xr` and `yr` to [0, 1].
+pub fn unit(xr: (f64, f64), yr: (f64, f64)) -> impl Fn((f64, f64)) -> (f64, f64) {
+    move |(x, y)| ((x - xr.0) / (xr.1 - xr.0), (y - yr.0) / (yr.1 - yr.0))
+}
+
+/// A viability threshold: the value and whether the criterion is "at least" it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Threshold {
+    /// The threshold value.
+    pub value: f64,
+    /// true: the criterion is `outcome >= value`; false: `outcome <= value`.
+    pub at_least: bool,
+}
+
+/// The scenario's viability thresholds, where they are fixed values (a threshold given as a
+/// distribution differs by trial and is not drawn).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Thresholds {
+    /// `viability.min_independence`.
+    pub min_independence: Option<f64>,
+    /// `viability.max_unit_cost_ratio`.
+    pub max_unit_cost_ratio: Option<f64>,
+    /// `viability.max_fiscal_burden`.
+    pub max_fiscal_burden: Option<f64>,
+}
+
+impl Thresholds {
+    /// Reads the fixed thresholds of `scenario`.
+    pub fn from_scenario(scenario: &Scenario) -> Thresholds {
+        let fixed = |key: &str| {
+            scenario
+                .params
+                .iter()
+                .find(|e| e.key == key)
+                .and_then(|e| e.param.fixed_value())
+        };
+        Thresholds {
+            min_independence: fixed("viability.min_independence"),
+            max_unit_cost_ratio: fixed("viability.max_unit_cost_ratio"),
+            max_fiscal_burden: fixed("viability.max_fiscal_burden"),
+        }
+    }
+
+    /// The thresholds shared by every one of `all` (a criterion whose threshold differs
+    /// between scenarios is left out: one line could not stand for all of them).
+    pub fn common(all: &[Thresholds]) -> Thresholds {
+        let same = |get: fn(&Thresholds) -> Option<f64>| {
+            let first = get(all.first()?)?;
+            all.iter().all(|t| get(t) == Some(first)).then_some(first)
+        };
+        Thresholds {
+            min_independence: same(|t| t.min_independence),
+            max_unit_cost_ratio: same(|t| t.max_unit_cost_ratio),
+            max_fiscal_burden: same(|t| t.max_fiscal_burden),
+        }
+    }
+
+    /// The threshold that applies to outcome `name`, if any.
+    pub fn for_outcome(&self, name: &str) -> Option<Threshold> {
+        let (value, at_least) = match name {
+            "independence" => (self.min_independence?, true),
+            "unit_cost_ratio" => (self.max_unit_cost_ratio?, false),
+            "peak_fiscal_burden" => (self.max_fiscal_burden?, false),
+            _ => return None,
+        };
+        Some(Threshold { value, at_least })
+    }
+
+    /// The threshold that a yearly series is held to in its last year (independence) or in
+    /// every year (the fiscal burden, whose peak is the criterion), if any.
+    pub fn for_series(&self, name: &str) -> Option<Threshold> {
+        match name {
+            "independence" => self.for_outcome("independence"),
+            "fiscal_burden" => self.for_outcome("peak_fiscal_burden"),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_short_and_grouped() {
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(number(0.35), "0.35");
+        assert_eq!(number(12.34), "12.3");
+        assert_eq!(number(20000.0), "20,000");
+        assert_eq!(number(16e6), "16M");
+        assert_eq!(number(2.5e6), "2.5M");
+        assert_eq!(number(-150.4), "-150");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(0.005), "0.005");
+        assert_eq!(number(0.0125), "0.0125");
+        assert_eq!(number(1.4128), "1.41");
+    }
+
+    #[test]
+    fn legends_go_where_the_data_is_not() {
+        let top: Vec<(f64, f64)> = (0..=20).map(|i| (i as f64 / 20.0, 0.9)).collect();
+        assert!(matches!(
+            legend_spot(top.into_iter()),
+            SeriesLabelPosition::LowerRight
+        ));
+        assert!(matches!(
+            legend_spot(std::iter::empty()),
+            SeriesLabelPosition::UpperRight
+        ));
+    }
+
+    #[test]
+    fn thresholds_map_to_their_outcomes() {
+        let s = crate::scenario::load("scenarios/baseline.toml".as_ref(), &[]).unwrap();
+        let t = Thresholds::from_scenario(&s);
+        assert_eq!(t.min_independence, Some(0.35));
+        let u = t.for_outcome("unit_cost_ratio").unwrap();
+        assert_eq!((u.value, u.at_least), (1.5, false));
+        assert!(t.for_outcome("independence").unwrap().at_least);
+        assert_eq!(t.for_outcome("gdp_final_musd"), None);
+    }
+}

@@ -1,0 +1,165 @@
+//! `defsim sweep` end to end: each step is exactly `defsim run --set KEY=VALUE` with the
+//! same seed and trials; bad `--param` or `--outcome` exits 2 with a clear message and
+//! writes nothing.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The text content of every `<text>` element of an SVG (trimmed, entities as written).
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let start = t.find('>')? + 1;
+            let end = t.find("</text>")?;
+            Some(t[start..end].trim().to_string())
+        })
+        .collect()
+}
+
+fn defsim(cwd: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("defsim")
+        .expect("the defsim binary is built")
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("defsim runs")
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn each_step_equals_run_with_set_exactly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    let o = defsim(
+        root,
+        &[
+            "sweep",
+            "scenarios/baseline.toml",
+            "--param",
+            "plan.oversight=0:0.5:3",
+            "--outcome",
+            "independence",
+            "--outcome",
+            "excess_cost_musd",
+            "--trials",
+            "2000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sweep = read_json(&out.join("sweep.json"));
+    let steps = sweep["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    let sets: Vec<&str> = steps.iter().map(|s| s["set"].as_str().unwrap()).collect();
+    assert_eq!(
+        sets,
+        [
+            "plan.oversight=0",
+            "plan.oversight=0.25",
+            "plan.oversight=0.5"
+        ]
+    );
+
+    for step in steps {
+        let set = step["set"].as_str().unwrap();
+        let run_out = tmp.path().join(format!("run-{set}"));
+        let o = defsim(
+            root,
+            &[
+                "run",
+                "scenarios/baseline.toml",
+                "--set",
+                set,
+                "--trials",
+                "2000",
+                "--no-plots",
+                "--out",
+                run_out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary = read_json(&run_out.join("summary.json"));
+        assert_eq!(step["outcomes"], summary["outcomes"], "outcomes at {set}");
+        assert_eq!(
+            step["probabilities"], summary["probabilities"],
+            "probabilities at {set}"
+        );
+    }
+    // The steps differ: the lever moves the outcome.
+    assert_ne!(steps[0]["outcomes"], steps[2]["outcomes"]);
+
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("plan.oversight,p_viable,p_viable_ci_low,p_viable_ci_high"));
+    assert!(header.contains("excess_cost_musd_p95"));
+    assert_eq!(csv.lines().count(), 4);
+    for stem in [
+        "sweep_viable",
+        "sweep_independence",
+        "sweep_excess_cost_musd",
+    ] {
+        let svg = fs::read_to_string(out.join("plots").join(format!("{stem}.svg"))).unwrap();
+        assert!(
+            svg_texts(&svg).iter().any(|t| t == "plan.oversight"),
+            "{stem} labels its axis"
+        );
+        assert!(out.join("plots").join(format!("{stem}.png")).exists());
+    }
+    let html = fs::read_to_string(out.join("sweep.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+}
+
+#[test]
+fn bad_param_or_outcome_exits_2_with_a_clear_message_and_writes_nothing() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--param", "plan.oversight=0:1:1"],
+            "STEPS must be a whole number >= 2",
+        ),
+        (
+            &["--param", "plan.oversight=low:1:3"],
+            "FROM must be a finite number",
+        ),
+        (
+            &["--param", "plan.oversight=0:high:3"],
+            "TO must be a finite number",
+        ),
+        (&["--param", "plan.oversight=0:1"], "expected three parts"),
+        (&["--param", "plan.oversite=0:1:3"], "plan.oversite"),
+        (
+            &[
+                "--param",
+                "plan.oversight=0:1:3",
+                "--outcome",
+                "independance",
+            ],
+            "--outcome independance: no such outcome",
+        ),
+    ];
+    for (args, says) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let mut all = vec!["sweep", "scenarios/baseline.toml", "--trials", "500"];
+        all.extend_from_slice(args);
+        all.extend(["--out", out.to_str().unwrap()]);
+        let o = defsim(root, &all);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(says),
+            "{args:?} should say {says:?}: {stderr}"
+        );
+        assert!(!out.exists(), "{args:?} wrote output");
+    }
+}
