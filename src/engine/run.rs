@@ -99,13 +99,15 @@ pub(super) fn run_with<M: Model>(
                     r
                 })
                 .collect();
-            for block_series in partial {
-                for (acc, part) in series.iter_mut().zip(block_series?) {
-                    for (a, p) in acc.iter_mut().zip(&part) {
+            let partial = partial.into_iter().collect::<Result<Vec<_>, _>>()?;
+            // Each series merges the blocks in block order; series merge in parallel.
+            series.par_iter_mut().enumerate().for_each(|(s, acc)| {
+                for block_series in &partial {
+                    for (a, p) in acc.iter_mut().zip(&block_series[s]) {
                         *a += p;
                     }
                 }
-            }
+            });
         }
         Ok::<(), TrialError>(())
     })?;
