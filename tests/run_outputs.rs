@@ -159,3 +159,25 @@ fn validate_print_shows_every_parameter_with_its_source() {
     }
     assert!(text.contains("IMF"), "sources are printed");
 }
+
+#[test]
+fn impossible_trial_counts_exit_2_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    for (trials, says) in [
+        ("0", "at least 1"),
+        ("100000000000", "more than this build runs"),
+    ] {
+        let out = dir.path().join("out");
+        let assert = defsim()
+            .arg("run")
+            .arg(&baseline)
+            .args(["--trials", trials, "--out"])
+            .arg(&out)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!out.exists());
+    }
+}

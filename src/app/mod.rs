@@ -52,6 +52,14 @@ impl Job {
             options.trials >= 1,
             BadInput("--trials must be at least 1".into())
         );
+        anyhow::ensure!(
+            options.trials <= MAX_TRIALS,
+            BadInput(format!(
+                "{} trials is more than this build runs at once ({MAX_TRIALS}): every trial keeps \
+                 its outcomes in memory; split the run into several seeds",
+                options.trials
+            ))
+        );
         Ok(Job { scenario, options })
     }
 
@@ -61,6 +69,10 @@ impl Job {
         Ok(engine::run(&model, &self.options)?)
     }
 }
+
+/// The most trials one run takes: the outcome columns (8 bytes per trial and outcome, about
+/// 20 outcomes) then stay under 8 GB on a 24 GB machine.
+pub const MAX_TRIALS: u64 = 50_000_000;
 
 /// Bad input found outside a scenario file (exit 2).
 #[derive(Debug, thiserror::Error)]
