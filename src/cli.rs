@@ -221,7 +221,8 @@ pub struct CheckArgs {
     /// what changed. Exits 0 whatever moved.
     #[arg(long)]
     pub update: bool,
-    /// Options of the re-run (`--out` is not used: check writes only --json and --update).
+    /// Options of the re-run; `--out DIR` also writes the re-run's summary.json, summary.csv
+    /// and timeseries.csv there (e.g. as a CI artifact).
     #[command(flatten)]
     pub sim: SimArgs,
 }

@@ -394,3 +394,27 @@ fn a_traced_trial_has_the_outcomes_of_its_row_in_trials_csv() {
         }
     }
 }
+
+#[test]
+fn check_out_writes_the_rerun_like_run_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rerun");
+    let out_arg = out.to_str().unwrap().to_string();
+    let golden_path = root().join(golden("captive-power"));
+    let g = golden_path.to_str().unwrap().to_string();
+    let result = defsim(&[
+        "check",
+        "scenarios/captive-power.toml",
+        "--baseline",
+        &g,
+        "--out",
+        &out_arg,
+    ]);
+    assert_eq!(code(&result), Some(0), "{}", text(&result));
+    // The re-run used the golden's seed and trials: its summary.json is the golden's bytes.
+    assert_eq!(
+        fs::read(out.join("summary.json")).unwrap(),
+        fs::read(&golden_path).unwrap()
+    );
+    assert!(out.join("summary.csv").exists() && out.join("timeseries.csv").exists());
+}

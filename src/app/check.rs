@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use super::{BadInput, Job};
 use crate::check::{self, Verdict};
 use crate::cli::CheckArgs;
+use crate::export::{self, Staging};
 use crate::summary::RunSummary;
 
 /// The re-run moved beyond Monte Carlo noise (exit 1).
@@ -18,6 +19,18 @@ pub struct Regression(pub String);
 
 /// Rows of the table at most (failures are always shown).
 const SHOWN: usize = 20;
+
+/// Writes the re-run's summary files into `out` (`--out`), atomically, as `run` does.
+fn write_rerun(out: &Path, rerun: &RunSummary) -> Result<()> {
+    let staging = Staging::new(out).with_context(|| format!("cannot create {}", out.display()))?;
+    export::json::write(&staging.path().join("summary.json"), rerun)?;
+    export::csv::write_summary(&staging.path().join("summary.csv"), rerun)?;
+    export::csv::write_timeseries(&staging.path().join("timeseries.csv"), rerun)?;
+    staging
+        .commit()
+        .with_context(|| format!("cannot move the re-run into {}", out.display()))?;
+    Ok(())
+}
 
 /// `defsim check`.
 pub fn check(args: &CheckArgs) -> Result<()> {
@@ -34,6 +47,9 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     let job = Job::load(&args.scenario, &sim, false)?;
     let results = job.simulate()?;
     let rerun = RunSummary::new(&job.scenario, &results);
+    if let Some(out) = &args.sim.out {
+        write_rerun(out, &rerun)?;
+    }
 
     let Some((baseline, text)) = baseline else {
         write_atomic(&args.baseline, &check::summary_text(&rerun))?;

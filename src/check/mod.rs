@@ -302,12 +302,9 @@ pub struct ExactVerdict {
     pub first_difference: Option<(usize, String, String)>,
 }
 
-/// The `summary.json` text of `summary`, as `defsim run` writes it (pretty JSON and a final
-/// newline; `tests/check.rs` holds the two writers to the same bytes).
+/// The `summary.json` text of `summary`, exactly as `defsim run` writes it.
 pub fn summary_text(summary: &RunSummary) -> String {
-    let mut text = serde_json::to_string_pretty(summary).expect("a summary serialises");
-    text.push('\n');
-    text
+    crate::export::json::to_text(summary)
 }
 
 /// Compares the re-run's `summary.json` with the baseline's text byte for byte, with the

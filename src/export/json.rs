@@ -30,11 +30,17 @@ pub struct RunInfo {
     pub started_unix: u64,
 }
 
-/// Writes `value` as pretty JSON with a final newline.
-pub fn write<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
-    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+/// `value` as the text every JSON output holds: pretty JSON with a final newline.
+pub fn to_text<T: Serialize>(value: &T) -> String {
+    // Our outputs are plain structs and maps with string keys: they always serialise.
+    let mut text = serde_json::to_string_pretty(value).expect("outputs serialise to JSON");
     text.push('\n');
-    fs::write(path, text)
+    text
+}
+
+/// Writes `value` as [`to_text`] does.
+pub fn write<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    fs::write(path, to_text(value))
 }
 
 /// Reads a `summary.json`.
