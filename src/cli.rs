@@ -97,6 +97,23 @@ pub enum SamplingDesign {
     Lhs,
 }
 
+impl SamplingDesign {
+    /// The name used on the command line and in `summary.json` (`mc`, `lhs`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SamplingDesign::Mc => "mc",
+            SamplingDesign::Lhs => "lhs",
+        }
+    }
+
+    /// The design called `name`, if any.
+    pub fn from_name(name: &str) -> Option<SamplingDesign> {
+        [SamplingDesign::Mc, SamplingDesign::Lhs]
+            .into_iter()
+            .find(|d| d.name() == name)
+    }
+}
+
 /// Method of `defsim sensitivity`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SensitivityMethod {

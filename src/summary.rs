@@ -55,6 +55,10 @@ pub struct RunSummary {
     pub scenario: ScenarioInfo,
     pub seed: u64,
     pub trials: u64,
+    /// How the uncertain parameters were sampled: `mc` (Monte Carlo) or `lhs` (Latin
+    /// hypercube). `mc` in summaries written before it was added.
+    #[serde(default = "monte_carlo")]
+    pub design: String,
     pub start_year: i32,
     pub horizon_years: usize,
     pub defsim_version: String,
@@ -70,6 +74,10 @@ pub struct RunSummary {
     /// summaries written before it was added, which still read.
     #[serde(default)]
     pub extremes: IndexMap<String, Extremes>,
+}
+
+fn monte_carlo() -> String {
+    "mc".to_string()
 }
 
 /// Which trials hold an outcome's smallest, largest and median value: the addresses
@@ -235,6 +243,7 @@ impl RunSummary {
             scenario: meta.scenario,
             seed: results.seed,
             trials: results.trials,
+            design: monte_carlo(),
             start_year: meta.start_year,
             horizon_years: meta.horizon_years,
             defsim_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -418,3 +418,34 @@ fn check_out_writes_the_rerun_like_run_does() {
     );
     assert!(out.join("summary.csv").exists() && out.join("timeseries.csv").exists());
 }
+
+#[test]
+fn a_latin_hypercube_baseline_is_rechecked_with_its_own_design() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("lhs");
+    let o = out.to_str().unwrap().to_string();
+    let run = defsim(&[
+        "run",
+        "scenarios/baseline.toml",
+        "--design",
+        "lhs",
+        "--trials",
+        "3000",
+        "--no-plots",
+        "--out",
+        &o,
+    ]);
+    assert_eq!(code(&run), Some(0), "{}", text(&run));
+    let summary = out.join("summary.json");
+    let text_json = fs::read_to_string(&summary).unwrap();
+    assert!(text_json.contains("\"design\": \"lhs\""));
+    let s = summary.to_str().unwrap().to_string();
+    let exact = defsim(&[
+        "check",
+        "scenarios/baseline.toml",
+        "--baseline",
+        &s,
+        "--exact",
+    ]);
+    assert_eq!(code(&exact), Some(0), "{}", text(&exact));
+}

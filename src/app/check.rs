@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use super::{BadInput, Job};
 use crate::check::{self, Verdict};
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, SamplingDesign};
 use crate::export::{self, Staging};
 use crate::summary::RunSummary;
 
@@ -44,9 +44,21 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         sim.seed = sim.seed.or(Some(summary.seed));
         sim.trials = sim.trials.or(Some(summary.trials));
     }
+    // The re-run samples the parameters as the baseline run did.
+    let design = match &baseline {
+        None => SamplingDesign::Mc,
+        Some((summary, _)) => SamplingDesign::from_name(&summary.design).ok_or_else(|| {
+            BadInput(format!(
+                "{}: unknown sampling design `{}` (expected mc or lhs)",
+                args.baseline.display(),
+                summary.design
+            ))
+        })?,
+    };
     let job = Job::load(&args.scenario, &sim, false)?;
-    let results = job.simulate()?;
-    let rerun = RunSummary::new(&job.scenario, &results);
+    let results = job.simulate_with(design)?;
+    let mut rerun = RunSummary::new(&job.scenario, &results);
+    rerun.design = design.name().to_string();
     if let Some(out) = &args.sim.out {
         write_rerun(out, &rerun)?;
     }

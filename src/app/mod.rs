@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::cli::SimArgs;
-use crate::engine::{self, Results, RunOptions};
+use crate::cli::{SamplingDesign, SimArgs};
+use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
 use crate::model::ViabilityModel;
 use crate::scenario::{self, Scenario};
 
@@ -65,8 +65,20 @@ impl Job {
 
     /// Simulates the job.
     pub fn simulate(&self) -> Result<Results> {
+        self.simulate_with(SamplingDesign::Mc)
+    }
+
+    /// Simulates the job with the uncertain parameters sampled by `design`.
+    pub fn simulate_with(&self, design: SamplingDesign) -> Result<Results> {
         let model = ViabilityModel::new(&self.scenario);
-        Ok(engine::run(&model, &self.options)?)
+        let o = &self.options;
+        Ok(match design {
+            SamplingDesign::Mc => engine::run(&model, o)?,
+            SamplingDesign::Lhs => {
+                let lhs = LatinHypercube::new(o.trials, model.schema().inputs.len(), o.seed);
+                engine::run_design(&model, o, &lhs)?
+            }
+        })
     }
 }
 

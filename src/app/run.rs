@@ -7,11 +7,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result};
 
 use super::{Job, out_dir};
-use crate::cli::{RunArgs, SamplingDesign};
-use crate::engine::{self, LatinHypercube, Model};
+use crate::cli::RunArgs;
 use crate::export::plots::{self, Thresholds};
 use crate::export::{self, Staging};
-use crate::model::ViabilityModel;
 use crate::summary::RunSummary;
 
 /// `defsim run`.
@@ -20,17 +18,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let job = Job::load(&args.scenario, &args.sim, args.trials_csv)?;
     let target = out_dir(&args.sim, &job.scenario.name);
     let sim_start = Instant::now();
-    let results = match args.design {
-        SamplingDesign::Mc => job.simulate()?,
-        SamplingDesign::Lhs => {
-            let model = ViabilityModel::new(&job.scenario);
-            let o = &job.options;
-            let lhs = LatinHypercube::new(o.trials, model.schema().inputs.len(), o.seed);
-            engine::run_design(&model, o, &lhs)?
-        }
-    };
+    let results = job.simulate_with(args.design)?;
     let simulate_seconds = sim_start.elapsed().as_secs_f64();
-    let summary = RunSummary::new(&job.scenario, &results);
+    let mut summary = RunSummary::new(&job.scenario, &results);
+    summary.design = args.design.name().to_string();
 
     let staging =
         Staging::new(&target).with_context(|| format!("cannot create {}", target.display()))?;
