@@ -87,6 +87,14 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
             print_top(&report, |e: &RankEffect| e.prcc, "PRCC");
         }
         SensitivityMethod::Sobol => {
+            anyhow::ensure!(
+                args.sim.trials.is_none(),
+                BadInput(
+                    "--trials does not apply to --method sobol: its design has --samples x \
+                     (inputs + 2) runs"
+                        .into()
+                )
+            );
             let k = schema.inputs.len();
             anyhow::ensure!(
                 (2..=design::SALTELLI_MAX_BASE).contains(&args.samples),
