@@ -18,13 +18,15 @@ fn scenario(name: &str) -> String {
 }
 
 fn sensitivity(out: &Path, threads: &str, extra: &[&str]) {
+    // The Sobol design sets its own run count (--samples); --trials is for the rank method.
+    let trials: &[&str] = if extra.contains(&"sobol") {
+        &[]
+    } else {
+        &["--trials", "4000"]
+    };
     defsim()
-        .args([
-            "sensitivity",
-            &scenario("baseline.toml"),
-            "--trials",
-            "4000",
-        ])
+        .args(["sensitivity", &scenario("baseline.toml")])
+        .args(trials)
         .args(["--seed", "7", "--threads", threads, "--out"])
         .arg(out)
         .args(extra)
@@ -96,6 +98,26 @@ fn sobol_method_writes_indices_and_charts() {
     assert_eq!(json["model_runs"].as_u64().unwrap(), 256 * (k + 2));
     assert!(out.join("sobol-independence.png").exists());
     assert!(out.join("sensitivity.html").exists());
+}
+
+#[test]
+fn sobol_with_trials_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    defsim()
+        .args([
+            "sensitivity",
+            &scenario("baseline.toml"),
+            "--method",
+            "sobol",
+            "--trials",
+            "100",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(!out.exists());
 }
 
 #[test]
