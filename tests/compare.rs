@@ -2,6 +2,8 @@
 //! from itself exactly zero, and make paired intervals narrower than unpaired ones where two
 //! scenarios share their randomness (baseline against captive-power).
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
@@ -9,17 +11,7 @@ use assert_cmd::Command;
 use scraper::Html;
 use serde_json::Value;
 
-/// The text content of every `<text>` element of an SVG (trimmed, entities as written).
-fn svg_texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            let start = t.find('>')? + 1;
-            let end = t.find("</text>")?;
-            Some(t[start..end].trim().to_string())
-        })
-        .collect()
-}
+use common::{read_json, svg_texts};
 
 fn compare(cwd: &Path, args: &[&str]) -> std::process::Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -34,10 +26,6 @@ fn compare(cwd: &Path, args: &[&str]) -> std::process::Output {
         }
     }
     cmd.output().expect("defsim runs")
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! `defsim run` writes every plot (PNG and SVG) and a report.html that parses, shows every
 //! plot and lists every parameter with its source; `--no-plots` skips the plots only.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Cursor;
@@ -10,20 +12,10 @@ use assert_cmd::Command;
 use scraper::{Html, Selector};
 use serde_json::Value;
 
+use common::{read_json, svg_texts};
+
 /// Figure size of every plot (`defsim::export::plots::SIZE`).
 const SIZE: (u32, u32) = defsim::export::plots::SIZE;
-
-/// The text content of every `<text>` element of an SVG (trimmed, entities as written).
-fn svg_texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            let start = t.find('>')? + 1;
-            let end = t.find("</text>")?;
-            Some(t[start..end].trim().to_string())
-        })
-        .collect()
-}
 
 fn run(out: &Path, extra: &[&str]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -49,7 +41,7 @@ fn run(out: &Path, extra: &[&str]) {
 }
 
 fn summary(out: &Path) -> Value {
-    serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+    read_json(&out.join("summary.json"))
 }
 
 /// Every plot a run must write, with its title: derived from summary.json's names.

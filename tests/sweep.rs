@@ -2,23 +2,13 @@
 //! same seed and trials; bad `--param` or `--outcome` exits 2 with a clear message and
 //! writes nothing.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
-use serde_json::Value;
-
-/// The text content of every `<text>` element of an SVG (trimmed, entities as written).
-fn svg_texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            let start = t.find('>')? + 1;
-            let end = t.find("</text>")?;
-            Some(t[start..end].trim().to_string())
-        })
-        .collect()
-}
+use common::{read_json, svg_texts};
 
 fn defsim(cwd: &Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("defsim")
@@ -27,10 +17,6 @@ fn defsim(cwd: &Path, args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .expect("defsim runs")
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{BadInput, Job};
+use super::{BadInput, Job, commit, stage};
 use crate::check::{self, Verdict};
 use crate::cli::{CheckArgs, SamplingDesign};
-use crate::export::{self, Staging};
+use crate::export;
 use crate::summary::RunSummary;
 
 /// The re-run moved beyond Monte Carlo noise (exit 1).
@@ -22,13 +22,11 @@ const SHOWN: usize = 20;
 
 /// Writes the re-run's summary files into `out` (`--out`), atomically, as `run` does.
 fn write_rerun(out: &Path, rerun: &RunSummary) -> Result<()> {
-    let staging = Staging::new(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let staging = stage(out)?;
     export::json::write(&staging.path().join("summary.json"), rerun)?;
     export::csv::write_summary(&staging.path().join("summary.csv"), rerun)?;
     export::csv::write_timeseries(&staging.path().join("timeseries.csv"), rerun)?;
-    staging
-        .commit()
-        .with_context(|| format!("cannot move the re-run into {}", out.display()))?;
+    commit(staging)?;
     Ok(())
 }
 

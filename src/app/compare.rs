@@ -4,28 +4,22 @@
 use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use super::{Job, out_dir};
-use crate::cli::{CompareArgs, SimArgs};
+use super::{commit, common_thresholds, load_common, out_dir, stage};
+use crate::cli::CompareArgs;
 use crate::compare::{Comparison, Difference, compare as comparison};
-use crate::export::plots::{self, Thresholds};
-use crate::export::{self, Staging};
+use crate::export::{self, plots};
 use crate::summary::RunSummary;
 
 /// `defsim compare`.
 pub fn compare(args: &CompareArgs) -> Result<()> {
-    // Load every scenario before simulating any, so bad input writes nothing.
-    let first = Job::load(&args.scenarios[0], &args.sim, false)?;
-    let sim = SimArgs {
-        seed: Some(first.options.seed),
-        trials: Some(first.options.trials),
-        ..args.sim.clone()
-    };
-    let mut jobs = vec![first];
-    for path in &args.scenarios[1..] {
-        jobs.push(Job::load(path, &sim, false)?);
-    }
+    let jobs = load_common(
+        &args.sim,
+        args.scenarios
+            .iter()
+            .map(|path| (path.as_path(), args.sim.set.clone())),
+    )?;
     let names: Vec<&str> = jobs.iter().map(|j| j.scenario.name.as_str()).collect();
     let target = out_dir(&args.sim, &format!("compare-{}", names.join("-")));
 
@@ -38,28 +32,21 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     let pairs: Vec<_> = runs.iter().map(|(s, r)| (s, r)).collect();
     let table = comparison(&pairs);
 
-    let staging =
-        Staging::new(&target).with_context(|| format!("cannot create {}", target.display()))?;
+    let staging = stage(&target)?;
     let dir = staging.path();
     export::json::write(&dir.join("compare.json"), &table)?;
     write_csv(&dir.join("compare.csv"), &table)?;
     let plots = if args.no_plots {
         Vec::new()
     } else {
-        let all: Vec<Thresholds> = jobs
-            .iter()
-            .map(|j| Thresholds::from_scenario(&j.scenario))
-            .collect();
-        plots::compare_plots(&pairs, &Thresholds::common(&all), &dir.join("plots"))?
+        plots::compare_plots(&pairs, &common_thresholds(&jobs), &dir.join("plots"))?
     };
     let summaries: Vec<&RunSummary> = runs.iter().map(|(s, _)| s).collect();
     fs::write(
         dir.join("compare.html"),
         export::html::compare::render(&table, &summaries, &plots),
     )?;
-    let written = staging
-        .commit()
-        .with_context(|| format!("cannot move results into {}", target.display()))?;
+    let written = commit(staging)?;
     print_table(&table, &written);
     Ok(())
 }

@@ -5,18 +5,18 @@
 //! with `--from`) -> condition per trial (an absent outcome never meets it) -> peeling
 //! trajectory ([`crate::stats::prim`], alpha 0.05, minimum mass 0.05) -> the chosen box
 //! (`--box K`, default the best F1 of coverage and density) with quasi-p-values -> CSV,
-//! JSON and charts in `output/discover-<name>/` through a [`Staging`] folder.
+//! JSON and charts in `output/discover-<name>/` through a [`Staging`](crate::export::Staging) folder.
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
-use super::{BadInput, Job, out_dir};
+use super::{BadInput, Job, commit, out_dir, stage};
 use crate::cli::DiscoverArgs;
 use crate::engine::{self, Model};
+use crate::export;
 use crate::export::plots::prim::{BoxScatter, write_box, write_trajectory};
-use crate::export::{self, Staging};
 use crate::model::ViabilityModel;
 use crate::stats::prim::{self, PrimBox, PrimOptions};
 
@@ -264,8 +264,7 @@ fn read_trials(file: &Path, inputs: &[String], outcome: &str) -> Result<(Vec<Vec
 }
 
 fn write(target: &Path, report: &Discovery, x: &[&[f64]], y: &[bool]) -> Result<()> {
-    let staging =
-        Staging::new(target).with_context(|| format!("cannot create {}", target.display()))?;
+    let staging = stage(target)?;
     let dir = staging.path();
     export::json::write(&dir.join("discover.json"), report)?;
     let full = &report.trajectory[0];
@@ -364,9 +363,7 @@ fn write(target: &Path, report: &Discovery, x: &[&[f64]], y: &[bool]) -> Result<
         };
         write_box(&dir.join("box"), &scatter)?;
     }
-    staging
-        .commit()
-        .with_context(|| format!("cannot move results into {}", target.display()))?;
+    commit(staging)?;
     Ok(())
 }
 

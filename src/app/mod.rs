@@ -22,10 +22,12 @@ pub use validate::validate;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::cli::{SamplingDesign, SimArgs};
 use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
+use crate::export::Staging;
+use crate::export::plots::Thresholds;
 use crate::model::ViabilityModel;
 use crate::scenario::{self, Scenario};
 
@@ -85,6 +87,47 @@ impl Job {
 /// The most trials one run takes: the outcome columns (8 bytes per trial and outcome, about
 /// 20 outcomes) then stay under 8 GB on a 24 GB machine.
 pub const MAX_TRIALS: u64 = 50_000_000;
+
+/// Loads one job per `(scenario file, --set list)`, all with the seed and trials of the first
+/// (so they draw common random numbers). Every job is loaded before any is simulated, so bad
+/// input writes nothing.
+fn load_common<'p>(
+    sim: &SimArgs,
+    each: impl IntoIterator<Item = (&'p Path, Vec<String>)>,
+) -> Result<Vec<Job>> {
+    let mut sim = sim.clone();
+    let mut jobs = Vec::new();
+    for (path, set) in each {
+        let job = Job::load(path, &SimArgs { set, ..sim.clone() }, false)?;
+        sim.seed = Some(job.options.seed);
+        sim.trials = Some(job.options.trials);
+        jobs.push(job);
+    }
+    Ok(jobs)
+}
+
+/// The viability thresholds shared by every job's scenario: a threshold that differs
+/// between them has no single line to draw.
+fn common_thresholds(jobs: &[Job]) -> Thresholds {
+    let all: Vec<Thresholds> = jobs
+        .iter()
+        .map(|j| Thresholds::from_scenario(&j.scenario))
+        .collect();
+    Thresholds::common(&all)
+}
+
+/// A [`Staging`] folder for outputs bound for `target`.
+fn stage(target: &Path) -> Result<Staging> {
+    Staging::new(target).with_context(|| format!("cannot create {}", target.display()))
+}
+
+/// Moves the staged outputs into their target folder and returns it.
+fn commit(staging: Staging) -> Result<PathBuf> {
+    let target = staging.target().to_path_buf();
+    staging
+        .commit()
+        .with_context(|| format!("cannot move results into {}", target.display()))
+}
 
 /// Bad input found outside a scenario file (exit 2).
 #[derive(Debug, thiserror::Error)]

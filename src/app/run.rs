@@ -4,12 +4,12 @@ use std::fs;
 use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use super::{Job, out_dir};
+use super::{Job, commit, out_dir, stage};
 use crate::cli::RunArgs;
+use crate::export;
 use crate::export::plots::{self, Thresholds};
-use crate::export::{self, Staging};
 use crate::summary::RunSummary;
 
 /// `defsim run`.
@@ -23,8 +23,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let mut summary = RunSummary::new(&job.scenario, &results);
     summary.design = args.design.name().to_string();
 
-    let staging =
-        Staging::new(&target).with_context(|| format!("cannot create {}", target.display()))?;
+    let staging = stage(&target)?;
     let dir = staging.path();
     export::json::write(&dir.join("summary.json"), &summary)?;
     export::csv::write_summary(&dir.join("summary.csv"), &summary)?;
@@ -60,9 +59,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             .map_or(0, |d| d.as_secs()),
     };
     export::json::write(&dir.join("run.json"), &info)?;
-    let written = staging
-        .commit()
-        .with_context(|| format!("cannot move results into {}", target.display()))?;
+    let written = commit(staging)?;
     print_headline(&summary, &written);
     Ok(())
 }

@@ -9,21 +9,21 @@
 //!   order and total indices ([`crate::stats::sobol`]) -> bar charts.
 //!
 //! Both write `sensitivity.csv`, `sensitivity.json`, one chart per outcome (PNG and SVG) and
-//! `sensitivity.html` through a [`Staging`] folder. Everything is deterministic from the
+//! `sensitivity.html` through a [`Staging`](crate::export::Staging) folder. Everything is deterministic from the
 //! seed (bootstrap generators are keyed by it), whatever `--threads`.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::{BadInput, Job, out_dir};
+use super::{BadInput, Job, commit, out_dir, stage};
 use crate::cli::{SensitivityArgs, SensitivityMethod};
 use crate::engine::{self, Model, Saltelli, Schema, design};
+use crate::export;
 use crate::export::plots::tornado::{BarChart, Bars};
-use crate::export::{self, Staging};
 use crate::model::ViabilityModel;
 use crate::stats::rank::{self, RankEffect};
 use crate::stats::sobol::{self, SobolIndex};
@@ -203,33 +203,13 @@ fn rank_report(
         } else {
             None
         };
-        let mut rows: Vec<Row<RankEffect>> = schema
-            .inputs
-            .iter()
-            .cloned()
-            .zip(effects)
-            .map(|(input, effect)| Row { input, effect })
-            .collect();
-        sort_desc(&mut rows, |e| e.prcc.abs());
         out.insert(
             schema.outcomes[o].clone(),
-            OutcomeReport {
-                n,
-                note,
-                effects: rows,
-            },
+            outcome_report(&schema.inputs, n, note, effects, |e| e.prcc.abs()),
         );
     }
-    Report {
-        scenario: job.scenario.name.clone(),
-        method: "rank",
-        seed: results.seed,
-        model_runs: results.trials,
-        base_samples: None,
-        bootstrap_resamples: rank::RESAMPLES,
-        inputs: schema.inputs.clone(),
-        outcomes: out,
-    }
+    let method = ("rank", None, rank::RESAMPLES);
+    Report::new(method, job, schema, results, out)
 }
 
 fn sobol_report(
@@ -244,7 +224,7 @@ fn sobol_report(
     let mut out = IndexMap::new();
     for &o in outcomes {
         let f = &results.outcomes[o];
-        let (note, mut rows) = if f.iter().any(|v| v.is_nan()) {
+        let (note, effects) = if f.iter().any(|v| v.is_nan()) {
             (
                 Some("absent in some runs: Sobol indices need every run".to_string()),
                 Vec::new(),
@@ -257,34 +237,59 @@ fn sobol_report(
                 .iter()
                 .all(|e| e.first.is_nan())
                 .then(|| "constant in this run: no input moves it".to_string());
-            let rows = schema
-                .inputs
-                .iter()
-                .cloned()
-                .zip(idx)
-                .map(|(input, effect)| Row { input, effect })
-                .collect();
-            (note, rows)
+            (note, idx)
         };
-        sort_desc(&mut rows, |e| e.total);
         out.insert(
             schema.outcomes[o].clone(),
-            OutcomeReport {
-                n,
-                note,
-                effects: rows,
-            },
+            outcome_report(&schema.inputs, n, note, effects, |e| e.total),
         );
     }
-    Report {
-        scenario: job.scenario.name.clone(),
-        method: "sobol",
-        seed: results.seed,
-        model_runs: results.trials,
-        base_samples: Some(base),
-        bootstrap_resamples: sobol::RESAMPLES,
-        inputs: schema.inputs.clone(),
-        outcomes: out,
+    let method = ("sobol", Some(base), sobol::RESAMPLES);
+    Report::new(method, job, schema, results, out)
+}
+
+impl<E: Serialize> Report<E> {
+    /// The report on `job`'s `results` by `(method, base_samples, bootstrap_resamples)`.
+    fn new(
+        (method, base_samples, bootstrap_resamples): (&'static str, Option<u64>, usize),
+        job: &Job,
+        schema: &Schema,
+        results: &engine::Results,
+        outcomes: IndexMap<String, OutcomeReport<E>>,
+    ) -> Report<E> {
+        Report {
+            scenario: job.scenario.name.clone(),
+            method,
+            seed: results.seed,
+            model_runs: results.trials,
+            base_samples,
+            bootstrap_resamples,
+            inputs: schema.inputs.clone(),
+            outcomes,
+        }
+    }
+}
+
+/// One outcome's analysis: each input with its effect (`effects` in the order of `inputs`),
+/// sorted by decreasing `key`.
+fn outcome_report<E: Serialize>(
+    inputs: &[String],
+    n: usize,
+    note: Option<String>,
+    effects: Vec<E>,
+    key: impl Fn(&E) -> f64,
+) -> OutcomeReport<E> {
+    let mut rows: Vec<Row<E>> = inputs
+        .iter()
+        .cloned()
+        .zip(effects)
+        .map(|(input, effect)| Row { input, effect })
+        .collect();
+    sort_desc(&mut rows, key);
+    OutcomeReport {
+        n,
+        note,
+        effects: rows,
     }
 }
 
@@ -385,8 +390,7 @@ fn write<E: Serialize>(
     chart: fn(&str, &[Row<E>]) -> BarChart,
     cells: fn(&E) -> Vec<f64>,
 ) -> Result<()> {
-    let staging =
-        Staging::new(target).with_context(|| format!("cannot create {}", target.display()))?;
+    let staging = stage(target)?;
     let dir = staging.path();
     export::json::write(&dir.join("sensitivity.json"), report)?;
     let mut w = csv::Writer::from_path(dir.join("sensitivity.csv"))?;
@@ -439,9 +443,7 @@ fn write<E: Serialize>(
         dir.join("sensitivity.html"),
         html(report, &charts, header, cells),
     )?;
-    staging
-        .commit()
-        .with_context(|| format!("cannot move results into {}", target.display()))?;
+    commit(staging)?;
     Ok(())
 }
 

@@ -4,13 +4,12 @@
 use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use super::{BadInput, Job, out_dir};
-use crate::cli::{SimArgs, SweepArgs};
+use super::{BadInput, commit, common_thresholds, load_common, out_dir, stage};
+use crate::cli::SweepArgs;
 use crate::engine::Model;
-use crate::export::plots::{self, Thresholds};
-use crate::export::{self, Staging};
+use crate::export::{self, plots};
 use crate::model::ViabilityModel;
 use crate::summary::RunSummary;
 use crate::sweep::{Grid, Step, Sweep};
@@ -22,18 +21,16 @@ pub const DEFAULT_OUTCOMES: [&str; 3] = ["independence", "unit_cost_ratio", "pea
 pub fn sweep(args: &SweepArgs) -> Result<()> {
     let grid = Grid::parse(&args.param).map_err(BadInput)?;
     // Load every step before simulating any: a bad key or value writes nothing.
+    // The first step fixes seed and trials for all (the key could be neither).
     let texts = grid.texts();
-    let mut jobs = Vec::with_capacity(texts.len());
-    let mut sim = args.sim.clone();
-    for text in &texts {
-        let mut set = args.sim.set.clone();
-        set.push(text.clone());
-        let job = Job::load(&args.scenario, &SimArgs { set, ..sim.clone() }, false)?;
-        // The first step fixes seed and trials for all (the key could be neither).
-        sim.seed = Some(job.options.seed);
-        sim.trials = Some(job.options.trials);
-        jobs.push(job);
-    }
+    let jobs = load_common(
+        &args.sim,
+        texts.iter().map(|text| {
+            let mut set = args.sim.set.clone();
+            set.push(text.clone());
+            (args.scenario.as_path(), set)
+        }),
+    )?;
     let known = &jobs[0].scenario;
     let outcome_names = ViabilityModel::new(known).schema().outcomes.clone();
     let chosen: Vec<String> = if args.outcomes.is_empty() {
@@ -78,8 +75,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         steps,
     };
 
-    let staging =
-        Staging::new(&target).with_context(|| format!("cannot create {}", target.display()))?;
+    let staging = stage(&target)?;
     let dir = staging.path();
     export::json::write(&dir.join("sweep.json"), &table)?;
     write_csv(&dir.join("sweep.csv"), &table)?;
@@ -87,19 +83,13 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         Vec::new()
     } else {
         // A threshold that the sweep changes has no single line to draw.
-        let all: Vec<Thresholds> = jobs
-            .iter()
-            .map(|j| Thresholds::from_scenario(&j.scenario))
-            .collect();
-        plots::sweep_plots(&table, &Thresholds::common(&all), &dir.join("plots"))?
+        plots::sweep_plots(&table, &common_thresholds(&jobs), &dir.join("plots"))?
     };
     fs::write(
         dir.join("sweep.html"),
         export::html::sweep::render(&table, &plots),
     )?;
-    let written = staging
-        .commit()
-        .with_context(|| format!("cannot move results into {}", target.display()))?;
+    let written = commit(staging)?;
     print_table(&table, &written);
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{QUESTION, cell, escape, figures, page, proportion, table};
+use super::{QUESTION, cell, escape, figures, page, plots_heading, proportion, table};
 use crate::compare::{Comparison, Difference};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
@@ -81,10 +81,7 @@ probability.</p>\n",
         .collect();
     body.push_str(&table_html(&rows));
 
-    body.push_str("<h2>Plots</h2>\n");
-    if plots.is_empty() {
-        body.push_str("<p>Plots were skipped (<code>--no-plots</code>).</p>\n");
-    }
+    body.push_str(plots_heading(plots));
     body.push_str(&figures(plots));
 
     body.push_str("<h2>Parameters that differ</h2>\n");

@@ -94,6 +94,15 @@ pub fn table(header: &[&str], numeric: &[bool], rows: &[Vec<String>]) -> String 
     out
 }
 
+/// The heading of the plots section, with a note when the plots were skipped.
+pub fn plots_heading(plots: &[Plot]) -> &'static str {
+    if plots.is_empty() {
+        "<h2>Plots</h2>\n<p>Plots were skipped (<code>--no-plots</code>).</p>\n"
+    } else {
+        "<h2>Plots</h2>\n"
+    }
+}
+
 /// The figures, each with its title, the inline SVG and links to its PNG and SVG files
 /// (relative to the report: `plots/<stem>.png`).
 pub fn figures(plots: &[Plot]) -> String {

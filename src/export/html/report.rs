@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{QUESTION, cell, escape, figures, page, proportion, table};
+use super::{QUESTION, cell, escape, figures, page, plots_heading, proportion, table};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
 use crate::summary::RunSummary;
@@ -80,10 +80,7 @@ number of trials with a value (<code>breakeven_year</code> is absent where the p
 breaks even).</p>\n",
     );
 
-    body.push_str("<h2>Plots</h2>\n");
-    if plots.is_empty() {
-        body.push_str("<p>Plots were skipped (<code>--no-plots</code>).</p>\n");
-    }
+    body.push_str(plots_heading(plots));
     body.push_str("<nav><ul>\n");
     for p in plots {
         let _ = writeln!(

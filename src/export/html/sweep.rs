@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{QUESTION, cell, escape, figures, page, table};
+use super::{QUESTION, cell, escape, figures, page, plots_heading, table};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
 use crate::sweep::{Sweep, value_text};
@@ -65,10 +65,7 @@ differ only by the key).</p>\n",
     body.push_str(
         &table(&header, &numeric, &rows).replace("<td class=\"num\">", "<td class=\"num wrap\">"),
     );
-    body.push_str("<h2>Plots</h2>\n");
-    if plots.is_empty() {
-        body.push_str("<p>Plots were skipped (<code>--no-plots</code>).</p>\n");
-    }
+    body.push_str(plots_heading(plots));
     body.push_str(&figures(plots));
     page(
         &format!("defsim: sweep {} along {}", sweep.scenario, sweep.key),

@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, Threshold, number, outcome_unit};
+use super::style::{self, Threshold, outcome_unit};
 use super::{Chart, DrawResult};
 use crate::stats::quantile_type7_sorted;
 
@@ -89,21 +89,13 @@ impl Chart for Cdf {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let area = style::frame(root, &self.title(), &self.caption)?;
         let (x0, x1) = self.x;
-        let mut chart = ChartBuilder::on(&area)
-            .margin(16)
-            .x_label_area_size(48)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, 0.0..100.0)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .x_desc(outcome_unit(&self.outcome))
-            .y_desc("share of trials at or below (%)")
-            .x_label_formatter(&|v| number(*v))
-            .y_label_formatter(&|v| number(*v))
-            .label_style(style::text(13))
-            .axis_desc_style(style::text(15))
-            .draw()?;
+        let mut chart = style::plot_area(&area, x0..x1, 0.0..100.0, 64)?;
+        style::mesh(
+            &mut chart,
+            outcome_unit(&self.outcome),
+            "share of trials at or below (%)",
+        )
+        .draw()?;
         let scale = style::unit((x0, x1), (0.0, 100.0));
         let spot = style::legend_spot(self.runs.iter().flat_map(|(_, points)| {
             points
@@ -120,28 +112,16 @@ impl Chart for Cdf {
             chart
                 .draw_series(LineSeries::new(clipped, line))?
                 .label(name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
+                .legend(style::line_key(line));
         }
         if let Some(t) = self.threshold {
-            let line = style::THRESHOLD.stroke_width(2);
-            let sign = if t.at_least { ">=" } else { "<=" };
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(t.value, 0.0), (t.value, 100.0)],
-                    6,
-                    4,
-                    line,
-                ))?
-                .label(format!("viable if {sign} {}", number(t.value)))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
+            style::threshold_line(
+                &mut chart,
+                [(t.value, 0.0), (t.value, 100.0)],
+                t.viable_if(),
+            )?;
         }
-        chart
-            .configure_series_labels()
-            .position(spot)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(style::text(13))
-            .draw()?;
+        style::legend(&mut chart, spot)?;
         Ok(())
     }
 }

@@ -4,10 +4,9 @@
 //! (sketch quantiles, within 0.78% relative of the exact ones).
 
 use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::style::{self, Threshold, number, series_unit};
+use super::style::{self, AreaError, Threshold, XyChart, number, series_unit};
 use super::{Chart, DrawResult};
 use crate::summary::YearPoint;
 
@@ -74,41 +73,19 @@ fn band(
     lo: fn(&YearPoint) -> f64,
     hi: fn(&YearPoint) -> f64,
 ) -> Vec<(f64, f64)> {
-    let mut poly: Vec<(f64, f64)> = points.iter().map(|p| (p.year as f64, hi(p))).collect();
-    poly.extend(points.iter().rev().map(|p| (p.year as f64, lo(p))));
-    poly
+    style::band(points.iter().map(|p| (p.year as f64, lo(p), hi(p))))
 }
-
-/// A chart with year and value axes.
-type YearChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draws the mesh of a fan chart and returns the chart.
 fn axes<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     series: &str,
     (x0, x1, y0, y1): (f64, f64, f64, f64),
-) -> Result<YearChart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
-    let mut chart = ChartBuilder::on(area)
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(72)
-        .build_cartesian_2d(x0..x1, y0..y1)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE.mix(0.0))
-        .x_desc("year")
-        .y_desc(series_unit(series))
+) -> Result<XyChart<'a, DB>, AreaError<DB>> {
+    let mut chart = style::plot_area(area, x0..x1, y0..y1, 72)?;
+    style::mesh(&mut chart, "year", &series_unit(series))
         .x_labels(12)
-        .x_label_formatter(&|v| {
-            if (v - v.round()).abs() < 1e-6 {
-                format!("{}", v.round() as i64)
-            } else {
-                String::new()
-            }
-        })
-        .y_label_formatter(&|v| number(*v))
-        .label_style(style::text(13))
-        .axis_desc_style(style::text(15))
+        .x_label_formatter(&style::year)
         .draw()?;
     Ok(chart)
 }
@@ -141,18 +118,14 @@ impl Chart for Fan<'_> {
                 c.mix(0.18).filled(),
             )))?
             .label("5-95% of trials")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 22, y + 5)], c.mix(0.18).filled())
-            });
+            .legend(style::box_key(c.mix(0.18).filled()));
         chart
             .draw_series(std::iter::once(Polygon::new(
                 band(self.points, |p| p.p25, |p| p.p75),
                 c.mix(0.38).filled(),
             )))?
             .label("25-75%")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 22, y + 5)], c.mix(0.38).filled())
-            });
+            .legend(style::box_key(c.mix(0.38).filled()));
         let median = c.stroke_width(3);
         chart
             .draw_series(LineSeries::new(
@@ -160,7 +133,7 @@ impl Chart for Fan<'_> {
                 median,
             ))?
             .label("median")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], median));
+            .legend(style::line_key(median));
         let mean = BLACK.stroke_width(1);
         chart
             .draw_series(DashedLineSeries::new(
@@ -170,27 +143,12 @@ impl Chart for Fan<'_> {
                 mean,
             ))?
             .label("mean")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], mean));
+            .legend(style::line_key(mean));
         if let Some(t) = self.threshold {
-            let line = style::THRESHOLD.stroke_width(2);
-            let sign = if t.at_least { ">=" } else { "<=" };
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(r.0, t.value), (r.1, t.value)],
-                    6,
-                    4,
-                    line,
-                ))?
-                .label(format!("viability threshold ({sign} {})", number(t.value)))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
+            let label = format!("viability threshold ({} {})", t.sign(), number(t.value));
+            style::threshold_line(&mut chart, [(r.0, t.value), (r.1, t.value)], label)?;
         }
-        chart
-            .configure_series_labels()
-            .position(spot)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(style::text(13))
-            .draw()?;
+        style::legend(&mut chart, spot)?;
         Ok(())
     }
 }
@@ -242,7 +200,7 @@ impl Chart for FanOverlay<'_> {
                     line,
                 ))?
                 .label(format!("{name}: median (band 5-95%)"))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
+                .legend(style::line_key(line));
             let edges: [fn(&YearPoint) -> f64; 2] = [|p| p.p05, |p| p.p95];
             for get in edges {
                 chart.draw_series(DashedLineSeries::new(
@@ -253,13 +211,7 @@ impl Chart for FanOverlay<'_> {
                 ))?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(spot)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(style::text(13))
-            .draw()?;
+        style::legend(&mut chart, spot)?;
         Ok(())
     }
 }

@@ -140,21 +140,8 @@ impl Chart for Histogram {
         let x0 = self.start;
         let x1 = self.start + self.width * self.shares.len().max(1) as f64;
         let ymax = self.shares.iter().copied().fold(0.0, f64::max).max(1e-3) * 1.15 * 100.0;
-        let mut chart = ChartBuilder::on(&area)
-            .margin(16)
-            .x_label_area_size(48)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, 0.0..ymax)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .x_desc(outcome_unit(&self.name))
-            .y_desc("share of trials (%)")
-            .x_label_formatter(&|v| number(*v))
-            .y_label_formatter(&|v| number(*v))
-            .label_style(style::text(13))
-            .axis_desc_style(style::text(15))
-            .draw()?;
+        let mut chart = style::plot_area(&area, x0..x1, 0.0..ymax, 64)?;
+        style::mesh(&mut chart, outcome_unit(&self.name), "share of trials (%)").draw()?;
         if self.present == 0 {
             let (w, h) = area.dim_in_pixel();
             area.draw(&Text::new(
@@ -198,9 +185,8 @@ impl Chart for Histogram {
             ));
         }
         if let Some(t) = self.threshold {
-            let sign = if t.at_least { ">=" } else { "<=" };
             marks.push((
-                format!("viable if {sign} {}", number(t.value)),
+                t.viable_if(),
                 t.value,
                 style::THRESHOLD.stroke_width(3),
                 false,
@@ -215,17 +201,9 @@ impl Chart for Histogram {
             } else {
                 chart.draw_series(LineSeries::new(vline(x), line))?
             };
-            series
-                .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
+            series.label(label).legend(style::line_key(line));
         }
-        chart
-            .configure_series_labels()
-            .position(spot)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(style::text(13))
-            .draw()?;
+        style::legend(&mut chart, spot)?;
         Ok(())
     }
 }

@@ -4,10 +4,12 @@
 //! Shares are the yearly means of the 0/1 series `sanctioned`, `support_full`,
 //! `support_reduced` and `support_withdrawn` (exact: a mean of indicators is the share).
 
+use std::ops::Range;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, number};
+use super::style::{self, AreaError, XyChart};
 use super::{Chart, DrawResult};
 use crate::summary::RunSummary;
 
@@ -56,6 +58,27 @@ impl States {
     }
 }
 
+/// One panel: the share of trials (%) by year under the heading `caption`, with `x_labels`
+/// year ticks.
+fn panel<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    x: Range<f64>,
+    x_labels: usize,
+) -> Result<XyChart<'a, DB>, AreaError<DB>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, style::text(16))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x, 0.0..100.0)?;
+    style::mesh(&mut chart, "year", "share of trials (%)")
+        .x_labels(x_labels)
+        .x_label_formatter(&style::year)
+        .draw()?;
+    Ok(chart)
+}
+
 /// Colours of the support states: full (green), reduced (amber), withdrawn (red).
 const SUPPORT_COLOURS: [RGBColor; 3] = [
     RGBColor(44, 160, 44),
@@ -79,31 +102,7 @@ impl Chart for States {
             self.years.first().copied().unwrap_or(0.0) - 0.3,
             self.years.last().copied().unwrap_or(1.0) + 0.3,
         );
-        let year_label = |v: &f64| {
-            if (v - v.round()).abs() < 1e-6 {
-                format!("{}", v.round() as i64)
-            } else {
-                String::new()
-            }
-        };
-
-        let mut chart = ChartBuilder::on(&left)
-            .caption("sanctioned", style::text(16))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x0..x1, 0.0..100.0)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .x_desc("year")
-            .y_desc("share of trials (%)")
-            .x_labels(6)
-            .x_label_formatter(&year_label)
-            .y_label_formatter(&|v| number(*v))
-            .label_style(style::text(13))
-            .axis_desc_style(style::text(15))
-            .draw()?;
+        let mut chart = panel(&left, "sanctioned", x0..x1, 6)?;
         let red = style::colour(4);
         chart.draw_series(
             AreaSeries::new(
@@ -117,23 +116,7 @@ impl Chart for States {
             .border_style(red.stroke_width(2)),
         )?;
 
-        let mut chart = ChartBuilder::on(&right)
-            .caption("foreign (Russian) support", style::text(16))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x0..x1, 0.0..100.0)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .x_desc("year")
-            .y_desc("share of trials (%)")
-            .x_labels(12)
-            .x_label_formatter(&year_label)
-            .y_label_formatter(&|v| number(*v))
-            .label_style(style::text(13))
-            .axis_desc_style(style::text(15))
-            .draw()?;
+        let mut chart = panel(&right, "foreign (Russian) support", x0..x1, 12)?;
         // Stacked from the bottom: withdrawn, reduced, full (full on top, the usual state).
         let mut edges = vec![vec![0.0; self.years.len()]];
         for s in [2, 1, 0] {
@@ -148,28 +131,20 @@ impl Chart for States {
         // Drawn top band first, so the legend reads top to bottom like the stack.
         for (k, s) in [0, 1, 2].into_iter().enumerate() {
             let (below, above) = (&edges[2 - k], &edges[3 - k]);
-            let mut poly: Vec<(f64, f64)> = self
-                .years
-                .iter()
-                .copied()
-                .zip(above.iter().copied())
-                .collect();
-            poly.extend(self.years.iter().copied().zip(below.iter().copied()).rev());
+            let poly = style::band(
+                self.years
+                    .iter()
+                    .zip(below)
+                    .zip(above)
+                    .map(|((x, lo), hi)| (*x, *lo, *hi)),
+            );
             let c = SUPPORT_COLOURS[s];
             chart
                 .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.6).filled())))?
                 .label(SUPPORT[s])
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 22, y + 5)], c.mix(0.6).filled())
-                });
+                .legend(style::box_key(c.mix(0.6).filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(style::text(13))
-            .draw()?;
+        style::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }

@@ -1,9 +1,13 @@
 //! The look every figure shares: the embedded font, colours, the title and caption frame,
-//! units of outcomes and series, and the viability thresholds drawn on histograms.
+//! the plot area, axes and legend, units of outcomes and series, and the viability
+//! thresholds drawn on histograms.
 
+use std::ops::Range;
 use std::sync::Once;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
@@ -68,6 +72,112 @@ pub fn frame<DB: DrawingBackend>(
         text(14).color(&RGBColor(90, 90, 90)),
     ))?;
     body.titled(title, bold(20))
+}
+
+/// A chart with two numeric axes.
+pub type XyChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// What drawing on a `DB` can fail with.
+pub type AreaError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
+
+/// The plot area of a one-panel figure on `area`: a 16 px margin, 48 px below for the x
+/// ticks and description, `y_labels` px on the left for the y ones.
+pub fn plot_area<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: Range<f64>,
+    y: Range<f64>,
+    y_labels: u32,
+) -> Result<XyChart<'a, DB>, AreaError<DB>> {
+    ChartBuilder::on(area)
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(y_labels)
+        .build_cartesian_2d(x, y)
+}
+
+/// The axes every figure shares, not yet drawn: no light grid lines, both axes described,
+/// ticks as [`number`]s, 13 px tick labels and 15 px descriptions. The caller sets what
+/// differs (year ticks: [`year`]) and draws it.
+pub fn mesh<'a, 'b, DB: DrawingBackend>(
+    chart: &'b mut XyChart<'a, DB>,
+    x_desc: &str,
+    y_desc: &str,
+) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
+    let mut mesh = chart.configure_mesh();
+    mesh.light_line_style(WHITE.mix(0.0))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .label_style(text(13))
+        .axis_desc_style(text(15));
+    mesh
+}
+
+/// A tick label: [`number`].
+fn tick(v: &f64) -> String {
+    number(*v)
+}
+
+/// A tick label on a year axis: the year at whole years, nothing between them.
+pub fn year(v: &f64) -> String {
+    if (v - v.round()).abs() < 1e-6 {
+        format!("{}", v.round() as i64)
+    } else {
+        String::new()
+    }
+}
+
+/// Draws the legend of `chart` at `spot`: a white box with a grey border, 13 px labels.
+pub fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut XyChart<'a, DB>,
+    spot: SeriesLabelPosition,
+) -> Result<(), AreaError<DB>> {
+    chart
+        .configure_series_labels()
+        .position(spot)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font(text(13))
+        .draw()
+}
+
+/// A point on the backend, in pixels (plotters' `BackendCoord`).
+type Pixel = (i32, i32);
+
+/// A legend key for a line: a short stroke in `line`.
+pub fn line_key(line: ShapeStyle) -> impl Fn(Pixel) -> PathElement<Pixel> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line)
+}
+
+/// A legend key for an area: a small box filled with `fill`.
+pub fn box_key(fill: ShapeStyle) -> impl Fn(Pixel) -> Rectangle<Pixel> {
+    move |(x, y)| Rectangle::new([(x, y - 5), (x + 22, y + 5)], fill)
+}
+
+/// Draws a viability threshold as the dashed red line between `ends`, `label` in the legend.
+pub fn threshold_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut XyChart<'a, DB>,
+    ends: [(f64, f64); 2],
+    label: String,
+) -> Result<(), AreaError<DB>> {
+    let line = THRESHOLD.stroke_width(2);
+    chart
+        .draw_series(DashedLineSeries::new(ends.to_vec(), 6, 4, line))?
+        .label(label)
+        .legend(line_key(line));
+    Ok(())
+}
+
+/// The closed polygon between two curves given as `(x, low, high)` points: along the high
+/// curve, then back along the low one.
+pub fn band<I>(points: I) -> Vec<(f64, f64)>
+where
+    I: DoubleEndedIterator<Item = (f64, f64, f64)> + Clone,
+{
+    let mut poly: Vec<(f64, f64)> = points.clone().map(|(x, _, hi)| (x, hi)).collect();
+    poly.extend(points.rev().map(|(x, lo, _)| (x, lo)));
+    poly
 }
 
 /// The caption of a run's figures: scenario, seed and trials.
@@ -236,6 +346,18 @@ pub struct Threshold {
     pub value: f64,
     /// true: the criterion is `outcome >= value`; false: `outcome <= value`.
     pub at_least: bool,
+}
+
+impl Threshold {
+    /// `>=` for an "at least" criterion, else `<=`.
+    pub fn sign(&self) -> &'static str {
+        if self.at_least { ">=" } else { "<=" }
+    }
+
+    /// The legend label of the threshold: `viable if >= 0.35`.
+    pub fn viable_if(&self) -> String {
+        format!("viable if {} {}", self.sign(), number(self.value))
+    }
 }
 
 /// The scenario's viability thresholds, where they are fixed values (a threshold given as a

@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, Threshold, number, outcome_unit};
+use super::style::{self, Threshold, outcome_unit};
 use super::{Chart, DrawResult};
 use crate::stats::Proportion;
 
@@ -42,21 +42,8 @@ impl Chart for ViabilityAlong {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let area = style::frame(root, &self.title(), &self.caption)?;
         let (x0, x1) = x_range(&self.xs);
-        let mut chart = ChartBuilder::on(&area)
-            .margin(16)
-            .x_label_area_size(48)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, 0.0..100.0)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .x_desc(self.param.as_str())
-            .y_desc("share of trials (%), 95% interval")
-            .x_label_formatter(&|v| number(*v))
-            .y_label_formatter(&|v| number(*v))
-            .label_style(style::text(13))
-            .axis_desc_style(style::text(15))
-            .draw()?;
+        let mut chart = style::plot_area(&area, x0..x1, 0.0..100.0, 64)?;
+        style::mesh(&mut chart, &self.param, "share of trials (%), 95% interval").draw()?;
         let scale = style::unit((x0, x1), (0.0, 100.0));
         let spot = style::legend_spot(self.lines.iter().flat_map(|(_, ps)| {
             let line: Vec<(f64, f64)> = self
@@ -74,18 +61,11 @@ impl Chart for ViabilityAlong {
                 style::colour(i + 1)
             };
             if i == 0 {
-                let mut band: Vec<(f64, f64)> = self
-                    .xs
-                    .iter()
-                    .zip(ps)
-                    .map(|(x, p)| (*x, p.ci95[1] * 100.0))
-                    .collect();
-                band.extend(
+                let band = style::band(
                     self.xs
                         .iter()
                         .zip(ps)
-                        .rev()
-                        .map(|(x, p)| (*x, p.ci95[0] * 100.0)),
+                        .map(|(x, p)| (*x, p.ci95[0] * 100.0, p.ci95[1] * 100.0)),
                 );
                 chart.draw_series(std::iter::once(Polygon::new(band, c.mix(0.25).filled())))?;
             }
@@ -99,19 +79,13 @@ impl Chart for ViabilityAlong {
             chart
                 .draw_series(LineSeries::new(pts.clone(), line))?
                 .label(label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
+                .legend(style::line_key(line));
             chart.draw_series(
                 pts.iter()
                     .map(|p| Circle::new(*p, if i == 0 { 4 } else { 3 }, c.filled())),
             )?;
         }
-        chart
-            .configure_series_labels()
-            .position(spot)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(style::text(13))
-            .draw()?;
+        style::legend(&mut chart, spot)?;
         Ok(())
     }
 }
@@ -157,21 +131,8 @@ impl Chart for OutcomeAlong {
             y0 = 0.0;
         }
         let pad = ((y1 - y0) * 0.06).max(1e-9 + y1.abs() * 0.01);
-        let mut chart = ChartBuilder::on(&area)
-            .margin(16)
-            .x_label_area_size(48)
-            .y_label_area_size(72)
-            .build_cartesian_2d(x0..x1, y0..(y1 + pad))?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .x_desc(self.param.as_str())
-            .y_desc(outcome_unit(&self.outcome))
-            .x_label_formatter(&|v| number(*v))
-            .y_label_formatter(&|v| number(*v))
-            .label_style(style::text(13))
-            .axis_desc_style(style::text(15))
-            .draw()?;
+        let mut chart = style::plot_area(&area, x0..x1, y0..(y1 + pad), 72)?;
+        style::mesh(&mut chart, &self.param, outcome_unit(&self.outcome)).draw()?;
         let c = style::colour(0);
         let scale = style::unit((x0, x1), (y0, y1 + pad));
         let present: Vec<(f64, [f64; 3])> = self
@@ -193,14 +154,11 @@ impl Chart for OutcomeAlong {
                         [0.0, 0.5, 1.0].map(|f| scale((x0 + f * (x1 - x0), t.value)))
                     })),
             );
-        let mut band: Vec<(f64, f64)> = present.iter().map(|(x, q)| (*x, q[2])).collect();
-        band.extend(present.iter().rev().map(|(x, q)| (*x, q[0])));
+        let band = style::band(present.iter().map(|(x, q)| (*x, q[0], q[2])));
         chart
             .draw_series(std::iter::once(Polygon::new(band, c.mix(0.2).filled())))?
             .label("5-95% of trials")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 22, y + 5)], c.mix(0.2).filled())
-            });
+            .legend(style::box_key(c.mix(0.2).filled()));
         let line = c.stroke_width(3);
         chart
             .draw_series(LineSeries::new(
@@ -208,32 +166,16 @@ impl Chart for OutcomeAlong {
                 line,
             ))?
             .label("median")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
+            .legend(style::line_key(line));
         chart.draw_series(
             present
                 .iter()
                 .map(|(x, q)| Circle::new((*x, q[1]), 4, c.filled())),
         )?;
         if let Some(t) = self.threshold {
-            let th = style::THRESHOLD.stroke_width(2);
-            let sign = if t.at_least { ">=" } else { "<=" };
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(x0, t.value), (x1, t.value)],
-                    6,
-                    4,
-                    th,
-                ))?
-                .label(format!("viable if {sign} {}", number(t.value)))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], th));
+            style::threshold_line(&mut chart, [(x0, t.value), (x1, t.value)], t.viable_if())?;
         }
-        chart
-            .configure_series_labels()
-            .position(spot)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(style::text(13))
-            .draw()?;
+        style::legend(&mut chart, spot)?;
         Ok(())
     }
 }
