@@ -325,28 +325,22 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn splitmix(state: &mut u64) -> u64 {
-        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = *state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    use rand::{RngExt, SeedableRng};
+    use rand_distr::StandardNormal;
+    use rand_xoshiro::Xoshiro256PlusPlus as Rng;
+
+    fn draw_u64(rng: &mut Rng) -> u64 {
+        rng.random()
     }
 
-    fn uniform(state: &mut u64) -> f64 {
-        ((splitmix(state) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// Standard normal by Box-Muller.
-    fn normal(state: &mut u64) -> f64 {
-        let (u, v) = (uniform(state), uniform(state));
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    fn normal(rng: &mut Rng) -> f64 {
+        rng.sample(StandardNormal)
     }
 
     /// 1e5 values: lognormals of both signs over many orders of magnitude, normals, exact
     /// zeros, tiny values that count as zero, and a repeated value.
     fn mixed_values(n: usize, seed: u64) -> Vec<f64> {
-        let mut state = seed;
+        let mut state = Rng::seed_from_u64(seed);
         (0..n)
             .map(|i| match i % 8 {
                 0 | 1 => (3.0 * normal(&mut state)).exp(),
@@ -391,9 +385,9 @@ mod tests {
 
     #[test]
     fn exact_for_discrete_series() {
-        let mut state = 3;
+        let mut state = Rng::seed_from_u64(3);
         let xs: Vec<f64> = (0..10_001)
-            .map(|_| (splitmix(&mut state) % 3) as f64)
+            .map(|_| (draw_u64(&mut state) % 3) as f64)
             .collect();
         let sketch: Sketch = xs.iter().copied().collect();
         let mut sorted = xs.clone();
@@ -515,7 +509,7 @@ mod tests {
             "Sketch::add, mixed signs/zeros: {:.2} ns",
             best_ns_per_add(&mixed)
         );
-        let mut state = 11;
+        let mut state = Rng::seed_from_u64(11);
         let gdp: Vec<f64> = (0..2_000_000)
             .map(|_| (0.3 * normal(&mut state) + 7.0).exp())
             .collect();
@@ -531,7 +525,7 @@ mod tests {
             best_ns_per_add(&wide)
         );
         let discrete: Vec<f64> = (0..2_000_000)
-            .map(|_| (splitmix(&mut state) % 3) as f64)
+            .map(|_| (draw_u64(&mut state) % 3) as f64)
             .collect();
         println!(
             "Sketch::add, random 0/1/2: {:.2} ns",
