@@ -21,6 +21,7 @@
 //!   halves of an Owen-scrambled Sobol sequence in `2k` dimensions (Burley 2020,
 //!   `sobol_burley`).
 
+use super::streams::mix;
 use super::{Model, Results, RunOptions, Streams, TrialError, run};
 
 /// Unit-cube points per trial: see the module documentation.
@@ -71,14 +72,6 @@ pub(super) fn begin_trial<M: Model>(
             model.draw_params_at(worker, unit, inputs);
         }
     }
-}
-
-/// SplitMix64's output function (bijective avalanche), as in `streams.rs`.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// A uniform in the open interval `(0, 1)` from 64 hashed bits (53 bits, centred).
