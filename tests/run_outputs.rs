@@ -99,21 +99,36 @@ fn every_shipped_scenario_runs_and_its_outputs_parse() {
 fn summary_json_is_byte_identical_on_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-    // 10,000 trials span three engine blocks, so the merge across blocks is exercised.
+    // 20,000 trials span five engine blocks and two blocks of trials.csv rows, so the
+    // merges across blocks are exercised.
     let mut bytes = Vec::new();
     for threads in ["1", "2", "2"] {
         let out = dir.path().join(format!("t{threads}-{}", bytes.len()));
         defsim()
             .arg("run")
             .arg(&baseline)
-            .args(["--trials", "10000", "--threads", threads, "--out"])
+            .args([
+                "--trials",
+                "20000",
+                "--trials-csv",
+                "--no-plots",
+                "--threads",
+                threads,
+                "--out",
+            ])
             .arg(&out)
             .assert()
             .success();
-        bytes.push(fs::read(out.join("summary.json")).unwrap());
+        let read = |f: &str| fs::read(out.join(f)).unwrap();
+        bytes.push((read("summary.json"), read("trials.csv")));
     }
-    assert_eq!(bytes[0], bytes[1], "1 and 2 threads");
-    assert_eq!(bytes[1], bytes[2], "run to run");
+    assert!(bytes[0] == bytes[1], "1 and 2 threads");
+    assert!(bytes[1] == bytes[2], "run to run");
+    assert_eq!(
+        bytes[0].1.iter().filter(|b| **b == b'\n').count(),
+        20_001,
+        "header and one row per trial"
+    );
 }
 
 #[test]
