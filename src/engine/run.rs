@@ -48,6 +48,7 @@ pub struct TrialError {
 /// One block's share of the work: column chunks of the outcomes (and inputs) to fill.
 struct Block<'a> {
     first: u64,
+    len: usize,
     outcomes: Vec<&'a mut [f64]>,
     inputs: Vec<&'a mut [f64]>,
 }
@@ -93,7 +94,7 @@ pub(super) fn run_with<M: Model>(
             let partial: Vec<Result<Vec<Vec<SeriesStats>>, TrialError>> = wave
                 .into_par_iter()
                 .map(|block| {
-                    let len = block.outcomes.first().map_or(0, |c| c.len()) as u64;
+                    let len = block.len as u64;
                     let r = run_block(model, opts.seed, design, block);
                     bar.inc(len);
                     r
@@ -131,6 +132,7 @@ fn split_blocks<'a>(
     let mut blocks: Vec<Block> = (0..n.div_ceil(BLOCK))
         .map(|b| Block {
             first: (b * BLOCK) as u64,
+            len: BLOCK.min(n - b * BLOCK),
             outcomes: Vec::new(),
             inputs: Vec::new(),
         })
@@ -173,7 +175,7 @@ fn run_block<M: Model>(
     let mut series = vec![vec![SeriesStats::default(); years]; n_series];
     // pending[(i * years + t) * n_series + s]: series s in year t of the chunk's trial i.
     let mut pending = vec![0.0; CHUNK * per_trial];
-    let len = block.outcomes.first().map_or(0, |c| c.len());
+    let len = block.len;
     for chunk_start in (0..len).step_by(CHUNK) {
         let chunk_len = CHUNK.min(len - chunk_start);
         for c in 0..chunk_len {
