@@ -161,8 +161,9 @@ impl SummaryMeta {
     }
 }
 
-/// Outcomes that are 0/1 indicators, reported as probabilities too.
-const INDICATORS: [&str; 4] = [
+/// Outcomes that are 0/1 indicators, reported as probabilities too (and drawn on the
+/// dashboard rather than as histograms).
+pub const INDICATORS: [&str; 4] = [
     "viable",
     "meets_min_independence",
     "meets_max_unit_cost_ratio",

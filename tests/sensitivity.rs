@@ -100,53 +100,25 @@ fn sobol_method_writes_indices_and_charts() {
     assert!(out.join("sensitivity.html").exists());
 }
 
-#[test]
-fn sobol_with_trials_is_bad_input() {
+/// `defsim ARGS... --out <tmp>/s` exits 2 and writes nothing.
+fn assert_bad_input(args: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s");
-    defsim()
-        .args([
-            "sensitivity",
-            &scenario("baseline.toml"),
-            "--method",
-            "sobol",
-            "--trials",
-            "100",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .code(2);
-    assert!(!out.exists());
+    defsim().args(args).arg("--out").arg(&out).assert().code(2);
+    assert!(!out.exists(), "{args:?} wrote {}", out.display());
+}
+
+#[test]
+fn sobol_with_trials_is_bad_input() {
+    let s = scenario("baseline.toml");
+    assert_bad_input(&["sensitivity", &s, "--method", "sobol", "--trials", "100"]);
 }
 
 #[test]
 fn unknown_outcome_is_bad_input_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("s");
-    defsim()
-        .args([
-            "sensitivity",
-            &scenario("baseline.toml"),
-            "--outcome",
-            "nope",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .code(2);
-    defsim()
-        .args([
-            "discover",
-            &scenario("baseline.toml"),
-            "--where",
-            "viable = 1",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .code(2);
-    assert!(!out.exists());
+    let s = scenario("baseline.toml");
+    assert_bad_input(&["sensitivity", &s, "--outcome", "nope"]);
+    assert_bad_input(&["discover", &s, "--where", "viable = 1"]);
 }
 
 #[test]

@@ -274,12 +274,20 @@ pub fn step_into(
         rec,
         t,
         capital_spend + operating + oversight - sales,
+        premium,
     );
 }
 
 /// Adds year `t` to the running totals.
-fn accumulate(p: &Params, totals: &mut Totals, rec: &YearRecord, t: usize, cost: f64) {
-    let premium = 1.0 + p.sanctions.import_premium * f64::from(u8::from(rec.sanctioned));
+/// `premium` is the year's sanctions uplift on import prices (`P = p * premium`).
+fn accumulate(
+    p: &Params,
+    totals: &mut Totals,
+    rec: &YearRecord,
+    t: usize,
+    cost: f64,
+    premium: f64,
+) {
     totals.program_cost += cost;
     for (lp, ly) in p.lines.iter().zip(&rec.lines) {
         totals.import_equivalent += ly.output_military * lp.import_price_usd * premium / 1e6;
@@ -399,10 +407,21 @@ pub(crate) mod tests {
 
     /// Walks every year with the same shocks; returns the records.
     pub(crate) fn walk(p: &Params, s: &Settings, d: &YearDraws) -> (State, Vec<YearRecord>) {
+        walk_draws(p, s, &vec![*d; s.horizon_years])
+    }
+
+    /// Walks one year per element of `draws`; returns the records.
+    pub(crate) fn walk_draws(
+        p: &Params,
+        s: &Settings,
+        draws: &[YearDraws],
+    ) -> (State, Vec<YearRecord>) {
         let mut state = State::new(s.horizon_years);
         start(p, s, &mut state);
-        let recs = (0..s.horizon_years)
-            .map(|t| step(p, s, &mut state, d, t))
+        let recs = draws
+            .iter()
+            .enumerate()
+            .map(|(t, d)| step(p, s, &mut state, d, t))
             .collect();
         (state, recs)
     }
@@ -553,8 +572,6 @@ pub(crate) mod tests {
         assert_eq!(ic[0], 0.6);
         assert_eq!(ic[1], 0.6, "the first output year uses the initial content");
         assert!((ic[2] - 0.6 * 0.95).abs() < 1e-15);
-        let mut q = State::new(s.horizon_years);
-        start(&p, &s, &mut q);
         let mut p2 = p.clone();
         p2.lines[0].localization_rate = 0.9;
         let (_, recs) = walk(&p2, &s, &calm());
@@ -686,17 +703,6 @@ pub(crate) mod tests {
                     .collect();
                 (p, s, draws)
             })
-        }
-
-        fn walk_draws(p: &Params, s: &Settings, draws: &[YearDraws]) -> (State, Vec<YearRecord>) {
-            let mut state = State::new(s.horizon_years);
-            start(p, s, &mut state);
-            let recs = draws
-                .iter()
-                .enumerate()
-                .map(|(t, d)| step(p, s, &mut state, d, t))
-                .collect();
-            (state, recs)
         }
 
         proptest! {

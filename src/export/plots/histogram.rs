@@ -12,7 +12,7 @@ use plotters::prelude::*;
 
 use super::style::{self, Threshold, number, outcome_unit};
 use super::{Chart, DrawResult};
-use crate::stats::quantiles_type7;
+use crate::stats::{Summary, quantiles_type7};
 
 /// Bins when the outcome is continuous.
 const BINS: usize = 40;
@@ -37,10 +37,12 @@ pub struct Histogram {
 }
 
 impl Histogram {
-    /// Bins the values of outcome `name` (NaN = absent in that trial).
+    /// Bins the values of outcome `name` (NaN = absent in that trial); `stats` is the
+    /// outcome's summary (its mean and 5/50/95% are marked, as `summary.json` states them).
     pub fn new(
         name: &str,
         values: &[f64],
+        stats: &Summary,
         threshold: Option<Threshold>,
         caption: String,
     ) -> Histogram {
@@ -62,21 +64,17 @@ impl Histogram {
                 caption,
             };
         }
-        let mean = v.iter().sum::<f64>() / present as f64;
-        // Order statistics by selection (no full sort of a million values): 0.1%, 5%, 50%,
-        // 95%, 99.9%, type 7 as in summary.json.
-        let qs = quantiles_type7(&mut v, &[0.001, 0.05, 0.5, 0.95, 0.999]);
-        let q = [qs[1], qs[2], qs[3]];
-        let (min, max) = v
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
-                (lo.min(x), hi.max(x))
-            });
+        let nan = f64::NAN;
+        let mean = stats.mean.unwrap_or(nan);
+        let q = [stats.p05, stats.p50, stats.p95].map(|x| x.unwrap_or(nan));
+        let (min, max) = (stats.min.unwrap_or(nan), stats.max.unwrap_or(nan));
         let integer = v.iter().all(|x| x.fract() == 0.0) && max - min <= 60.0;
         let (start, width, nbins) = if integer {
             (min - 0.5, 1.0, (max - min) as usize + 1)
         } else {
-            let (mut lo, mut hi) = (qs[0], qs[4]);
+            // The 0.1% and 99.9% order statistics, by selection (no full sort), type 7.
+            let range = quantiles_type7(&mut v, &[0.001, 0.999]);
+            let (mut lo, mut hi) = (range[0], range[1]);
             if let Some(t) = threshold {
                 lo = lo.min(t.value);
                 hi = hi.max(t.value);
@@ -216,11 +214,19 @@ impl Chart for Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::summarize;
 
     #[test]
     fn integer_outcomes_get_one_bin_per_value_and_shares_sum_to_one() {
         let values = [0.0, 1.0, 1.0, 3.0, f64::NAN];
-        let h = Histogram::new("years_sanctioned", &values, None, String::new());
+        let stats = summarize(
+            &mut values
+                .iter()
+                .copied()
+                .filter(|v| !v.is_nan())
+                .collect::<Vec<_>>(),
+        );
+        let h = Histogram::new("years_sanctioned", &values, &stats, None, String::new());
         assert_eq!(h.shares.len(), 4);
         assert_eq!(h.shares, vec![0.2, 0.4, 0.0, 0.2]);
         assert_eq!((h.present, h.total, h.outside), (4, 5, 0));
@@ -233,7 +239,8 @@ mod tests {
             value: 0.35,
             at_least: true,
         };
-        let h = Histogram::new("independence", &values, Some(t), String::new());
+        let stats = summarize(&mut values.clone());
+        let h = Histogram::new("independence", &values, &stats, Some(t), String::new());
         assert!(h.start <= 0.1 + 1e-4);
         assert!(h.start + h.width * BINS as f64 >= 0.35);
         let inside: f64 = h.shares.iter().sum::<f64>() * 1000.0;

@@ -40,7 +40,7 @@ use plotters::prelude::*;
 use rayon::prelude::*;
 
 use crate::engine::Results;
-use crate::summary::RunSummary;
+use crate::summary::{INDICATORS, RunSummary};
 use crate::sweep::Sweep;
 pub use style::{Thresholds, caption};
 
@@ -166,14 +166,6 @@ pub const STATE_SERIES: [&str; 5] = [
     "support_withdrawn",
 ];
 
-/// Outcomes that are 0/1 indicators: shown by [`dashboard`], not as histograms.
-pub const INDICATOR_OUTCOMES: [&str; 4] = [
-    "viable",
-    "meets_min_independence",
-    "meets_max_unit_cost_ratio",
-    "meets_max_fiscal_burden",
-];
-
 /// Every plot of one run, in report order: the dashboard, one histogram per outcome (0/1
 /// indicators excepted), the states chart, one fan chart per yearly series (states
 /// excepted). Written into `dir` (PNG and SVG) in parallel.
@@ -190,15 +182,21 @@ pub fn run_plots(
         caption: caption.clone(),
     })];
     for (name, column) in results.schema.outcomes.iter().zip(&results.outcomes) {
-        if INDICATOR_OUTCOMES.contains(&name.as_str()) {
+        if INDICATORS.contains(&name.as_str()) {
             continue;
         }
-        jobs.push(job(histogram::Histogram::new(
-            name,
-            column,
+        let (stats, threshold, caption) = (
+            &summary.outcomes[name],
             thresholds.for_outcome(name),
             caption.clone(),
-        )));
+        );
+        // Binned inside the job, so the million-value columns are binned in parallel.
+        jobs.push(Box::new(move |dir: &Path| {
+            render(
+                &histogram::Histogram::new(name, column, stats, threshold, caption.clone()),
+                dir,
+            )
+        }));
     }
     if let Some(chart) = states::States::new(summary, caption.clone()) {
         jobs.push(job(chart));
@@ -244,7 +242,7 @@ pub fn compare_plots(
     );
     let mut jobs: Vec<Job<'_>> = Vec::new();
     for (o, name) in first_results.schema.outcomes.iter().enumerate() {
-        if INDICATOR_OUTCOMES.contains(&name.as_str()) {
+        if INDICATORS.contains(&name.as_str()) {
             continue;
         }
         let columns: Vec<(&str, &[f64])> = runs
