@@ -9,6 +9,10 @@
 
 /// Reproducible bootstrap resampling and percentile intervals.
 pub mod bootstrap;
+/// The per-trial Gaussian copula of correlated uncertain parameters.
+pub mod copula;
+/// Conditions on outcomes: the expression language of `[criteria]` and `discover --where`.
+pub mod expr;
 /// Compensated sums and a mergeable mean (per-block yearly means).
 pub mod moments;
 /// PRIM scenario discovery: peeling trajectory, boxes, quasi-p-values.

@@ -195,6 +195,26 @@ fn correlations(ties: &[Ties], k: usize, idx: &[usize]) -> Correlations {
     (spearman, prcc)
 }
 
+/// Spearman rank correlation of `x` and `y` (mid-ranks for ties); NaN when either is
+/// constant or there are fewer than 2 pairs.
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    assert_eq!(x.len(), y.len(), "spearman: paired samples");
+    if x.len() < 2 {
+        return f64::NAN;
+    }
+    let idx: Vec<usize> = (0..x.len()).collect();
+    let mut counts = Vec::new();
+    let mut rank = |v: &[f64]| {
+        let mut r = Vec::with_capacity(v.len());
+        Ties::new(v).ranks(&idx, &mut counts, &mut r);
+        let ok = standardize(&mut r);
+        (r, ok)
+    };
+    let (rx, okx) = rank(x);
+    let (ry, oky) = rank(y);
+    if okx && oky { dot(&rx, &ry) } else { f64::NAN }
+}
+
 /// Mean of `y` over the top decile of `x` minus over its bottom decile (trials ordered by
 /// `x`, ties by index); NaN with fewer than 10 trials.
 pub fn decile_delta(x: &[f64], y: &[f64]) -> f64 {
@@ -285,6 +305,17 @@ mod tests {
                 .abs()
                 < 1e-9
         );
+    }
+
+    #[test]
+    fn spearman_known_answers() {
+        // Ranks (1,2,3,4,5) and (2,1,4,3,5): 1 - 6 * 4 / (5 * 24) = 0.8.
+        let r = spearman(&[1.0, 2.0, 3.0, 4.0, 5.0], &[20.0, 10.0, 40.0, 30.0, 50.0]);
+        assert!((r - 0.8).abs() < 1e-12, "{r}");
+        let r = spearman(&[1.0, 2.0, 3.0], &[9.0, 4.0, 1.0]);
+        assert!((r + 1.0).abs() < 1e-12);
+        assert!(spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).is_nan());
+        assert!(spearman(&[1.0], &[1.0]).is_nan());
     }
 
     #[test]
