@@ -668,7 +668,7 @@ impl Cont {
                 open: true,
                 ..
             } => Interval::open(low, low + scale),
-            // PERT takes its closed range, as INTERFACE.md states (with mode == low, its
+            // PERT takes its closed range [low, high] (with mode == low, its
             // density is positive at low).
             Cont::ScaledBeta { low, scale, .. } => Interval::closed(low, low + scale),
         }
@@ -883,7 +883,7 @@ impl Param {
     }
 
     /// Reads a distribution table (`{ dist = "normal", mean = .., sd = .., min = .., max = .., source = .. }`)
-    /// as INTERFACE.md specifies, checking its parameters (sd >= 0, low <= mode <= high, beta's
+    /// (the forms the README lists), checking its parameters (sd >= 0, low <= mode <= high, beta's
     /// mean/sd feasible, weights >= 0 with a positive sum, min <= max, ...) and that the truncation
     /// leaves enough probability mass. Unknown sub-keys are errors.
     pub fn from_toml(table: &toml::Table) -> Result<Param, DistError> {

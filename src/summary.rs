@@ -49,7 +49,8 @@ pub struct ParamInfo {
     pub source: String,
 }
 
-/// The content of `summary.json`: keys fixed by INTERFACE.md, more may be added.
+/// The content of `summary.json`: its keys are a public interface (scripts read them); keys
+/// may be added, never renamed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub scenario: ScenarioInfo,

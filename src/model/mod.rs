@@ -1,4 +1,4 @@
-//! The viability model of MODEL.md: does a domestic defense industry deliver military
+//! The viability model (docs/model.md): does a domestic defense industry deliver military
 //! independence at a bearable fiscal and social cost?
 //!
 //! [`params`] holds the schema of numeric keys and a trial's values, [`state`] the state and

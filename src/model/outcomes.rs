@@ -1,4 +1,4 @@
-//! The outcomes of a trial (MODEL.md, "Outcomes"), computed from the final state and the
+//! The outcomes of a trial (docs/model.md, "Outcomes"), computed from the final state and the
 //! final year's record.
 
 use super::params::{Params, Settings};

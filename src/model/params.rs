@@ -2,7 +2,7 @@
 //! every numeric scenario key with its domain.
 //!
 //! [`NUMERIC_KEYS`] and [`LINE_KEYS`] are the single table of the numeric keys of a
-//! scenario (see `calibration.md`): the scenario validator checks each key's domain
+//! scenario (see `docs/calibration.md`): the scenario validator checks each key's domain
 //! from it, and the model writes a trial's drawn value through its `slot`. Keys that are
 //! counts, states, names or flags live in [`Settings`] and are never distributions.
 

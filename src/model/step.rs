@@ -1,12 +1,12 @@
 //! The yearly step of the viability model: a pure function of the trial's parameters, the
-//! state at the end of last year and this year's drawn shocks (MODEL.md, steps 1 to 8).
+//! state at the end of last year and this year's drawn shocks (docs/model.md, "The yearly step").
 //!
 //! No random numbers, no I/O, no allocation: a test can walk a trial with hand-made draws.
 
 use super::params::{N_LINES, Params, Settings};
 use super::state::{LineState, State, Totals, YearDraws, YearRecord};
 
-/// Growth is floored at -90% in a year, so GDP and revenue stay positive (MODEL.md).
+/// Growth is floored at -90% in a year, so GDP and revenue stay positive.
 pub const GROWTH_FLOOR: f64 = -0.9;
 
 /// Resets `state` to the start of a trial (the year before `start_year`).

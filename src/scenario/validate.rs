@@ -282,8 +282,8 @@ impl Checker<'_> {
             Origin::default(),
             doc::dotted(missing),
             format!(
-                "{what}: a scenario states every key of calibration.md (no number is hidden \
-                 in code), here or in the file it `extends`"
+                "{what}: a scenario states every key of the model (docs/calibration.md lists \
+                 them; no number is hidden in code), here or in the file it `extends`"
             ),
         );
     }
