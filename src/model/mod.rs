@@ -23,6 +23,9 @@ use state::{State, YearDraws, YearRecord};
 /// Random components, each with its own substream per trial.
 const COMPONENTS: [&str; 6] = ["macro", "sanctions", "support", "gold", "power", "conflict"];
 
+/// A row of [`SERIES`]: name, axis label, kind, the outcome it is held to, overlay place.
+type SeriesRow = (&'static str, &'static str, SeriesKind, Option<&'static str>, Option<u8>);
+
 /// Yearly series of the whole program (per-line series follow, see [`series`]): name, axis
 /// label, kind, the outcome whose threshold it is held to, and its place among the series
 /// `compare` overlays.
@@ -30,7 +33,7 @@ const COMPONENTS: [&str; 6] = ["macro", "sanctions", "support", "gold", "power",
 /// `support_full`, `support_reduced` and `support_withdrawn` are 0/1 indicators of the
 /// support state, so that their yearly mean is the exact share of trials in each state (the
 /// 0/1/2 `support_state` series' mean alone cannot separate them).
-const SERIES: [(&str, &str, SeriesKind, Option<&str>, Option<u8>); 11] = [
+const SERIES: [SeriesRow; 11] = [
     (
         "gdp_musd",
         "GDP (million 2024 USD)",
