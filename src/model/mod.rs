@@ -1,8 +1,4 @@
-<<<<<<< HEAD
-//! The viability model (docs/model.md): does a domestic defense industry deliver military
-=======
 //! The viability model: does a domestic defense industry deliver military
->>>>>>> main
 //! independence at a bearable fiscal and social cost?
 //!
 //! [`params`] holds the schema of numeric keys and a trial's values, [`state`] the state and
