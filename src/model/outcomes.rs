@@ -1,12 +1,7 @@
-<<<<<<< HEAD
-//! The outcomes of a trial (docs/model.md, "Outcomes"), computed from the final state and the
-//! final year's record.
-=======
 //! The outcomes of a trial, computed from the final state and the final year's record, and
 //! the outcome schema that tells everything after the engine what each outcome is (title,
 //! unit, meaning, kind). To add an outcome: a row in [`TABLE`] and its value in
 //! [`outcomes`], in the same place.
->>>>>>> main
 
 use super::params::{Params, Settings};
 use super::state::{State, YearRecord};
