@@ -78,7 +78,8 @@ pub(super) fn run_with<M: Model>(
     } else {
         Vec::new()
     };
-    let empty_series = || vec![vec![SeriesStats::default(); schema.years.len()]; schema.series.len()];
+    let empty_series =
+        || vec![vec![SeriesStats::default(); schema.years.len()]; schema.series.len()];
 
     let bar = if opts.progress {
         ProgressBar::new(opts.trials)
@@ -118,7 +119,10 @@ pub(super) fn run_with<M: Model>(
         return Err(e);
     }
     let mut series = empty_series();
-    for acc in per_thread.into_iter().filter_map(|m| m.into_inner().expect("not poisoned")) {
+    for acc in per_thread
+        .into_iter()
+        .filter_map(|m| m.into_inner().expect("not poisoned"))
+    {
         for (into, from) in series.iter_mut().zip(&acc) {
             for (a, p) in into.iter_mut().zip(from) {
                 *a += p;

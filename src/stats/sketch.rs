@@ -253,7 +253,11 @@ impl Sketch {
 
     /// The largest value recorded, exactly; `None` when empty.
     pub fn max(&self) -> Option<f64> {
-        self.buckets.iter().rev().find(|b| b.count > 0).map(|b| b.max)
+        self.buckets
+            .iter()
+            .rev()
+            .find(|b| b.count > 0)
+            .map(|b| b.max)
     }
 
     /// The approximate quantile at `q`: the reported value of the bucket holding the order
