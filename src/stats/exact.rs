@@ -254,7 +254,7 @@ mod tests {
         let mut rng = Rng::seed_from_u64(5);
         for _ in 0..200 {
             let xs: Vec<i64> = (0..50)
-                .map(|_| (rng.random::<i64>() >> rng.random_range(1..63)))
+                .map(|_| rng.random::<i64>() >> rng.random_range(1..63))
                 .collect();
             let s: ExactSum = xs.iter().map(|&x| x as f64).collect();
             // Each `x as f64` is an integer, so i128 sums them exactly; `i128 as f64`
@@ -291,7 +291,7 @@ mod tests {
                 prop_oneof![
                     -1e300f64..1e300,
                     -1.0f64..1.0,
-                    (-1e-300f64..1e-300),
+                    -1e-300f64..1e-300,
                     Just(0.1),
                     Just(-0.1),
                 ],
