@@ -54,6 +54,9 @@ pub enum OutcomeKind {
         /// How that probability reads in a report.
         presence_title: String,
     },
+    /// A number that some trials do not have (NaN there), without a presence probability of
+    /// its own (a line's independence where the line has no military demand).
+    MaybeAbsent,
     /// A 0/1 indicator derived from another outcome held to a threshold.
     Criterion(Criterion),
     /// The headline 0/1 indicator: 1 when every [`OutcomeKind::Criterion`] holds.
@@ -149,7 +152,10 @@ impl Outcome {
 
     /// Whether a trial may lack the outcome (NaN).
     pub fn is_optional(&self) -> bool {
-        matches!(self.kind, OutcomeKind::Optional { .. })
+        matches!(
+            self.kind,
+            OutcomeKind::Optional { .. } | OutcomeKind::MaybeAbsent
+        )
     }
 }
 

@@ -15,8 +15,10 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use crate::dist::{Param, Sampler};
-use crate::engine::{Model, Schema, Series, SeriesKind, Streams};
+use crate::engine::{Model, Outcome, OutcomeKind, Schema, Series, SeriesKind, Streams};
 use crate::scenario::Scenario;
+use crate::stats::copula::{self, Copula};
+use crate::stats::expr::Expr;
 use params::{LINE_NAMES, N_LINES, Params, Settings, Slot};
 use state::{State, YearDraws, YearRecord};
 
@@ -161,6 +163,25 @@ struct Uncertain {
     sampler: Sampler,
     /// For sampling designs: the inverse CDF.
     param: Param,
+    /// Drawn through the copula of `[[correlations]]` instead of its own sampler.
+    correlated: bool,
+}
+
+/// A parameter tied to others by `[[correlations]]`: it draws one standard normal from its
+/// own stream each trial (also when it is fixed, so that nothing else moves), which the
+/// copula correlates; an uncertain one then takes `F^-1(Phi(z))` of its own law.
+#[derive(Debug, Clone)]
+struct Correlated {
+    stream: usize,
+    /// Index into `uncertain` (and the inputs), or `None` for a fixed key.
+    input: Option<usize>,
+}
+
+/// The Gaussian copula of the correlated parameters, in scenario key order.
+#[derive(Debug, Clone)]
+struct Copulas {
+    copula: Copula,
+    keys: Vec<Correlated>,
 }
 
 /// The viability model built from a validated scenario.
@@ -171,6 +192,10 @@ pub struct ViabilityModel {
     base: Params,
     settings: Settings,
     uncertain: Vec<Uncertain>,
+    /// The correlated parameters, if the scenario has `[[correlations]]`.
+    correlated: Option<Copulas>,
+    /// The analysts' criteria (`[criteria]`), over the outcomes before them.
+    criteria: Vec<Expr<usize>>,
 }
 
 /// Per-thread scratch of the viability model.
@@ -203,16 +228,55 @@ impl ViabilityModel {
                         slot: entry.slot,
                         sampler: entry.param.sampler(),
                         param: entry.param.clone(),
+                        correlated: false,
                     });
                     streams.push(entry.key.clone());
                     inputs.push(entry.key.clone());
                 }
             }
         }
+        let correlated = correlated_keys(scenario, &uncertain, &mut streams);
+        if let Some(c) = &correlated {
+            for k in &c.keys {
+                if let Some(i) = k.input {
+                    uncertain[i].correlated = true;
+                }
+            }
+        }
         let settings = scenario.settings.clone();
+        let mut outcome_schema = outcomes::schema();
+        if settings.scope_enabled {
+            for o in &mut outcome_schema {
+                if let OutcomeKind::Criterion(c) = &mut o.kind
+                    && c.of == "independence"
+                {
+                    c.of = "independence_enabled".into();
+                    o.meaning = "1 when the independence of the enabled lines reaches \
+                                 viability.min_independence (independence_scope \"enabled\")."
+                        .into();
+                }
+            }
+        }
+        outcome_schema.extend(outcomes::extra_schema());
+        let names: Vec<String> = outcome_schema.iter().map(|o| o.name.clone()).collect();
+        let criteria = scenario
+            .criteria
+            .iter()
+            .map(|c| {
+                crate::stats::expr::compile(&c.expr, &names)
+                    .expect("validation compiled every criterion")
+            })
+            .collect();
+        outcome_schema.extend(scenario.criteria.iter().map(|c| Outcome {
+            name: c.name.clone(),
+            title: c.name.replace('_', " "),
+            unit: "1 = met".into(),
+            meaning: format!("The analyst's criterion `{}`.", c.expr),
+            kind: OutcomeKind::Indicator,
+        }));
         let schema = Schema {
             inputs,
-            outcomes: outcomes::schema(),
+            outcomes: outcome_schema,
             series: series(),
             years: (0..settings.horizon_years)
                 .map(|t| settings.start_year + t as i32)
@@ -224,6 +288,26 @@ impl ViabilityModel {
             base,
             settings,
             uncertain,
+            correlated,
+            criteria,
+        }
+    }
+
+    /// Whether the scenario ties parameters by `[[correlations]]`.
+    pub fn is_correlated(&self) -> bool {
+        self.correlated.is_some()
+    }
+
+    /// Sets the correlated inputs from their correlated normals `z` (in key order).
+    fn apply_copula(&self, c: &Copulas, z: &mut [f64], w: &mut Worker, inputs: &mut [f64]) {
+        c.copula.correlate(z);
+        for (k, &zi) in c.keys.iter().zip(z.iter()) {
+            if let Some(i) = k.input {
+                let u = &self.uncertain[i];
+                let v = u.param.inverse_cdf(copula::uniform(zi));
+                *u.slot.get_mut(&mut w.params) = v;
+                inputs[i] = v;
+            }
         }
     }
 
@@ -251,9 +335,21 @@ impl Model for ViabilityModel {
 
     fn draw_params(&self, w: &mut Worker, streams: &mut Streams, inputs: &mut [f64]) {
         for (u, input) in self.uncertain.iter().zip(inputs.iter_mut()) {
+            if u.correlated {
+                continue;
+            }
             let v = u.sampler.sample(streams.get(u.stream));
             *u.slot.get_mut(&mut w.params) = v;
             *input = v;
+        }
+        if let Some(c) = &self.correlated {
+            // Each correlated key draws one standard normal from its own stream.
+            let mut z: Vec<f64> = c
+                .keys
+                .iter()
+                .map(|k| streams.get(k.stream).sample(StandardNormal))
+                .collect();
+            self.apply_copula(c, &mut z, w, inputs);
         }
         step::start(&w.params, &self.settings, &mut w.state);
     }
@@ -263,6 +359,16 @@ impl Model for ViabilityModel {
             let v = u.param.inverse_cdf(x);
             *u.slot.get_mut(&mut w.params) = v;
             *input = v;
+        }
+        if let Some(c) = &self.correlated {
+            // The design's coordinate stands for the normal; a fixed correlated key has no
+            // coordinate and takes its median normal, 0.
+            let mut z: Vec<f64> = c
+                .keys
+                .iter()
+                .map(|k| k.input.map_or(0.0, |i| copula::normal_quantile(unit[i])))
+                .collect();
+            self.apply_copula(c, &mut z, w, inputs);
         }
         step::start(&w.params, &self.settings, &mut w.state);
     }
@@ -283,6 +389,9 @@ impl Model for ViabilityModel {
     }
 
     fn step(&self, w: &mut Worker, t: usize, series: &mut [f64]) {
+        for (slot, path) in &self.settings.lever_paths {
+            *slot.get_mut(&mut w.params) = path[t];
+        }
         step::step_into(
             &w.params,
             &self.settings,
@@ -317,9 +426,62 @@ impl Model for ViabilityModel {
 
     fn outcomes(&self, w: &mut Worker, out: &mut [f64]) {
         let o = outcomes::outcomes(&w.params, &self.settings, &w.state, &w.record);
-        out[..o.values.len()].copy_from_slice(&o.values);
-        for (slot, met) in out[o.values.len()..].iter_mut().zip(o.criteria) {
+        let (n, m) = (o.values.len(), o.criteria.len());
+        out[..n].copy_from_slice(&o.values);
+        for (slot, met) in out[n..n + m].iter_mut().zip(o.criteria) {
             *slot = f64::from(u8::from(met));
         }
+        let k = n + m + o.extra.len();
+        out[n + m..k].copy_from_slice(&o.extra);
+        let (known, analysts) = out.split_at_mut(k);
+        for (slot, c) in analysts.iter_mut().zip(&self.criteria) {
+            *slot = f64::from(u8::from(c.holds(known)));
+        }
     }
+}
+
+/// The copula of `scenario`'s `[[correlations]]`, in scenario key order; a fixed correlated
+/// key gets a stream of its own name (an uncertain one already has one).
+fn correlated_keys(
+    scenario: &Scenario,
+    uncertain: &[Uncertain],
+    streams: &mut Vec<String>,
+) -> Option<Copulas> {
+    if scenario.correlations.is_empty() {
+        return None;
+    }
+    let keys: Vec<&str> = scenario
+        .params
+        .iter()
+        .map(|e| e.key.as_str())
+        .filter(|k| scenario.correlations.iter().any(|c| c.keys.iter().any(|x| x == k)))
+        .collect();
+    let mut pairs = Vec::new();
+    for c in &scenario.correlations {
+        for (a, ka) in c.keys.iter().enumerate() {
+            for kb in &c.keys[a + 1..] {
+                let i = keys.iter().position(|k| k == ka).expect("a correlated key");
+                let j = keys.iter().position(|k| k == kb).expect("a correlated key");
+                pairs.push((i, j, c.rank));
+            }
+        }
+    }
+    let copula = Copula::new(keys.len(), &pairs).expect("validation checked the matrix");
+    let keys = keys
+        .iter()
+        .map(|k| {
+            let input = uncertain
+                .iter()
+                .position(|u| streams[u.stream] == *k);
+            let stream = match input {
+                Some(i) => uncertain[i].stream,
+                None => {
+                    streams.push((*k).to_string());
+                    streams.len() - 1
+                }
+            };
+            Correlated { stream, input }
+        })
+        .collect();
+    Some(Copulas { copula, keys })
 }

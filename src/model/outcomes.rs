@@ -3,7 +3,7 @@
 //! unit, meaning, kind). To add an outcome: a row in [`TABLE`] and its value in
 //! [`outcomes`], in the same place.
 
-use super::params::{Params, Settings};
+use super::params::{LINE_NAMES, N_LINES, Params, Settings};
 use super::state::{State, YearRecord};
 use crate::engine::{Criterion, Direction, Outcome, OutcomeKind};
 
@@ -197,6 +197,49 @@ pub fn schema() -> Vec<Outcome> {
         .collect()
 }
 
+/// Number of outcomes after the table's: `independence_enabled`, then per line
+/// `<line>.independence` and `<line>.unit_cost_ratio`.
+pub const N_EXTRA: usize = 1 + 2 * N_LINES;
+
+/// The outcomes that follow the criteria, in the order of [`Outcomes::extra`]: independence
+/// over the enabled lines, then each line's independence and unit cost ratio.
+pub fn extra_schema() -> Vec<Outcome> {
+    let mut out = vec![Outcome {
+        name: "independence_enabled".into(),
+        title: "independence of the enabled lines".into(),
+        unit: "share of their military demand met by local value added".into(),
+        meaning: "Share of the value of the enabled lines' military demand met by local value \
+                  added in the last year (the criterion reads it when \
+                  viability.independence_scope is \"enabled\")."
+            .into(),
+        kind: OutcomeKind::Continuous,
+    }];
+    for line in LINE_NAMES {
+        out.push(Outcome {
+            name: format!("{line}.independence"),
+            title: format!("{} independence", line.replace('_', " ")),
+            unit: "share of the line's military demand met by local value added".into(),
+            meaning: format!(
+                "Share of the value of the {line} line's military demand met by local value \
+                 added in the last year; 0 when the line is disabled, absent when it has no \
+                 military demand."
+            ),
+            kind: OutcomeKind::MaybeAbsent,
+        });
+        out.push(Outcome {
+            name: format!("{line}.unit_cost_ratio"),
+            title: format!("{} unit cost ratio", line.replace('_', " ")),
+            unit: "local unit cost / import price".into(),
+            meaning: format!(
+                "The {line} line's local unit cost over import parity in the last year; 1 when \
+                 the line is disabled (it buys at import parity)."
+            ),
+            kind: OutcomeKind::Continuous,
+        });
+    }
+    out
+}
+
 /// Index of `breakeven_year`, the one outcome that may be absent (NaN in [`Outcomes::values`]).
 pub const BREAKEVEN: usize = 7;
 
@@ -207,6 +250,8 @@ pub struct Outcomes {
     pub values: [f64; N_VALUES],
     /// Whether each viability criterion holds: independence, unit cost, fiscal burden.
     pub criteria: [bool; TABLE.len() - N_VALUES],
+    /// The outcomes of [`extra_schema`], in its order (NaN where absent).
+    pub extra: [f64; N_EXTRA],
 }
 
 /// Computes the outcomes after the last year `last`.
@@ -225,10 +270,33 @@ pub fn outcomes(p: &Params, s: &Settings, state: &State, last: &YearRecord) -> O
         }
     }
     let unit_cost_ratio = weighted / weight;
+    // Independence over the enabled lines (all lines when none is, as above).
+    let (mut local, mut demand) = (0.0, 0.0);
+    let mut extra = [0.0; N_EXTRA];
+    for (l, ((lp, ly), ls)) in p.lines.iter().zip(&last.lines).zip(&s.lines).enumerate() {
+        let value_local = lp.import_price_usd * ly.output_military * (1.0 - ly.import_content);
+        let value_demand = lp.import_price_usd * ly.military_demand;
+        if ls.enabled || !any_enabled {
+            local += value_local;
+            demand += value_demand;
+        }
+        extra[1 + 2 * l] = if lp.military_demand > 0.0 {
+            value_local / value_demand
+        } else {
+            f64::NAN
+        };
+        extra[2 + 2 * l] = if ls.enabled { ly.unit_cost_ratio } else { 1.0 };
+    }
+    extra[0] = local / demand;
     let spend = totals.domestic_spend.max(0.0);
     let v = &p.viability;
+    let judged_independence = if s.scope_enabled {
+        extra[0]
+    } else {
+        last.independence
+    };
     let criteria = [
-        last.independence >= v.min_independence,
+        judged_independence >= v.min_independence,
         unit_cost_ratio <= v.max_unit_cost_ratio,
         totals.peak_burden <= v.max_fiscal_burden,
     ];
@@ -248,5 +316,9 @@ pub fn outcomes(p: &Params, s: &Settings, state: &State, last: &YearRecord) -> O
         f64::from(totals.years_sanctioned),
         f64::from(u8::from(criteria.iter().all(|c| *c))),
     ];
-    Outcomes { values, criteria }
+    Outcomes {
+        values,
+        criteria,
+        extra,
+    }
 }

@@ -233,7 +233,25 @@ pub struct Settings {
     pub start_offset: usize,
     pub credit_tenor_years: usize,
     pub lines: [LineSettings; N_LINES],
+    /// `sanctions.path`, one entry per year of the horizon: the forced state, or `None` where
+    /// the chain runs free (empty: never forced).
+    pub sanctions_forced: Vec<Option<bool>>,
+    /// `support.path` likewise, as indices into [`SUPPORT_STATES`].
+    pub support_forced: Vec<Option<usize>>,
+    /// Lever paths (`plan.<lever> = { path = [...] }`): the key and its value in every year
+    /// of the horizon.
+    pub lever_paths: Vec<(Slot, Vec<f64>)>,
+    /// `viability.independence_scope = "enabled"`: the independence criterion reads
+    /// `independence_enabled` instead of `independence`.
+    pub scope_enabled: bool,
 }
+
+/// Keys that may be given as a yearly path (`{ path = [...], from = YEAR }`): plan levers.
+pub const LEVER_KEYS: [&str; 3] = [
+    "plan.captive_power_share",
+    "plan.oversight",
+    "plan.max_budget_share",
+];
 
 /// A scalar numeric key outside the lines: its path, domain and where a trial keeps it.
 pub struct NumericKey {

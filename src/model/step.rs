@@ -136,7 +136,7 @@ pub fn step_into(
     rec: &mut YearRecord,
 ) {
     rec.year = s.start_year + t as i32;
-    let cond = conditions(p, state, d, t);
+    let cond = conditions(p, s, state, d, t);
     let budget = budget(p, state, &cond, t);
     let leak = p.corruption.leakage * (1.0 - p.plan.oversight);
     invest(p, s, state, rec, &cond, budget.available, leak, t);
@@ -162,11 +162,24 @@ pub fn step_into(
 
 /// Moves the processes (sanctions, support, gold, conflict, power, growth shock) one year and
 /// grows the economy. The first year uses the initial states; transitions apply from the
-/// second.
-fn conditions<'a>(p: &'a Params, state: &mut State, d: &YearDraws, t: usize) -> Conditions<'a> {
+/// second. A year that `sanctions.path` or `support.path` forces takes the forced state
+/// (the chain's uniform was drawn all the same), and the next free year moves from it.
+fn conditions<'a>(
+    p: &'a Params,
+    s: &Settings,
+    state: &mut State,
+    d: &YearDraws,
+    t: usize,
+) -> Conditions<'a> {
     if t > 0 {
         state.sanctioned = next_sanctions(p, state.sanctioned, d.sanctions_u);
         state.support = next_support(p, state.support, d.support_u);
+    }
+    if let Some(forced) = s.sanctions_forced.get(t).copied().flatten() {
+        state.sanctioned = forced;
+    }
+    if let Some(forced) = s.support_forced.get(t).copied().flatten() {
+        state.support = forced;
     }
     let sanctioned = f64::from(u8::from(state.sanctioned));
     let terms = &p.support.states[state.support];

@@ -167,8 +167,28 @@ fn collect_lines(
                 from_set: false,
             },
         );
-        if let DeValue::Table(sub) = v.get_ref() {
-            collect_lines(sub, text, file, path, out);
+        match v.get_ref() {
+            DeValue::Table(sub) => collect_lines(sub, text, file, path, out),
+            // Tables inside an array (`[[correlations]]`): each element is keyed by its
+            // index, `correlations.0.rank`.
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let DeValue::Table(sub) = item.get_ref() {
+                        path.push(i.to_string());
+                        out.insert(
+                            path.clone(),
+                            Origin {
+                                file,
+                                line: Some(line_of(text, item.span().start)),
+                                from_set: false,
+                            },
+                        );
+                        collect_lines(sub, text, file, path, out);
+                        path.pop();
+                    }
+                }
+            }
+            _ => {}
         }
         path.pop();
     }

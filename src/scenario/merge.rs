@@ -127,8 +127,37 @@ fn merge_table(
     });
     for (k, v) in entries {
         path.push(k.clone());
+        // `[[correlations]]` of a child are added to its parent's, re-indexed after them.
+        if path.len() == 1
+            && k == "correlations"
+            && let (Some(toml::Value::Array(parent)), toml::Value::Array(child)) = (dst.get_mut(k), v)
+        {
+            let offset = parent.len();
+            for (i, item) in child.iter().enumerate() {
+                parent.push(item.clone());
+                let mut from = path.clone();
+                from.push(i.to_string());
+                let mut to = path.clone();
+                to.push((offset + i).to_string());
+                let below: Vec<(KeyPath, doc::Origin)> = src_doc
+                    .origins
+                    .iter()
+                    .filter(|(p, _)| p.starts_with(&from))
+                    .map(|(p, o)| {
+                        let mut q = to.clone();
+                        q.extend(p[from.len()..].iter().cloned());
+                        (q, *o)
+                    })
+                    .collect();
+                dst_doc.origins.extend(below);
+            }
+            path.pop();
+            continue;
+        }
+        // A table with `dist` (a distribution) or `path` (a lever path) replaces the
+        // parent's value whole; any other table patches the parent's keys.
         let patch = match v {
-            toml::Value::Table(t) if !t.contains_key("dist") => Some(t),
+            toml::Value::Table(t) if !t.contains_key("dist") && !t.contains_key("path") => Some(t),
             _ => None,
         };
         match (dst.get_mut(k), patch) {

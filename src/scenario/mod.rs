@@ -14,7 +14,7 @@ mod print;
 mod schema;
 mod validate;
 
-pub use validate::SCHEDULE_TOLERANCE;
+pub use validate::{SCHEDULE_TOLERANCE, known_outcomes};
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +40,57 @@ pub struct Scenario {
     pub params: Vec<ParamEntry>,
     /// The merged TOML (extends resolved, `--set` applied, `scenario.extends` removed).
     pub resolved: toml::Table,
+    /// `[criteria]`: the analyst's named conditions, in file order.
+    pub criteria: Vec<CriterionSpec>,
+    /// `[[correlations]]`: rank correlations between uncertain parameters (a child file's
+    /// entries after its parent's).
+    pub correlations: Vec<CorrelationSpec>,
+    /// Lever paths as written (`plan.<lever> = { path = [...], from = YEAR }`).
+    pub lever_paths: Vec<LeverPath>,
+    /// Forced states as written: `(key, entries, from)` for `sanctions.path` and
+    /// `support.path`.
+    pub forced: Vec<(String, Vec<String>, i32)>,
+    /// `support.supplier`: the name reports give the foreign supplier ("Russia" by default).
+    pub supplier: String,
+    /// `viability.independence_scope`: "all" (default) or "enabled".
+    pub independence_scope: String,
+    /// What validation accepted but a user should know (printed as warnings).
+    pub warnings: Vec<String>,
+}
+
+/// One `[criteria]` entry: a named 0/1 outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriterionSpec {
+    /// Its name (an outcome's name in every output).
+    pub name: String,
+    /// The expression, as written.
+    pub expr: String,
+}
+
+/// One `[[correlations]]` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrelationSpec {
+    /// The parameters it ties (every pair at `rank`).
+    pub keys: Vec<String>,
+    /// The Spearman rank correlation wanted between every pair, in (-1, 1).
+    pub rank: f64,
+    /// Where the assumption comes from.
+    pub source: Option<String>,
+}
+
+/// A plan lever given as a yearly path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeverPath {
+    /// The key (`plan.captive_power_share`).
+    pub key: String,
+    /// The entries as written.
+    pub values: Vec<f64>,
+    /// Year of the first entry.
+    pub from: i32,
+    /// Its source.
+    pub source: Option<String>,
+    /// The value in every year of the horizon.
+    pub yearly: Vec<f64>,
 }
 
 /// One numeric key of a scenario.

@@ -38,6 +38,21 @@ pub(crate) enum Setting {
     Unit,
     /// `lines.<l>.capex_schedule`: non-empty shares summing to 1.
     Schedule,
+    /// `sanctions.path`: forced states by year, 0, 1 or -1 (free). Optional.
+    SanctionsPath,
+    /// `support.path`: forced states by year, "full", "reduced", "withdrawn" or "free".
+    /// Optional.
+    SupportPath,
+    /// `sanctions.from`, `support.from`: the year of a forced path's first entry. Optional.
+    PathFrom,
+    /// `support.supplier`: the foreign supplier's name. Optional (default "Russia").
+    Supplier,
+    /// `viability.independence_scope`: "all" or "enabled". Optional (default "all").
+    Scope,
+    /// `[criteria]`: named conditions over outcomes. Optional.
+    Criteria,
+    /// `[[correlations]]`: rank correlations between uncertain parameters. Optional.
+    Correlations,
 }
 
 impl Setting {
@@ -49,7 +64,28 @@ impl Setting {
             Setting::SanctionsInitial | Setting::SupportInitial => "a state",
             Setting::Flag => "a flag (true or false)",
             Setting::Schedule => "a list of shares",
+            Setting::SanctionsPath | Setting::SupportPath => "a list of forced states",
+            Setting::PathFrom => "a year",
+            Setting::Supplier | Setting::Scope => "a string",
+            Setting::Criteria => "a table of expressions",
+            Setting::Correlations => "a list of tables",
         }
+    }
+
+    /// Whether a scenario may omit the key (the version 2 keys, whose defaults change
+    /// nothing), besides `scenario.extends`.
+    pub(crate) fn optional(self) -> bool {
+        matches!(
+            self,
+            Setting::Extends
+                | Setting::SanctionsPath
+                | Setting::SupportPath
+                | Setting::PathFrom
+                | Setting::Supplier
+                | Setting::Scope
+                | Setting::Criteria
+                | Setting::Correlations
+        )
     }
 }
 
@@ -137,9 +173,17 @@ pub(crate) const SETTINGS: &[(&str, Setting)] = &[
     ("scenario.trials", Setting::Count { min: 1 }),
     ("scenario.seed", Setting::Count { min: 0 }),
     ("sanctions.initial", Setting::SanctionsInitial),
+    ("sanctions.path", Setting::SanctionsPath),
+    ("sanctions.from", Setting::PathFrom),
     ("support.initial", Setting::SupportInitial),
+    ("support.path", Setting::SupportPath),
+    ("support.from", Setting::PathFrom),
+    ("support.supplier", Setting::Supplier),
     ("plan.start_offset", Setting::Count { min: 0 }),
     ("plan.credit_tenor_years", Setting::Count { min: 1 }),
+    ("viability.independence_scope", Setting::Scope),
+    ("criteria", Setting::Criteria),
+    ("correlations", Setting::Correlations),
 ];
 
 /// Fixed-value keys of every line.
@@ -154,7 +198,7 @@ pub(crate) const LINE_SETTINGS: &[(&str, Setting)] = &[
 /// business; this list catches typos early and suggests the right spelling).
 pub(crate) const DIST_SUBKEYS: &[&str] = &[
     "dist", "value", "low", "mode", "high", "mean", "sd", "median", "sigma", "alpha", "beta",
-    "values", "weights", "min", "max", "source",
+    "values", "weights", "min", "max", "source", "path", "from",
 ];
 
 /// The whole schema tree.
@@ -179,7 +223,7 @@ pub(crate) fn schema() -> Node {
         place_settings_of(&mut root, table);
         root.insert(&split(key.path), Leaf::Numeric(Slot::Global(i)));
     }
-    for table in ["sanctions", "support", "plan"] {
+    for table in ["sanctions", "support", "plan", "viability", "criteria", "correlations"] {
         place_settings_of(&mut root, table);
     }
     for (l, line) in LINE_NAMES.iter().enumerate() {

@@ -80,6 +80,10 @@ pub(crate) fn simple() -> (Params, Settings) {
         start_offset: 0,
         credit_tenor_years: 10,
         lines: [ls.clone(), ls.clone(), ls.clone(), ls],
+        sanctions_forced: Vec::new(),
+        support_forced: Vec::new(),
+        lever_paths: Vec::new(),
+        scope_enabled: false,
     };
     (p, s)
 }
