@@ -75,6 +75,55 @@ pub struct RunSummary {
     /// summaries written before it was added, which still read.
     #[serde(default)]
     pub extremes: IndexMap<String, Extremes>,
+    /// With `[[correlations]]`: the Spearman rank correlation asked for and achieved over
+    /// the run's trials for every correlated pair (absent without correlations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<AchievedCorrelation>,
+}
+
+/// One correlated pair of parameters: the rank correlation asked for and the one the run's
+/// draws reached (less for discrete or narrowly truncated laws; `null` when either key is
+/// fixed, so has no spread).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AchievedCorrelation {
+    /// The two keys, in scenario order.
+    pub keys: [String; 2],
+    /// The rank correlation stated in the scenario.
+    pub rank: f64,
+    /// Spearman's rank correlation of the two parameters over the run's trials.
+    pub achieved: Option<f64>,
+}
+
+impl AchievedCorrelation {
+    /// Every correlated pair of `scenario` with its achieved rank correlation in `results`
+    /// (which must keep the inputs when the scenario has correlations).
+    pub fn of(scenario: &Scenario, results: &Results) -> Vec<AchievedCorrelation> {
+        let mut out = Vec::new();
+        let order = |k: &str| scenario.params.iter().position(|p| p.key == k);
+        for c in &scenario.correlations {
+            for (a, ka) in c.keys.iter().enumerate() {
+                for kb in &c.keys[a + 1..] {
+                    let (x, y) = if order(ka) <= order(kb) { (ka, kb) } else { (kb, ka) };
+                    let column = |k: &str| {
+                        let i = results.schema.inputs.iter().position(|n| n == k)?;
+                        results.inputs.as_ref().map(|cols| cols[i].as_slice())
+                    };
+                    let achieved = match (column(x), column(y)) {
+                        (Some(cx), Some(cy)) => {
+                            Some(crate::stats::rank::spearman(cx, cy)).filter(|r| r.is_finite())
+                        }
+                        _ => None,
+                    };
+                    out.push(AchievedCorrelation {
+                        keys: [x.clone(), y.clone()],
+                        rank: c.rank,
+                        achieved,
+                    });
+                }
+            }
+        }
+        out
+    }
 }
 
 fn monte_carlo() -> String {
@@ -154,7 +203,10 @@ impl SummaryMeta {
                 .iter()
                 .map(|e| ParamInfo {
                     key: e.key.clone(),
-                    dist: e.param.describe(),
+                    dist: match scenario.lever_path(&e.key) {
+                        Some(l) => l.describe(scenario.settings.start_year),
+                        None => e.param.describe(),
+                    },
                     source: e.param.source.clone().unwrap_or_default(),
                 })
                 .collect(),
@@ -165,7 +217,9 @@ impl SummaryMeta {
 impl RunSummary {
     /// Summarises `results` of `scenario`.
     pub fn new(scenario: &Scenario, results: &Results) -> RunSummary {
-        RunSummary::from_results(SummaryMeta::of(scenario), results)
+        let mut s = RunSummary::from_results(SummaryMeta::of(scenario), results);
+        s.correlations = AchievedCorrelation::of(scenario, results);
+        s
     }
 
     /// Summarises `results` of any model, described by `meta`.
@@ -251,6 +305,7 @@ impl RunSummary {
             timeseries,
             parameters: meta.parameters,
             extremes,
+            correlations: Vec::new(),
         }
     }
 }

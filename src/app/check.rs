@@ -177,9 +177,22 @@ fn print_verdict(v: &Verdict) {
         "  {} comparisons at alpha {} ({}): each holds when |z| <= {:.3}",
         v.comparisons, v.alpha, v.correction, v.z_critical
     );
+    let added: Vec<&str> = v
+        .items
+        .iter()
+        .filter(|c| c.method == check::Method::Added)
+        .map(|c| c.name.as_str())
+        .collect();
+    if !added.is_empty() {
+        println!(
+            "  added (in the re-run, not in the baseline; not compared): {}",
+            added.join(", ")
+        );
+    }
     let mut moved: Vec<_> = v
         .items
         .iter()
+        .filter(|c| c.method != check::Method::Added)
         .filter(|c| !c.holds || c.diff.is_none_or(|d| d != 0.0))
         .collect();
     moved.sort_by(|a, b| b.z.total_cmp(&a.z));

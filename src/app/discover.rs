@@ -2,7 +2,8 @@
 //! hold the trials where a condition on an outcome is true (`--where "viable == 1"`)?
 //!
 //! load scenario -> trials (simulated with their inputs kept, or read from a `trials.csv`
-//! with `--from`) -> condition per trial (an absent outcome never meets it) -> peeling
+//! with `--from`) -> condition per trial (the language of `[criteria]`: a comparison with an
+//! absent outcome is unknown, and a condition that ends unknown does not hold) -> peeling
 //! trajectory ([`crate::stats::prim`], alpha 0.05, minimum mass 0.05) -> the chosen box
 //! (`--box K`, default the best F1 of coverage and density) with quasi-p-values -> CSV,
 //! JSON and charts in `output/discover-<name>/` through a [`Staging`](crate::export::Staging) folder.
@@ -18,68 +19,34 @@ use crate::engine::{self, Model};
 use crate::export;
 use crate::export::plots::prim::{BoxScatter, write_box, write_trajectory};
 use crate::model::ViabilityModel;
+use crate::stats::expr::{self, Expr};
 use crate::stats::prim::{self, PrimBox, PrimOptions};
 
 /// Most trials drawn on the box scatter (an evenly spaced subsample).
 const SCATTER_POINTS: usize = 3000;
 
-/// A parsed `NAME OP VALUE`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Condition {
-    /// Outcome name.
-    pub name: String,
-    /// Operator, one of `== != < <= > >=`.
-    pub op: &'static str,
-    /// Right-hand side.
-    pub value: f64,
-}
-
-impl Condition {
-    /// Parses `NAME OP VALUE` (spaces optional).
-    pub fn parse(s: &str) -> Result<Condition, BadInput> {
-        let bad = |why: &str| {
-            BadInput(format!(
-                "--where \"{s}\": {why}; write NAME OP VALUE with OP one of == != < <= > >=, \
-                 e.g. \"viable == 1\""
-            ))
-        };
-        for op in ["==", "!=", "<=", ">=", "<", ">"] {
-            if let Some((name, value)) = s.split_once(op) {
-                let name = name.trim();
-                if name.is_empty() {
-                    return Err(bad("no outcome name"));
-                }
-                let value: f64 = value
-                    .trim()
-                    .parse()
-                    .map_err(|_| bad(&format!("`{}` is not a number", value.trim())))?;
-                return Ok(Condition {
-                    name: name.to_string(),
-                    op,
-                    value,
-                });
-            }
-        }
-        Err(bad("no comparison operator"))
-    }
-
-    /// Whether `v` meets the condition (NaN, an absent outcome, never does).
-    pub fn holds(&self, v: f64) -> bool {
-        match self.op {
-            "==" => v == self.value,
-            "!=" => !v.is_nan() && v != self.value,
-            "<" => v < self.value,
-            "<=" => v <= self.value,
-            ">" => v > self.value,
-            _ => v >= self.value,
-        }
-    }
-}
-
-impl std::fmt::Display for Condition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} {}", self.name, self.op, self.value)
-    }
+/// The `--where` condition, parsed by the language of `[criteria]` and resolved against
+/// the model's outcomes; errors point at the column.
+fn condition(text: &str, outcomes: &[String]) -> Result<(String, Expr<usize>), BadInput> {
+    let bad = |e: expr::ExprError| {
+        BadInput(format!(
+            "--where \"{text}\": column {}: {}\n{}\n(write conditions such as \"viable == 1\" or \
+             \"independence >= 0.35 and peak_fiscal_burden <= 0.02\")",
+            e.column,
+            e.message,
+            e.pointer(text)
+        ))
+    };
+    let parsed = expr::parse(text).map_err(bad)?;
+    let compiled = parsed
+        .resolve(&mut |n| {
+            outcomes
+                .iter()
+                .position(|o| o == n)
+                .ok_or_else(|| format!("no outcome `{n}`; outcomes are {}", outcomes.join(", ")))
+        })
+        .map_err(bad)?;
+    Ok((parsed.to_string(), compiled))
 }
 
 /// One input's line of the chosen box.
@@ -114,18 +81,15 @@ struct Discovery {
 
 /// `defsim discover`.
 pub fn discover(args: &DiscoverArgs) -> Result<()> {
-    let cond = Condition::parse(&args.condition)?;
     let job = Job::load(&args.scenario, &args.sim, true)?;
     let model = ViabilityModel::new(&job.scenario);
     let schema = model.schema().clone();
-    anyhow::ensure!(
-        schema.outcome(&cond.name).is_some(),
-        BadInput(format!(
-            "--where: no outcome `{}`; outcomes are {}",
-            cond.name,
-            schema.outcome_names().join(", ")
-        ))
-    );
+    let names: Vec<String> = schema.outcomes.iter().map(|o| o.name.clone()).collect();
+    let (cond_text, cond) = condition(&args.condition, &names)?;
+    // The outcomes the condition reads, each once.
+    let mut used = cond.indices();
+    used.sort_unstable();
+    used.dedup();
     anyhow::ensure!(
         !schema.inputs.is_empty(),
         BadInput(format!(
@@ -133,28 +97,34 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
             args.scenario.display()
         ))
     );
-    let (inputs, outcome, source) = match &args.from {
+    // `columns[k]` is outcome `used[k]` of every trial.
+    let (inputs, columns, source) = match &args.from {
         Some(file) => {
-            let (inputs, y) = read_trials(file, &schema.inputs, &cond.name)?;
-            (inputs, y, file.display().to_string())
+            let wanted: Vec<&str> = used.iter().map(|&i| names[i].as_str()).collect();
+            let (inputs, ys) = read_trials(file, &schema.inputs, &wanted)?;
+            (inputs, ys, file.display().to_string())
         }
         None => {
             let r = engine::run(&model, &job.options)?;
-            let o = schema
-                .outcomes
-                .iter()
-                .position(|n| n.name == cond.name)
-                .expect("checked");
             let inputs = r.inputs.expect("kept");
-            let y = r.outcomes[o].clone();
+            let ys = used.iter().map(|&i| r.outcomes[i].clone()).collect();
             (
                 inputs,
-                y,
+                ys,
                 format!("simulated: {} trials, seed {}", r.trials, r.seed),
             )
         }
     };
-    let y: Vec<bool> = outcome.iter().map(|&v| cond.holds(v)).collect();
+    let trials = inputs.first().map_or(0, Vec::len);
+    let y: Vec<bool> = (0..trials)
+        .map(|t| {
+            cond.eval(&|i| {
+                let k = used.iter().position(|&u| u == i).expect("a used outcome");
+                columns[k][t]
+            })
+            .holds()
+        })
+        .collect();
     let x: Vec<&[f64]> = inputs.iter().map(|c| c.as_slice()).collect();
     let opts = PrimOptions::default();
     let path = prim::peel(&x, &y, opts);
@@ -194,7 +164,7 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         .collect();
     let report = Discovery {
         scenario: job.scenario.name.clone(),
-        condition: cond.to_string(),
+        condition: cond_text,
         source,
         trials: y.len(),
         cases: full.hits,
@@ -217,8 +187,12 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     Ok(())
 }
 
-/// Reads the inputs and the outcome `outcome` from a `trials.csv`.
-fn read_trials(file: &Path, inputs: &[String], outcome: &str) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
+/// Reads the inputs and the outcomes `outcomes` from a `trials.csv`.
+fn read_trials(
+    file: &Path,
+    inputs: &[String],
+    outcomes: &[&str],
+) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
     let bad = |why: String| BadInput(format!("{}: {why}", file.display()));
     let mut r = csv::Reader::from_path(file).map_err(|e| bad(format!("cannot read: {e}")))?;
     let header = r
@@ -234,9 +208,9 @@ fn read_trials(file: &Path, inputs: &[String], outcome: &str) -> Result<(Vec<Vec
         })
     };
     let cols: Vec<usize> = inputs.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
-    let yc = column(outcome)?;
+    let ycs: Vec<usize> = outcomes.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
     let mut x = vec![Vec::new(); inputs.len()];
-    let mut y = Vec::new();
+    let mut y = vec![Vec::new(); outcomes.len()];
     for (line, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| bad(format!("row {}: {e}", line + 2)))?;
         let cell = |c: usize, name: &str, empty_ok: bool| -> Result<f64, BadInput> {
@@ -257,9 +231,11 @@ fn read_trials(file: &Path, inputs: &[String], outcome: &str) -> Result<(Vec<Vec
         for ((xs, &c), name) in x.iter_mut().zip(&cols).zip(inputs) {
             xs.push(cell(c, name, false)?);
         }
-        y.push(cell(yc, outcome, true)?);
+        for ((ys, &c), name) in y.iter_mut().zip(&ycs).zip(outcomes) {
+            ys.push(cell(c, name, true)?);
+        }
     }
-    anyhow::ensure!(!y.is_empty(), bad("no trials".into()));
+    anyhow::ensure!(x.first().is_some_and(|c| !c.is_empty()), bad("no trials".into()));
     Ok((x, y))
 }
 
@@ -407,19 +383,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn conditions_parse_with_or_without_spaces() {
-        let c = Condition::parse("viable == 1").unwrap();
-        assert_eq!((c.name.as_str(), c.op, c.value), ("viable", "==", 1.0));
-        let c = Condition::parse("peak_fiscal_burden<=0.02").unwrap();
-        assert_eq!(
-            (c.name.as_str(), c.op, c.value),
-            ("peak_fiscal_burden", "<=", 0.02)
-        );
-        assert!(c.holds(0.02) && !c.holds(0.03) && !c.holds(f64::NAN));
-        assert_eq!(Condition::parse("x > -3").unwrap().value, -3.0);
-        assert!(Condition::parse("viable = 1").is_err());
-        assert!(Condition::parse("== 1").is_err());
-        assert!(Condition::parse("viable == yes").is_err());
-        assert!(!Condition::parse("x != 1").unwrap().holds(f64::NAN));
+    fn where_conditions_use_the_criteria_language() {
+        let names: Vec<String> = ["viable", "peak_fiscal_burden", "breakeven_year"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (text, c) = condition("peak_fiscal_burden<=0.02", &names).unwrap();
+        assert_eq!(text, "peak_fiscal_burden <= 0.02");
+        assert!(c.holds(&[0.0, 0.02, f64::NAN]) && !c.holds(&[0.0, 0.03, f64::NAN]));
+        let (_, c) = condition("viable == 1 or not breakeven_year > 2030", &names).unwrap();
+        assert!(c.holds(&[1.0, 0.0, f64::NAN]));
+        assert!(!c.holds(&[0.0, 0.0, f64::NAN]), "unknown counts as 0");
+        assert!(c.holds(&[0.0, 0.0, 2029.0]));
+        let e = condition("viable = 1", &names).unwrap_err();
+        assert!(e.0.contains("column 8") && e.0.contains("=="), "{}", e.0);
+        let e = condition("viable == 1 and vaible == 1", &names).unwrap_err();
+        assert!(e.0.contains("column 17") && e.0.contains("no outcome `vaible`"), "{}", e.0);
     }
 }

@@ -43,11 +43,15 @@ impl Job {
     /// Loads `path` with the shared simulation options.
     pub fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
         let scenario = scenario::load(path, &sim.set)?;
+        for w in &scenario.warnings {
+            eprintln!("warning: {}: {w}", path.display());
+        }
         let options = RunOptions {
             seed: sim.seed.unwrap_or(scenario.seed),
             trials: sim.trials.unwrap_or(scenario.trials),
             threads: sim.threads,
-            keep_inputs,
+            // The achieved rank correlations need the drawn inputs.
+            keep_inputs: keep_inputs || !scenario.correlations.is_empty(),
             progress: std::io::stderr().is_terminal(),
         };
         anyhow::ensure!(

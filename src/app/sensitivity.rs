@@ -62,7 +62,32 @@ struct Report<E: Serialize> {
     base_samples: Option<u64>,
     bootstrap_resamples: usize,
     inputs: Vec<String>,
+    /// With `[[correlations]]` (rank method): which inputs are correlated, and what that
+    /// means for PRCC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warning: Option<String>,
     outcomes: IndexMap<String, OutcomeReport<E>>,
+}
+
+/// The rank method's caveat for a scenario with correlated inputs.
+fn correlation_warning(job: &Job) -> Option<String> {
+    let s = &job.scenario;
+    if s.correlations.is_empty() {
+        return None;
+    }
+    let mut keys: Vec<&str> = s
+        .correlations
+        .iter()
+        .flat_map(|c| c.keys.iter().map(String::as_str))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    Some(format!(
+        "correlated inputs ({}): their Spearman correlations with an outcome include each \
+         other's effects, and PRCC, which removes the others' linear effects, then shares the \
+         effect between them; read the correlated inputs as a group",
+        keys.join(", ")
+    ))
 }
 
 /// `defsim sensitivity`.
@@ -81,12 +106,25 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let target = out_dir(&args.sim, &format!("sensitivity-{}", job.scenario.name));
     match args.method {
         SensitivityMethod::Rank => {
+            if let Some(w) = correlation_warning(&job) {
+                eprintln!("warning: {}: {w}", args.scenario.display());
+            }
             let results = engine::run(&model, &job.options)?;
             let report = rank_report(&job, &schema, &results, &outcomes);
             write(&target, &report, rank_chart, rank_row)?;
             print_top(&report, |e: &RankEffect| e.prcc, "PRCC");
         }
         SensitivityMethod::Sobol => {
+            anyhow::ensure!(
+                job.scenario.correlations.is_empty(),
+                BadInput(format!(
+                    "{}: --method sobol refuses a scenario with [[correlations]]: Sobol indices \
+                     assume independent inputs, and correlated ones would be split arbitrarily \
+                     between them; use --method rank (which warns how to read correlated \
+                     inputs), or drop the correlations",
+                    args.scenario.display()
+                ))
+            );
             anyhow::ensure!(
                 args.sim.trials.is_none(),
                 BadInput(
@@ -265,6 +303,11 @@ impl<E: Serialize> Report<E> {
             base_samples,
             bootstrap_resamples,
             inputs: schema.inputs.clone(),
+            warning: if method == "rank" {
+                correlation_warning(job)
+            } else {
+                None
+            },
             outcomes,
         }
     }
@@ -493,6 +536,9 @@ fn html<E: Serialize>(
         m = report.method,
         seed = report.seed,
     );
+    if let Some(w) = &report.warning {
+        let _ = writeln!(h, "<p><strong>Warning:</strong> {}</p>", escape(w));
+    }
     for (name, o) in &report.outcomes {
         let _ = writeln!(h, "<h2 id=\"{0}\">{0}</h2>", escape(name));
         if let Some(note) = &o.note {

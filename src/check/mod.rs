@@ -41,7 +41,8 @@ pub enum Method {
     Exact,
     /// In the baseline, not in the re-run.
     Missing,
-    /// In the re-run, not in the baseline.
+    /// In the re-run, not in the baseline: a new outcome or probability, reported and never
+    /// a failure (so that baselines written before it keep passing).
     Added,
 }
 
@@ -138,12 +139,18 @@ pub fn compare(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> Verdict
         }
     }
 
-    let m = items.len().max(1);
+    // Added outcomes are not tests: they neither fail nor widen the correction.
+    let m = items
+        .iter()
+        .filter(|i| i.method != Method::Added)
+        .count()
+        .max(1);
     let z_critical = Normal::standard().inverse_cdf(1.0 - alpha / (2.0 * m as f64));
     let mut failures = 0;
     for item in &mut items {
         item.holds = match item.method {
-            Method::Missing | Method::Added => false,
+            Method::Missing => false,
+            Method::Added => true,
             _ => item.z <= z_critical,
         };
         failures += usize::from(!item.holds);
@@ -152,7 +159,7 @@ pub fn compare(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> Verdict
         holds: failures == 0,
         alpha,
         correction: "bonferroni",
-        comparisons: items.len(),
+        comparisons: m.min(items.len()),
         z_critical,
         failures,
         same_seed_and_trials: baseline.seed == rerun.seed && baseline.trials == rerun.trials,

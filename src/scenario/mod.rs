@@ -147,7 +147,60 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
     validate::validate(path, merged, &files)
 }
 
+impl LeverPath {
+    /// `path [0, 0.5, 1] from 2027; by year: 2025 0, 2026 0, 2027 0, 2028 0.5, ...`.
+    pub fn describe(&self, start_year: i32) -> String {
+        let values: Vec<String> = self.values.iter().map(|v| v.to_string()).collect();
+        format!(
+            "path [{}] from {}; by year: {}",
+            values.join(", "),
+            self.from,
+            self.by_year(start_year)
+        )
+    }
+
+    /// `2025 0, 2026 0.5, ...`: the value in every year of the horizon.
+    pub fn by_year(&self, start_year: i32) -> String {
+        self.yearly
+            .iter()
+            .enumerate()
+            .map(|(t, v)| format!("{} {v}", start_year + t as i32))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 impl Scenario {
+    /// The yearly path of `key`, when the scenario gives that lever one.
+    pub fn lever_path(&self, key: &str) -> Option<&LeverPath> {
+        self.lever_paths.iter().find(|l| l.key == key)
+    }
+
+    /// A forced chain (`sanctions.path` or `support.path`) by year: `2025 free, 2026 1, ...`.
+    pub fn forced_by_year(&self, key: &str) -> String {
+        let s = &self.settings;
+        (0..s.horizon_years)
+            .map(|t| {
+                let year = s.start_year + t as i32;
+                let v = if key == "sanctions.path" {
+                    s.sanctions_forced
+                        .get(t)
+                        .copied()
+                        .flatten()
+                        .map(|b| u8::from(b).to_string())
+                } else {
+                    s.support_forced
+                        .get(t)
+                        .copied()
+                        .flatten()
+                        .map(|i| crate::model::params::SUPPORT_STATES[i].to_string())
+                };
+                format!("{year} {}", v.unwrap_or_else(|| "free".into()))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The resolved scenario as TOML text (deterministic key order).
     pub fn resolved_toml(&self) -> String {
         toml::to_string(&self.resolved).expect("a TOML table serialises")

@@ -105,12 +105,51 @@ impl Scenario {
             ));
             settings.push(fixed(&group, "exportable", line.exportable.to_string()));
         }
+        // Version 2 keys are printed only when the scenario uses them.
+        for (key, entries, from) in &self.forced {
+            let (group, k) = key.rsplit_once('.').unwrap_or(("", key));
+            settings.push(fixed(
+                group,
+                k,
+                format!(
+                    "[{}], from = {from}  (by year: {})",
+                    entries.join(", "),
+                    self.forced_by_year(key)
+                ),
+            ));
+        }
+        if self.supplier != "Russia" {
+            settings.push(fixed("support", "supplier", format!("{:?}", self.supplier)));
+        }
+        if self.independence_scope != "all" {
+            settings.push(fixed(
+                "viability",
+                "independence_scope",
+                format!("{:?}", self.independence_scope),
+            ));
+        }
+        for c in &self.criteria {
+            settings.push(fixed("criteria", &c.name, format!("{:?}", c.expr)));
+        }
+        for (i, c) in self.correlations.iter().enumerate() {
+            settings.push(Row {
+                group: "correlations".into(),
+                key: format!("[{i}]"),
+                value: format!("keys = {:?}, rank = {}", c.keys, c.rank),
+                source: Some(c.source.clone().unwrap_or_else(|| "(no source)".into())),
+                numeric: false,
+            });
+        }
         let params = self.params.iter().map(|p| {
             let (group, key) = p.key.rsplit_once('.').unwrap_or(("", &p.key));
+            let value = match self.lever_path(&p.key) {
+                Some(l) => l.describe(self.settings.start_year),
+                None => p.param.describe(),
+            };
             Row {
                 group: group.to_string(),
                 key: key.to_string(),
-                value: p.param.describe(),
+                value,
                 source: p.param.source.clone(),
                 numeric: true,
             }
