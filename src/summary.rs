@@ -21,6 +21,9 @@ pub struct ScenarioInfo {
     /// `scenario.description`.
     #[serde(default)]
     pub description: String,
+    /// `support.supplier`: the foreign supplier's name (plots say "foreign support" without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
 }
 
 /// One year of a yearly series.
@@ -103,7 +106,11 @@ impl AchievedCorrelation {
         for c in &scenario.correlations {
             for (a, ka) in c.keys.iter().enumerate() {
                 for kb in &c.keys[a + 1..] {
-                    let (x, y) = if order(ka) <= order(kb) { (ka, kb) } else { (kb, ka) };
+                    let (x, y) = if order(ka) <= order(kb) {
+                        (ka, kb)
+                    } else {
+                        (kb, ka)
+                    };
                     let column = |k: &str| {
                         let i = results.schema.inputs.iter().position(|n| n == k)?;
                         results.inputs.as_ref().map(|cols| cols[i].as_slice())
@@ -195,6 +202,7 @@ impl SummaryMeta {
                     .unwrap_or_default(),
                 resolved_sha256: scenario.resolved_sha256(),
                 description: scenario.description.clone(),
+                supplier: Some(scenario.supplier.clone()),
             },
             start_year: scenario.settings.start_year,
             horizon_years: scenario.settings.horizon_years,

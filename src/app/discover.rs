@@ -208,7 +208,10 @@ fn read_trials(
         })
     };
     let cols: Vec<usize> = inputs.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
-    let ycs: Vec<usize> = outcomes.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
+    let ycs: Vec<usize> = outcomes
+        .iter()
+        .map(|n| column(n))
+        .collect::<Result<_, _>>()?;
     let mut x = vec![Vec::new(); inputs.len()];
     let mut y = vec![Vec::new(); outcomes.len()];
     for (line, rec) in r.records().enumerate() {
@@ -235,7 +238,10 @@ fn read_trials(
             ys.push(cell(c, name, true)?);
         }
     }
-    anyhow::ensure!(x.first().is_some_and(|c| !c.is_empty()), bad("no trials".into()));
+    anyhow::ensure!(
+        x.first().is_some_and(|c| !c.is_empty()),
+        bad("no trials".into())
+    );
     Ok((x, y))
 }
 
@@ -398,6 +404,10 @@ mod tests {
         let e = condition("viable = 1", &names).unwrap_err();
         assert!(e.0.contains("column 8") && e.0.contains("=="), "{}", e.0);
         let e = condition("viable == 1 and vaible == 1", &names).unwrap_err();
-        assert!(e.0.contains("column 17") && e.0.contains("no outcome `vaible`"), "{}", e.0);
+        assert!(
+            e.0.contains("column 17") && e.0.contains("no outcome `vaible`"),
+            "{}",
+            e.0
+        );
     }
 }

@@ -38,13 +38,43 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
     );
     println!("drawn parameters:");
     for (key, v) in schema.inputs.iter().zip(&inputs) {
-        let dist = scenario
+        let mut dist = scenario
             .params
             .iter()
             .find(|e| &e.key == key)
             .map(|e| e.param.describe())
             .unwrap_or_default();
+        let tied: Vec<String> = scenario
+            .correlations
+            .iter()
+            .filter(|c| c.keys.contains(key))
+            .map(|c| {
+                let others: Vec<&str> = c
+                    .keys
+                    .iter()
+                    .filter(|k| *k != key)
+                    .map(String::as_str)
+                    .collect();
+                format!("rank {} with {}", c.rank, others.join(", "))
+            })
+            .collect();
+        if !tied.is_empty() {
+            dist.push_str(&format!("  [correlated draw: {}]", tied.join("; ")));
+        }
         println!("  {key:<42} {v:<22} {dist}");
+    }
+    if !scenario.lever_paths.is_empty() || !scenario.forced.is_empty() {
+        println!("yearly paths:");
+        for l in &scenario.lever_paths {
+            println!(
+                "  {:<42} {}",
+                l.key,
+                l.by_year(scenario.settings.start_year)
+            );
+        }
+        for (key, _, _) in &scenario.forced {
+            println!("  {:<42} {}", key, scenario.forced_by_year(key));
+        }
     }
     print_years(&years, &columns);
     println!("outcomes:");

@@ -131,8 +131,9 @@ const LINE_SERIES: [(&str, &str); 3] = [
     ("import_content", "import content (share of unit value)"),
 ];
 
-/// Every yearly series, in the order the model writes them.
-pub fn series() -> Vec<Series> {
+/// Every yearly series, in the order the model writes them: the program's, each line's
+/// (labelled with the line's unit from `settings`), then `growth`.
+pub fn series(settings: &Settings) -> Vec<Series> {
     let mut out: Vec<Series> = SERIES
         .iter()
         .map(|&(name, label, kind, held_to, overlay)| Series {
@@ -143,15 +144,29 @@ pub fn series() -> Vec<Series> {
             overlay,
         })
         .collect();
-    for line in LINE_NAMES {
-        out.extend(LINE_SERIES.iter().map(|&(name, label)| Series {
-            name: format!("{line}.{name}"),
-            label: format!("{}: {label}", line.replace('_', " ")),
-            kind: SeriesKind::Level,
-            held_to: None,
-            overlay: None,
+    for (line, ls) in LINE_NAMES.iter().zip(&settings.lines) {
+        out.extend(LINE_SERIES.iter().map(|&(name, label)| {
+            let label = if name == "output" {
+                format!("{} output ({}s a year)", line.replace('_', " "), ls.unit)
+            } else {
+                format!("{}: {label}", line.replace('_', " "))
+            };
+            Series {
+                name: format!("{line}.{name}"),
+                label,
+                kind: SeriesKind::Level,
+                held_to: None,
+                overlay: None,
+            }
         }));
     }
+    out.push(Series {
+        name: "growth".into(),
+        label: "real GDP growth (rate a year)".into(),
+        kind: SeriesKind::Level,
+        held_to: None,
+        overlay: None,
+    });
     out
 }
 
@@ -277,7 +292,7 @@ impl ViabilityModel {
         let schema = Schema {
             inputs,
             outcomes: outcome_schema,
-            series: series(),
+            series: series(&settings),
             years: (0..settings.horizon_years)
                 .map(|t| settings.start_year + t as i32)
                 .collect(),
@@ -422,6 +437,7 @@ impl Model for ViabilityModel {
                 ly.import_content,
             ]);
         }
+        series[SERIES.len() + N_LINES * LINE_SERIES.len()] = r.growth;
     }
 
     fn outcomes(&self, w: &mut Worker, out: &mut [f64]) {
@@ -454,7 +470,12 @@ fn correlated_keys(
         .params
         .iter()
         .map(|e| e.key.as_str())
-        .filter(|k| scenario.correlations.iter().any(|c| c.keys.iter().any(|x| x == k)))
+        .filter(|k| {
+            scenario
+                .correlations
+                .iter()
+                .any(|c| c.keys.iter().any(|x| x == k))
+        })
         .collect();
     let mut pairs = Vec::new();
     for c in &scenario.correlations {
@@ -470,9 +491,7 @@ fn correlated_keys(
     let keys = keys
         .iter()
         .map(|k| {
-            let input = uncertain
-                .iter()
-                .position(|u| streams[u.stream] == *k);
+            let input = uncertain.iter().position(|u| streams[u.stream] == *k);
             let stream = match input {
                 Some(i) => uncertain[i].stream,
                 None => {

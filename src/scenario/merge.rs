@@ -130,7 +130,8 @@ fn merge_table(
         // `[[correlations]]` of a child are added to its parent's, re-indexed after them.
         if path.len() == 1
             && k == "correlations"
-            && let (Some(toml::Value::Array(parent)), toml::Value::Array(child)) = (dst.get_mut(k), v)
+            && let (Some(toml::Value::Array(parent)), toml::Value::Array(child)) =
+                (dst.get_mut(k), v)
         {
             let offset = parent.len();
             for (i, item) in child.iter().enumerate() {
@@ -156,8 +157,15 @@ fn merge_table(
         }
         // A table with `dist` (a distribution) or `path` (a lever path) replaces the
         // parent's value whole; any other table patches the parent's keys.
+        let lever_path = |t: &toml::Table| {
+            t.contains_key("path")
+                && matches!(
+                    super::schema::schema().lookup(path),
+                    Some(super::schema::Node::Leaf(super::schema::Leaf::Numeric(_)))
+                )
+        };
         let patch = match v {
-            toml::Value::Table(t) if !t.contains_key("dist") && !t.contains_key("path") => Some(t),
+            toml::Value::Table(t) if !t.contains_key("dist") && !lever_path(t) => Some(t),
             _ => None,
         };
         match (dst.get_mut(k), patch) {

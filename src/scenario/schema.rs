@@ -223,7 +223,14 @@ pub(crate) fn schema() -> Node {
         place_settings_of(&mut root, table);
         root.insert(&split(key.path), Leaf::Numeric(Slot::Global(i)));
     }
-    for table in ["sanctions", "support", "plan", "viability", "criteria", "correlations"] {
+    for table in [
+        "sanctions",
+        "support",
+        "plan",
+        "viability",
+        "criteria",
+        "correlations",
+    ] {
         place_settings_of(&mut root, table);
     }
     for (l, line) in LINE_NAMES.iter().enumerate() {

@@ -497,7 +497,10 @@ impl Checker<'_> {
             return None;
         }
         let mut ok = true;
-        for sub in t.keys().filter(|k| !matches!(k.as_str(), "path" | "from" | "source")) {
+        for sub in t
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "path" | "from" | "source"))
+        {
             let why = if DIST_SUBKEYS.contains(&sub.as_str()) {
                 "a path is a plan decision, not an uncertainty: it takes only `path`, `from` \
                  and `source` (no distribution)"
@@ -690,7 +693,12 @@ impl Checker<'_> {
         };
         let support = match (&b.support_path, r_from) {
             (Some(p), Some(from)) => (0..b.horizon_years)
-                .map(|t| year_index(from, t).and_then(|i| p.get(i)).copied().flatten())
+                .map(|t| {
+                    year_index(from, t)
+                        .and_then(|i| p.get(i))
+                        .copied()
+                        .flatten()
+                })
                 .collect(),
             _ => Vec::new(),
         };
@@ -822,7 +830,10 @@ impl Checker<'_> {
                 continue;
             };
             let mut ok = true;
-            for sub in t.keys().filter(|k| !matches!(k.as_str(), "keys" | "rank" | "source")) {
+            for sub in t
+                .keys()
+                .filter(|k| !matches!(k.as_str(), "keys" | "rank" | "source"))
+            {
                 self.fail_at(
                     &at(Some(sub)),
                     format!(
@@ -899,7 +910,8 @@ impl Checker<'_> {
                 }
             };
             if ok {
-                b.correlations.push((i, CorrelationSpec { keys, rank, source }));
+                b.correlations
+                    .push((i, CorrelationSpec { keys, rank, source }));
             }
         }
     }
@@ -916,13 +928,16 @@ impl Checker<'_> {
             return;
         }
         let entry_name = |i: usize| format!("correlations[{i}]");
-        let at = |i: usize, sub: &str| vec!["correlations".to_string(), i.to_string(), sub.to_string()];
+        let at =
+            |i: usize, sub: &str| vec!["correlations".to_string(), i.to_string(), sub.to_string()];
         let mut bad = false;
         let levers: Vec<String> = b.levers.iter().map(|l| doc::dotted(&l.path)).collect();
         for (i, c) in &b.correlations {
             for k in &c.keys {
                 let why = match Slot::of(k) {
-                    _ if levers.contains(k) => Some("a lever given as a yearly path (a plan decision)".to_string()),
+                    _ if levers.contains(k) => {
+                        Some("a lever given as a yearly path (a plan decision)".to_string())
+                    }
                     Some(_) => None,
                     None => {
                         let p: KeyPath = k.split('.').map(str::to_string).collect();
@@ -935,7 +950,10 @@ impl Checker<'_> {
                                 "not a key of the model{}",
                                 schema::did_you_mean(
                                     k,
-                                    &numeric_key_paths().iter().map(String::as_str).collect::<Vec<_>>()
+                                    &numeric_key_paths()
+                                        .iter()
+                                        .map(String::as_str)
+                                        .collect::<Vec<_>>()
                                 )
                             )),
                         }
@@ -987,7 +1005,11 @@ impl Checker<'_> {
         let keys: Vec<&str> = params
             .iter()
             .map(|p| p.key.as_str())
-            .filter(|k| b.correlations.iter().any(|(_, c)| c.keys.iter().any(|x| x == k)))
+            .filter(|k| {
+                b.correlations
+                    .iter()
+                    .any(|(_, c)| c.keys.iter().any(|x| x == k))
+            })
             .collect();
         let index = |k: &str| keys.iter().position(|x| *x == k).expect("a correlated key");
         let mut pairs = Vec::new();
@@ -1004,7 +1026,11 @@ impl Checker<'_> {
                 .correlations
                 .iter()
                 .filter(|(_, c)| {
-                    c.keys.iter().filter(|k| block.contains(&k.as_str())).count() >= 2
+                    c.keys
+                        .iter()
+                        .filter(|k| block.contains(&k.as_str()))
+                        .count()
+                        >= 2
                 })
                 .map(|(i, _)| entry_name(*i))
                 .collect();

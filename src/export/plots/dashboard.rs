@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{self, Thresholds, number};
 use super::{Chart, DrawResult};
-use crate::engine::{Criterion, Schema, count_word};
+use crate::engine::{Criterion, OutcomeKind, Schema, count_word};
 use crate::stats::Proportion;
 use crate::summary::RunSummary;
 
@@ -46,6 +46,12 @@ pub fn rows(summary: &RunSummary, schema: &Schema, t: &Thresholds) -> Vec<(Strin
             None => format!("{title} {sign} threshold"),
         };
         wanted.push((name.to_string(), label));
+    }
+    // Other 0/1 outcomes (the analyst's own criteria), by name.
+    for o in &schema.outcomes {
+        if o.kind == OutcomeKind::Indicator {
+            wanted.push((o.name.clone(), format!("{} (own criterion)", o.name)));
+        }
     }
     wanted
         .into_iter()

@@ -20,6 +20,8 @@ pub struct States {
     sanctioned: Vec<f64>,
     /// Shares in support state full, reduced, withdrawn, per year.
     support: [Vec<f64>; 3],
+    /// The foreign supplier, when the scenario names one.
+    supplier: Option<String>,
     caption: String,
 }
 
@@ -53,6 +55,7 @@ impl States {
                 mean("support_reduced")?,
                 mean("support_withdrawn")?,
             ],
+            supplier: summary.scenario.supplier.clone(),
             caption,
         })
     }
@@ -116,7 +119,11 @@ impl Chart for States {
             .border_style(red.stroke_width(2)),
         )?;
 
-        let mut chart = panel(&right, "foreign (Russian) support", x0..x1, 12)?;
+        let label = match &self.supplier {
+            Some(s) => format!("foreign support ({s})"),
+            None => "foreign support".to_string(),
+        };
+        let mut chart = panel(&right, &label, x0..x1, 12)?;
         // Stacked from the bottom: withdrawn, reduced, full (full on top, the usual state).
         let mut edges = vec![vec![0.0; self.years.len()]];
         for s in [2, 1, 0] {
