@@ -40,9 +40,9 @@ pub fn render(cmp: &Comparison, summaries: &[&RunSummary], plots: &[Plot]) -> St
                 li { strong { (s.name) } " (" code { (s.file) } "): " (s.description) }
             }
         }
-        h2 { "P(viable)" }
+        h2 { "P(" (cmp.headline_name) ")" }
         ul.headline {
-            @for v in &cmp.viable {
+            @for v in &cmp.headline {
                 li { (v.scenario) ": " strong { (proportion(&v.p)) } }
             }
         }

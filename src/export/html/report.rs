@@ -5,24 +5,14 @@
 use maud::{Markup, html};
 
 use super::{Align, cell, layout, plots_section, proportion, table};
+use crate::engine::Schema;
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
 use crate::summary::RunSummary;
 
-/// How each probability reads in the headline.
-fn probability_label(name: &str) -> String {
-    match name {
-        "viable" => "P(viable): all three criteria met".into(),
-        "meets_min_independence" => "independence criterion met".into(),
-        "meets_max_unit_cost_ratio" => "unit cost criterion met".into(),
-        "meets_max_fiscal_burden" => "fiscal burden criterion met".into(),
-        "breakeven_within_horizon" => "program breaks even within the horizon".into(),
-        other => other.replace('_', " "),
-    }
-}
-
-/// The page of `summary` with `plots` (already written under `plots/`).
-pub fn render(summary: &RunSummary, plots: &[Plot]) -> String {
+/// The page of `summary` with `plots` (already written under `plots/`); `schema` says how
+/// each probability reads.
+pub fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
     let s = summary;
     let body = html! {
         h2 { "The scenario" }
@@ -36,7 +26,7 @@ pub fn render(summary: &RunSummary, plots: &[Plot]) -> String {
         h2 { "Headline" }
         ul.headline {
             @for (name, p) in &s.probabilities {
-                li { (probability_label(name)) ": " strong { (proportion(p)) } }
+                li { (schema.probability_title(name)) ": " strong { (proportion(p)) } }
             }
         }
         p.meta {

@@ -30,11 +30,12 @@ pub fn render(sweep: &Sweep, plots: &[Plot]) -> String {
     )
 }
 
-/// One row per step: the key's value, P(viable) and each chosen outcome's 5/50/95%.
+/// One row per step: the key's value, the headline probability and each chosen outcome's
+/// 5/50/95%.
 fn steps(sweep: &Sweep) -> Markup {
     let mut columns = vec![
         (sweep.key.clone(), Align::Num),
-        ("P(viable) [95% CI]".to_string(), Align::Num),
+        (format!("P({}) [95% CI]", sweep.headline), Align::Num),
     ];
     // The 5 / 50 / 95% cells may wrap, so that several outcomes fit the column.
     columns.extend(
@@ -49,7 +50,7 @@ fn steps(sweep: &Sweep) -> Markup {
         .map(|s| {
             let mut row = vec![html! { span.nw { (value_text(s.value)) } }];
             row.push(html! {
-                @match s.probabilities.get("viable") {
+                @match s.probabilities.get(&sweep.headline) {
                     Some(p) => span.nw {
                         (format!("{:.1}% [{:.1}, {:.1}]", p.p * 100.0, p.ci95[0] * 100.0,
                             p.ci95[1] * 100.0))
