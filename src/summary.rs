@@ -202,17 +202,23 @@ impl SummaryMeta {
                     .unwrap_or_default(),
                 resolved_sha256: scenario.resolved_sha256(),
                 description: scenario.description.clone(),
-                supplier: Some(scenario.supplier.clone()),
+                supplier: match scenario.setting("support.supplier") {
+                    Some(crate::scenario::Value::Str(s)) => Some(s.clone()),
+                    // A model whose scenarios name no supplier field keeps none; the
+                    // viability model's default is Russia.
+                    _ if scenario.setting("support.initial").is_some() => Some("Russia".into()),
+                    _ => None,
+                },
             },
-            start_year: scenario.settings.start_year,
-            horizon_years: scenario.settings.horizon_years,
+            start_year: scenario.start_year,
+            horizon_years: scenario.horizon_years,
             parameters: scenario
                 .params
                 .iter()
                 .map(|e| ParamInfo {
                     key: e.key.clone(),
                     dist: match scenario.lever_path(&e.key) {
-                        Some(l) => l.describe(scenario.settings.start_year),
+                        Some(l) => l.describe(scenario.start_year),
                         None => e.param.describe(),
                     },
                     source: e.param.source.clone().unwrap_or_default(),

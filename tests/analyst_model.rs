@@ -8,7 +8,7 @@ use assert_cmd::Command;
 use defsim::engine::{self, Model, RunOptions};
 use defsim::model::ViabilityModel;
 use defsim::model::state::YearDraws;
-use defsim::scenario::{self, Scenario};
+use defsim::scenario::Scenario;
 use defsim::stats::rank::spearman;
 use defsim::summary::RunSummary;
 
@@ -18,7 +18,7 @@ fn root() -> &'static Path {
 
 fn load(file: &str, sets: &[&str]) -> Scenario {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    scenario::load(&root().join("scenarios").join(file), &sets).unwrap()
+    defsim::model::load(&root().join("scenarios").join(file), &sets).unwrap()
 }
 
 /// A scenario file written next to the shipped ones' parent, extending the baseline.
@@ -30,7 +30,7 @@ fn extend(dir: &Path, body: &str) -> Scenario {
     );
     let file = dir.join("test.toml");
     std::fs::write(&file, text).unwrap();
-    scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"))
+    defsim::model::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn options(trials: u64, keep_inputs: bool) -> RunOptions {

@@ -157,12 +157,14 @@ fn merge_table(
         }
         // A table with `dist` (a distribution) or `path` (a lever path) replaces the
         // parent's value whole; any other table patches the parent's keys.
+        // A yearly path of a number (`plan.oversight = { path = [..] }`): a key below a
+        // table, holding only `path`, `from` and `source` (a table such as `[sanctions]`,
+        // whose forced `path` sits among its other keys, is one level up).
         let lever_path = |t: &toml::Table| {
-            t.contains_key("path")
-                && matches!(
-                    super::schema::schema().lookup(path),
-                    Some(super::schema::Node::Leaf(super::schema::Leaf::Numeric(_)))
-                )
+            path.len() >= 2
+                && t.contains_key("path")
+                && t.keys()
+                    .all(|k| matches!(k.as_str(), "path" | "from" | "source"))
         };
         let patch = match v {
             toml::Value::Table(t) if !t.contains_key("dist") && !lever_path(t) => Some(t),

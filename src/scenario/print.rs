@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::Scenario;
-use crate::model::params::{LINE_NAMES, SUPPORT_STATES};
+use super::keys::Value;
 
 /// One printed key.
 struct Row {
@@ -21,7 +21,8 @@ impl Scenario {
     /// numeric parameters as `describe()` with their `source` (or `(no source)`).
     ///
     /// ```
-    /// # let s = defsim::scenario::load("scenarios/baseline.toml".as_ref(), &[]).unwrap();
+    /// # let keys = defsim::model::key_schema();
+    /// # let s = defsim::scenario::load("scenarios/baseline.toml".as_ref(), &[], &keys).unwrap();
     /// let text = s.print_resolved();
     /// assert!(text.contains("[macro]"));
     /// ```
@@ -59,77 +60,39 @@ impl Scenario {
 
     /// Settings and parameters in scenario order, settings first within their table.
     fn rows(&self) -> Vec<Row> {
-        let s = &self.settings;
-        let fixed = |group: &str, key: &str, value: String| Row {
-            group: group.to_string(),
-            key: key.to_string(),
-            value,
-            source: None,
-            numeric: false,
+        let fixed = |key: &str, value: String| {
+            let (group, key) = key.rsplit_once('.').unwrap_or(("", key));
+            Row {
+                group: group.to_string(),
+                key: key.to_string(),
+                value,
+                source: None,
+                numeric: false,
+            }
         };
         let mut settings = vec![
-            fixed("scenario", "name", format!("{:?}", self.name)),
-            fixed("scenario", "description", format!("{:?}", self.description)),
-            fixed("scenario", "start_year", s.start_year.to_string()),
-            fixed("scenario", "horizon_years", s.horizon_years.to_string()),
-            fixed("scenario", "trials", self.trials.to_string()),
-            fixed("scenario", "seed", self.seed.to_string()),
-            fixed(
-                "sanctions",
-                "initial",
-                u8::from(s.sanctions_initial).to_string(),
-            ),
-            fixed(
-                "support",
-                "initial",
-                format!(
-                    "{:?}",
-                    SUPPORT_STATES.get(s.support_initial).unwrap_or(&"?")
-                ),
-            ),
-            fixed("plan", "start_offset", s.start_offset.to_string()),
-            fixed(
-                "plan",
-                "credit_tenor_years",
-                s.credit_tenor_years.to_string(),
-            ),
+            fixed("scenario.name", format!("{:?}", self.name)),
+            fixed("scenario.description", format!("{:?}", self.description)),
+            fixed("scenario.start_year", self.start_year.to_string()),
+            fixed("scenario.horizon_years", self.horizon_years.to_string()),
+            fixed("scenario.trials", self.trials.to_string()),
+            fixed("scenario.seed", self.seed.to_string()),
         ];
-        for (name, line) in LINE_NAMES.iter().zip(&s.lines) {
-            let group = format!("lines.{name}");
-            settings.push(fixed(&group, "enabled", line.enabled.to_string()));
-            settings.push(fixed(&group, "unit", format!("{:?}", line.unit)));
-            settings.push(fixed(
-                &group,
-                "capex_schedule",
-                format!("{:?}", line.capex_schedule),
-            ));
-            settings.push(fixed(&group, "exportable", line.exportable.to_string()));
-        }
-        // Version 2 keys are printed only when the scenario uses them.
-        for (key, entries, from) in &self.forced {
-            let (group, k) = key.rsplit_once('.').unwrap_or(("", key));
-            settings.push(fixed(
-                group,
-                k,
-                format!(
-                    "[{}], from = {from}  (by year: {})",
-                    entries.join(", "),
-                    self.forced_by_year(key)
-                ),
-            ));
-        }
-        if self.supplier != "Russia" {
-            settings.push(fixed("support", "supplier", format!("{:?}", self.supplier)));
-        }
-        if self.independence_scope != "all" {
-            settings.push(fixed(
-                "viability",
-                "independence_scope",
-                format!("{:?}", self.independence_scope),
-            ));
+        for (key, value) in &self.settings {
+            let text = match value {
+                Value::Str(s) | Value::State(_, s) => format!("{s:?}"),
+                Value::Int(i) => i.to_string(),
+                Value::Flag(f) => f.to_string(),
+                Value::Shares(s) => format!("{s:?}"),
+                Value::Path(_) => format!("by year: {}", self.forced_text(key)),
+            };
+            settings.push(fixed(key, text));
         }
         for c in &self.criteria {
-            settings.push(fixed("criteria", &c.name, format!("{:?}", c.expr)));
+            settings.push(fixed(
+                &format!("criteria.{}", c.name),
+                format!("{:?}", c.expr),
+            ));
         }
         for (i, c) in self.correlations.iter().enumerate() {
             settings.push(Row {
@@ -143,7 +106,7 @@ impl Scenario {
         let params = self.params.iter().map(|p| {
             let (group, key) = p.key.rsplit_once('.').unwrap_or(("", &p.key));
             let value = match self.lever_path(&p.key) {
-                Some(l) => l.describe(self.settings.start_year),
+                Some(l) => l.describe(self.start_year),
                 None => p.param.describe(),
             };
             Row {

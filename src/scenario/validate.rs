@@ -5,284 +5,127 @@
 //! within a file; keys without a line, such as missing ones, last). Cross-key rules run
 //! only when every key is valid on its own, so that one mistake gives one error.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::doc::{self, Doc, Files, KeyPath, Origin};
+use super::keys::{Fixed, KeySchema, Value};
 use super::merge::describe_value;
-use super::schema::{self, DIST_SUBKEYS, Leaf, Node, Setting};
+use super::schema::{self, DIST_SUBKEYS, Leaf, Node};
 use super::{CorrelationSpec, CriterionSpec, LeverPath, ParamEntry, Scenario, ScenarioError};
-use crate::dist::Param;
-use crate::model::params::{
-    LEVER_KEYS, LINE_NAMES, LineSettings, N_LINES, SUPPORT_STATES, Settings, Slot,
-    numeric_key_paths,
-};
+use crate::dist::{Interval, Param};
 use crate::stats::copula::Copula;
 use crate::stats::expr;
 
-/// Names of every outcome of the model that a criterion may read (the analysts' own
-/// criteria aside), in output order.
-pub fn known_outcomes() -> Vec<String> {
-    crate::model::outcomes::schema()
-        .into_iter()
-        .chain(crate::model::outcomes::extra_schema())
-        .map(|o| o.name)
-        .collect()
-}
+/// Top-level tables that are not keys of the model's schema: the analyst's own criteria
+/// and correlations, checked by their own rules.
+const OWN_TABLES: [&str; 2] = ["criteria", "correlations"];
 
 /// Tolerance on the sum of a `capex_schedule`.
 pub const SCHEDULE_TOLERANCE: f64 = 1e-9;
 
-/// Validates `doc` (extends resolved, overrides applied) into a scenario.
-pub(crate) fn validate(file: &Path, doc: Doc, files: &Files) -> Result<Scenario, ScenarioError> {
-    let root = schema::schema();
+/// Validates `doc` (extends resolved, overrides applied) into a scenario: every key of
+/// `root` (the tree of `keys`) on its own, then the model's rules across keys.
+pub(crate) fn validate(
+    file: &Path,
+    doc: Doc,
+    files: &Files,
+    root: &Node,
+    keys: &KeySchema,
+) -> Result<Scenario, ScenarioError> {
     let mut c = Checker {
         doc: &doc,
         files,
         errors: Vec::new(),
     };
     let mut bad: Vec<KeyPath> = Vec::new();
-    c.unknown_keys(&doc.table, &root, &mut Vec::new(), &mut bad);
+    c.unknown_keys(&doc.table, root, &mut Vec::new(), &mut bad);
 
-    let mut params: BTreeMap<String, ParamEntry> = BTreeMap::new();
-    let mut b = Builder::default();
+    let mut params: Vec<ParamEntry> = Vec::new();
+    let mut levers: Vec<RawLever> = Vec::new();
+    let criteria = c.criteria(doc.table.get("criteria"));
+    let correlations = c.correlations(doc.table.get("correlations"));
+    let mut settings: Vec<(String, Value)> = Vec::new();
     for (path, leaf) in root.leaves() {
         if bad.iter().any(|p| path.starts_with(p)) {
             continue;
         }
         let Some(value) = doc::get(&doc.table, &path) else {
-            if !matches!(leaf, Leaf::Setting(kind) if kind.optional()) {
+            if !matches!(&leaf, Leaf::Setting(kind) if kind.optional()) {
                 c.missing(&path, &mut bad);
             }
             continue;
         };
-        match leaf {
-            Leaf::Numeric(slot) => {
-                let key = doc::dotted(&path);
+        let key = doc::dotted(&path);
+        match &leaf {
+            Leaf::Numeric(domain) => {
                 let param = match value {
                     toml::Value::Table(t) if t.contains_key("path") => {
-                        c.lever_path(&path, slot, t, &mut b)
+                        c.lever_path(&path, *domain, t, keys, &mut levers)
                     }
-                    _ => c.param(&path, slot, value),
+                    _ => c.param(&path, *domain, value),
                 };
                 if let Some(param) = param {
-                    params.insert(key.clone(), ParamEntry { key, slot, param });
+                    params.push(ParamEntry { key, param });
                 }
             }
-            Leaf::Setting(Setting::Criteria) => c.criteria(&path, value, &mut b),
-            Leaf::Setting(Setting::Correlations) => c.correlations(&path, value, &mut b),
             Leaf::Setting(kind) => {
                 if let Some(v) = c.setting(&path, kind, value) {
-                    b.set(&path, v);
+                    settings.push((key, v));
                 }
             }
         }
     }
     c.bail()?;
 
-    let params: Vec<ParamEntry> = numeric_key_paths()
-        .iter()
-        .filter_map(|k| params.remove(k))
-        .collect();
-    c.cross_key(&params, &b);
-    c.bail()?;
+    // `[scenario]` is the loader's own; every other fixed value is the model's.
+    let mut own = |key: &str| {
+        settings
+            .iter()
+            .position(|(k, _)| k == key)
+            .map(|i| settings.remove(i).1)
+    };
+    let text = |v: Option<Value>| match v {
+        Some(Value::Str(s)) => s,
+        _ => String::new(),
+    };
+    let int = |v: Option<Value>| v.map_or(0, |v| v.int());
+    let name = text(own("scenario.name"));
+    let description = text(own("scenario.description"));
+    own("scenario.extends");
+    let start_year = i32::try_from(int(own("scenario.start_year"))).unwrap_or(0);
+    let horizon_years = usize::try_from(int(own("scenario.horizon_years"))).unwrap_or(0);
+    let trials = u64::try_from(int(own("scenario.trials"))).unwrap_or(0);
+    let seed = u64::try_from(int(own("scenario.seed"))).unwrap_or(0);
+    let lever_paths = c.expand_levers(&levers, start_year, horizon_years);
+    c.check_forced(&settings, start_year, horizon_years);
+    c.check_criteria(&criteria, keys);
     let mut warnings = Vec::new();
-    let lever_paths = c.expand_levers(&b);
-    let forced = b.forced_as_written();
-    let (sanctions_forced, support_forced) = c.expand_forced(&b);
-    c.check_criteria(&b);
-    c.check_correlations(&params, &b, &mut warnings);
+    c.check_correlations(&correlations, &params, &lever_paths, root, &mut warnings);
     c.bail()?;
-
-    Ok(Scenario {
-        name: b.name,
-        description: b.description,
+    let scenario = Scenario {
+        name,
+        description,
         file: file.to_path_buf(),
-        seed: b.seed,
-        trials: b.trials,
-        settings: Settings {
-            start_year: b.start_year,
-            horizon_years: b.horizon_years,
-            sanctions_initial: b.sanctions_initial,
-            support_initial: b.support_initial,
-            start_offset: b.start_offset,
-            credit_tenor_years: b.credit_tenor_years,
-            lines: b.lines.clone(),
-            sanctions_forced,
-            support_forced,
-            lever_paths: lever_paths
-                .iter()
-                .map(|l| (Slot::of(&l.key).expect("a lever key"), l.yearly.clone()))
-                .collect(),
-            scope_enabled: b.scope == "enabled",
-        },
+        seed,
+        trials,
+        start_year,
+        horizon_years,
+        settings,
         params,
         resolved: doc.table.clone(),
-        criteria: b
-            .criteria
-            .iter()
-            .map(|(name, e)| CriterionSpec {
-                name: name.clone(),
-                expr: e.clone(),
-            })
-            .collect(),
-        correlations: b.correlations.iter().map(|(_, c)| c.clone()).collect(),
+        criteria,
+        correlations: correlations.into_iter().map(|(_, c)| c).collect(),
         lever_paths,
-        forced,
-        supplier: b.supplier.clone(),
-        independence_scope: b.scope.clone(),
         warnings,
-    })
-}
-
-/// A checked fixed value.
-enum Value {
-    Str(String),
-    Int(i64),
-    Flag(bool),
-    /// Index into `SUPPORT_STATES`.
-    State(usize),
-    Shares(Vec<f64>),
-    /// `sanctions.path`: 0, 1 or -1 (free).
-    SanctionsPath(Vec<i64>),
-    /// `support.path`: a state index, or `None` for "free".
-    SupportPath(Vec<Option<usize>>),
-}
-
-/// A lever path as read, before it is checked against the horizon.
-#[derive(Clone)]
-struct RawLever {
-    path: KeyPath,
-    values: Vec<f64>,
-    from: Option<i32>,
-    source: Option<String>,
-}
-
-/// Settings as they are checked; complete once no error was found.
-struct Builder {
-    name: String,
-    description: String,
-    start_year: i32,
-    horizon_years: usize,
-    trials: u64,
-    seed: u64,
-    sanctions_initial: bool,
-    support_initial: usize,
-    start_offset: usize,
-    credit_tenor_years: usize,
-    lines: [LineSettings; N_LINES],
-    sanctions_path: Option<Vec<i64>>,
-    sanctions_from: Option<i32>,
-    support_path: Option<Vec<Option<usize>>>,
-    support_from: Option<i32>,
-    supplier: String,
-    scope: String,
-    /// `[criteria]`: (name, expression) in file order.
-    criteria: Vec<(String, String)>,
-    /// `[[correlations]]`: (index in the merged array, entry).
-    correlations: Vec<(usize, CorrelationSpec)>,
-    levers: Vec<RawLever>,
-}
-
-impl Builder {
-    /// `sanctions.path` and `support.path` as written, for printing.
-    fn forced_as_written(&self) -> Vec<(String, Vec<String>, i32)> {
-        let mut out = Vec::new();
-        if let Some(p) = &self.sanctions_path {
-            out.push((
-                "sanctions.path".into(),
-                p.iter().map(|v| v.to_string()).collect(),
-                self.sanctions_from.unwrap_or(self.start_year),
-            ));
-        }
-        if let Some(p) = &self.support_path {
-            out.push((
-                "support.path".into(),
-                p.iter()
-                    .map(|v| v.map_or("free", |s| SUPPORT_STATES[s]).to_string())
-                    .collect(),
-                self.support_from.unwrap_or(self.start_year),
-            ));
-        }
-        out
-    }
-}
-
-impl Default for Builder {
-    fn default() -> Self {
-        Builder {
-            name: String::new(),
-            description: String::new(),
-            start_year: 0,
-            horizon_years: 0,
-            trials: 0,
-            seed: 0,
-            sanctions_initial: false,
-            support_initial: 0,
-            start_offset: 0,
-            credit_tenor_years: 0,
-            lines: std::array::from_fn(|_| LineSettings {
-                enabled: false,
-                exportable: false,
-                unit: String::new(),
-                capex_schedule: Vec::new(),
-            }),
-            sanctions_path: None,
-            sanctions_from: None,
-            support_path: None,
-            support_from: None,
-            supplier: "Russia".into(),
-            scope: "all".into(),
-            criteria: Vec::new(),
-            correlations: Vec::new(),
-            levers: Vec::new(),
+    };
+    for fault in (keys.cross_check)(&scenario) {
+        match &fault.path {
+            Some(path) => c.fail_at(path, fault.message),
+            None => c.fail(Origin::default(), fault.key, fault.message),
         }
     }
-}
-
-impl Builder {
-    fn set(&mut self, path: &[String], v: Value) {
-        let p: Vec<&str> = path.iter().map(String::as_str).collect();
-        let int = |v: &Value| match v {
-            Value::Int(i) => *i,
-            _ => 0,
-        };
-        let size = |v: &Value| usize::try_from(int(v)).unwrap_or(0);
-        match (p.as_slice(), v) {
-            (["scenario", "name"], Value::Str(s)) => self.name = s,
-            (["scenario", "description"], Value::Str(s)) => self.description = s,
-            (["scenario", "start_year"], v) => {
-                self.start_year = i32::try_from(int(&v)).unwrap_or(0)
-            }
-            (["scenario", "horizon_years"], v) => self.horizon_years = size(&v),
-            (["scenario", "trials"], v) => self.trials = u64::try_from(int(&v)).unwrap_or(0),
-            (["scenario", "seed"], v) => self.seed = u64::try_from(int(&v)).unwrap_or(0),
-            (["sanctions", "initial"], v) => self.sanctions_initial = int(&v) == 1,
-            (["support", "initial"], Value::State(s)) => self.support_initial = s,
-            (["plan", "start_offset"], v) => self.start_offset = size(&v),
-            (["plan", "credit_tenor_years"], v) => self.credit_tenor_years = size(&v),
-            (["sanctions", "path"], Value::SanctionsPath(p)) => self.sanctions_path = Some(p),
-            (["support", "path"], Value::SupportPath(p)) => self.support_path = Some(p),
-            (["sanctions", "from"], v) => self.sanctions_from = i32::try_from(int(&v)).ok(),
-            (["support", "from"], v) => self.support_from = i32::try_from(int(&v)).ok(),
-            (["support", "supplier"], Value::Str(s)) => self.supplier = s,
-            (["viability", "independence_scope"], Value::Str(s)) => self.scope = s,
-            (["lines", line, field], v) => {
-                let Some(l) = LINE_NAMES.iter().position(|n| n == line) else {
-                    return;
-                };
-                let ls = &mut self.lines[l];
-                match (*field, v) {
-                    ("enabled", Value::Flag(f)) => ls.enabled = f,
-                    ("exportable", Value::Flag(f)) => ls.exportable = f,
-                    ("unit", Value::Str(s)) => ls.unit = s,
-                    ("capex_schedule", Value::Shares(s)) => ls.capex_schedule = s,
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
-    }
+    c.bail()?;
+    Ok(scenario)
 }
 
 struct Checker<'a> {
@@ -325,6 +168,9 @@ impl Checker<'_> {
         bad: &mut Vec<KeyPath>,
     ) {
         for (k, v) in table {
+            if path.is_empty() && OWN_TABLES.contains(&k.as_str()) {
+                continue;
+            }
             path.push(k.clone());
             match node.child(k) {
                 None => {
@@ -402,7 +248,7 @@ impl Checker<'_> {
 
     /// A numeric key: a bare number or a distribution table, whose support lies inside the
     /// key's domain.
-    fn param(&mut self, path: &[String], slot: Slot, value: &toml::Value) -> Option<Param> {
+    fn param(&mut self, path: &[String], domain: Interval, value: &toml::Value) -> Option<Param> {
         let param = match value {
             toml::Value::Integer(i) => Param::fixed(*i as f64),
             toml::Value::Float(x) if x.is_finite() => Param::fixed(*x),
@@ -431,7 +277,6 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let domain = slot.domain();
         let support = param.support();
         if !domain.contains_interval(&support) {
             let message = match param.fixed_value() {
@@ -448,36 +293,16 @@ impl Checker<'_> {
         Some(param)
     }
 
-    /// A count, state, name, flag or schedule: a fixed value, never a distribution.
-    fn setting(&mut self, path: &[String], kind: Setting, value: &toml::Value) -> Option<Value> {
-        let key = doc::dotted(path);
-        if let toml::Value::Table(_) = value {
-            self.fail_at(
-                path,
-                format!(
-                    "`{key}` is {}: a fixed value, never a distribution or table; write a bare \
-                     value (and its source in a comment)",
-                    kind.what()
-                ),
-            );
-            return None;
-        }
-        let checked = check_setting(kind, value);
-        if let Err(message) = &checked {
-            self.fail_at(path, message.clone());
-        }
-        checked.ok()
-    }
-
-    /// A lever given as a yearly path, `{ path = [...], from = YEAR, source = ".." }`: plan
-    /// decisions only, fixed values inside the key's domain. Returns the parameter as its
-    /// first entry (with its source), and keeps the path for [`Checker::expand_levers`].
+    /// A number given as a yearly path, `{ path = [...], from = YEAR, source = ".." }`: keys
+    /// the model allows only, fixed values inside the key's domain. Returns the parameter as
+    /// its first entry (with its source), and keeps the path for [`Checker::expand_levers`].
     fn lever_path(
         &mut self,
         path: &[String],
-        slot: Slot,
+        domain: Interval,
         t: &toml::Table,
-        b: &mut Builder,
+        keys: &KeySchema,
+        levers: &mut Vec<RawLever>,
     ) -> Option<Param> {
         let key = doc::dotted(path);
         let at = |sub: &str| {
@@ -485,13 +310,13 @@ impl Checker<'_> {
             p.push(sub.to_string());
             p
         };
-        if !LEVER_KEYS.contains(&key.as_str()) {
+        if !keys.paths.contains(&key.as_str()) {
             self.fail_at(
                 &at("path"),
                 format!(
-                    "`{key}` cannot take a yearly path: only the plan levers {} can (a path is \
-                     a plan decision by year)",
-                    LEVER_KEYS.join(", ")
+                    "`{key}` cannot take a yearly path: only {} can (a path is a plan \
+                     decision by year)",
+                    keys.paths.join(", ")
                 ),
             );
             return None;
@@ -505,12 +330,11 @@ impl Checker<'_> {
                 "a path is a plan decision, not an uncertainty: it takes only `path`, `from` \
                  and `source` (no distribution)"
             } else {
-                "unknown sub-key of a lever path (it takes `path`, `from` and `source`)"
+                "unknown sub-key of a yearly path (it takes `path`, `from` and `source`)"
             };
             self.fail_at(&at(sub), format!("`{sub}`: {why}"));
             ok = false;
         }
-        let domain = slot.domain();
         let mut values = Vec::new();
         match &t["path"] {
             toml::Value::Array(items) if !items.is_empty() => {
@@ -594,7 +418,7 @@ impl Checker<'_> {
         }
         let mut param = Param::fixed(values[0]);
         param.source = source.clone();
-        b.levers.push(RawLever {
+        levers.push(RawLever {
             path: path.to_vec(),
             values,
             from,
@@ -603,13 +427,13 @@ impl Checker<'_> {
         Some(param)
     }
 
-    /// Each lever path's value in every year: entry i applies to year `from + i`, earlier
+    /// Each yearly path's value in every year: entry i applies to year `from + i`, earlier
     /// years take the first entry, later ones the last; a path past the horizon is an error.
-    fn expand_levers(&mut self, b: &Builder) -> Vec<LeverPath> {
+    fn expand_levers(&mut self, levers: &[RawLever], start: i32, horizon: usize) -> Vec<LeverPath> {
         let mut out = Vec::new();
-        let last_year = b.start_year + b.horizon_years as i32 - 1;
-        for raw in b.levers.clone() {
-            let from = raw.from.unwrap_or(b.start_year);
+        let last_year = start + horizon as i32 - 1;
+        for raw in levers {
+            let from = raw.from.unwrap_or(start);
             let end = from + raw.values.len() as i32 - 1;
             if end > last_year {
                 let mut at = raw.path.clone();
@@ -624,106 +448,101 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            let yearly = (0..b.horizon_years)
+            let yearly = (0..horizon)
                 .map(|t| {
-                    let i = (b.start_year + t as i32 - from).clamp(0, raw.values.len() as i32 - 1);
+                    let i = (start + t as i32 - from).clamp(0, raw.values.len() as i32 - 1);
                     raw.values[i as usize]
                 })
                 .collect();
             out.push(LeverPath {
                 key: doc::dotted(&raw.path),
-                values: raw.values,
+                values: raw.values.clone(),
                 from,
-                source: raw.source,
+                source: raw.source.clone(),
                 yearly,
             });
         }
         out
     }
 
-    /// `sanctions.path` and `support.path` by year of the horizon (`None`: free).
-    fn expand_forced(&mut self, b: &Builder) -> (Vec<Option<bool>>, Vec<Option<usize>>) {
-        let last_year = b.start_year + b.horizon_years as i32 - 1;
-        let check = |me: &mut Self, table: &str, len: Option<usize>, from: Option<i32>| {
-            let Some(len) = len else {
-                if from.is_some() {
-                    me.fail_at(
-                        &[table.to_string(), "from".into()],
-                        format!("`{table}.from` without `{table}.path`: from gives the year of the path's first entry"),
+    /// Forced-state paths: `<table>.from` only with `<table>.path`, and no path past the
+    /// horizon.
+    fn check_forced(&mut self, settings: &[(String, Value)], start: i32, horizon: usize) {
+        let last_year = start + horizon as i32 - 1;
+        for (key, v) in settings {
+            let Some(table) = key.strip_suffix(".from") else {
+                continue;
+            };
+            let from = v.int() as i32;
+            match settings.iter().find(|(k, _)| *k == format!("{table}.path")) {
+                None => {
+                    let path: KeyPath = key.split('.').map(str::to_string).collect();
+                    self.fail_at(
+                        &path,
+                        format!(
+                            "`{key}` without `{table}.path`: it gives the year of the path's \
+                             first entry"
+                        ),
                     );
                 }
-                return None;
-            };
-            let from = from.unwrap_or(b.start_year);
-            let end = from + len as i32 - 1;
-            if end > last_year {
-                me.fail_at(
-                    &[table.to_string(), "path".into()],
+                Some((_, Value::Path(p))) => {
+                    let end = from + p.len() as i32 - 1;
+                    if end > last_year {
+                        let path: Vec<String> = vec![table.to_string(), "path".into()];
+                        self.fail_at(
+                            &path,
+                            format!(
+                                "the path runs from {from} to {end}, past the horizon's last \
+                                 year {last_year}"
+                            ),
+                        );
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        for (key, v) in settings {
+            if let (Some(table), Value::Path(p)) = (key.strip_suffix(".path"), v)
+                && !settings.iter().any(|(k, _)| *k == format!("{table}.from"))
+                && start + p.len() as i32 - 1 > last_year
+            {
+                let path: KeyPath = key.split('.').map(str::to_string).collect();
+                self.fail_at(
+                    &path,
                     format!(
-                        "the path runs from {from} to {end}, past the horizon's last year \
-                         {last_year}"
+                        "the path has {} entries from {start}, past the horizon's last year \
+                         {last_year}",
+                        p.len()
                     ),
                 );
-                return None;
             }
-            Some(from)
-        };
-        let s_from = check(
-            self,
-            "sanctions",
-            b.sanctions_path.as_ref().map(Vec::len),
-            b.sanctions_from,
-        );
-        let r_from = check(
-            self,
-            "support",
-            b.support_path.as_ref().map(Vec::len),
-            b.support_from,
-        );
-        let year_index = |from: i32, t: usize| usize::try_from(b.start_year + t as i32 - from).ok();
-        let sanctions = match (&b.sanctions_path, s_from) {
-            (Some(p), Some(from)) => (0..b.horizon_years)
-                .map(|t| {
-                    year_index(from, t)
-                        .and_then(|i| p.get(i))
-                        .and_then(|v| (*v >= 0).then_some(*v == 1))
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        let support = match (&b.support_path, r_from) {
-            (Some(p), Some(from)) => (0..b.horizon_years)
-                .map(|t| {
-                    year_index(from, t)
-                        .and_then(|i| p.get(i))
-                        .copied()
-                        .flatten()
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        (sanctions, support)
+        }
     }
 
-    /// `[criteria]`: a table of strings, each a name that is no outcome's.
-    fn criteria(&mut self, path: &[String], value: &toml::Value, b: &mut Builder) {
+    /// `[criteria]`: a table of strings, each under a name of letters, digits and `_`.
+    fn criteria(&mut self, value: Option<&toml::Value>) -> Vec<CriterionSpec> {
+        let mut out = Vec::new();
+        let Some(value) = value else {
+            return out;
+        };
+        let top = "criteria".to_string();
         let toml::Value::Table(t) = value else {
             self.fail_at(
-                path,
+                std::slice::from_ref(&top),
                 format!(
                     "expected the table `[criteria]` of name = \"expression\", found {}",
                     describe_value(value)
                 ),
             );
-            return;
+            return out;
         };
         let mut entries: Vec<(&String, &toml::Value)> = t.iter().collect();
         entries.sort_by_key(|(k, _)| {
-            let o = self.doc.origin(&[path[0].clone(), (*k).clone()]);
+            let o = self.doc.origin(&[top.clone(), (*k).clone()]);
             (o.file, o.line.unwrap_or(usize::MAX))
         });
         for (name, v) in entries {
-            let at = [path[0].clone(), name.clone()];
+            let at = [top.clone(), name.clone()];
             let good_name = name
                 .chars()
                 .next()
@@ -740,7 +559,10 @@ impl Checker<'_> {
                 continue;
             }
             match v {
-                toml::Value::String(e) => b.criteria.push((name.clone(), e.clone())),
+                toml::Value::String(e) => out.push(CriterionSpec {
+                    name: name.clone(),
+                    expr: e.clone(),
+                }),
                 other => self.fail_at(
                     &at,
                     format!(
@@ -751,25 +573,27 @@ impl Checker<'_> {
                 ),
             }
         }
+        out
     }
 
-    /// Each criterion parses, names known outcomes only, and is named after none.
-    fn check_criteria(&mut self, b: &Builder) {
-        let outcomes = known_outcomes();
-        let names: Vec<&str> = b.criteria.iter().map(|(n, _)| n.as_str()).collect();
-        for (name, e) in &b.criteria {
-            let at = ["criteria".to_string(), name.clone()];
-            if outcomes.contains(name) {
+    /// Each criterion parses, reads known outcomes only, and is named after none.
+    fn check_criteria(&mut self, criteria: &[CriterionSpec], keys: &KeySchema) {
+        let outcomes = &keys.outcomes;
+        let names: Vec<&str> = criteria.iter().map(|c| c.name.as_str()).collect();
+        for c in criteria {
+            let at = ["criteria".to_string(), c.name.clone()];
+            if outcomes.contains(&c.name) {
                 self.fail_at(
                     &at,
                     format!(
-                        "`{name}` is already an outcome's name: give the criterion a name of \
-                         its own"
+                        "`{}` is already an outcome's name: give the criterion a name of its \
+                         own",
+                        c.name
                     ),
                 );
                 continue;
             }
-            let compiled = expr::parse(e).and_then(|p| {
+            let compiled = expr::parse(&c.expr).and_then(|p| {
                 p.resolve(&mut |n| {
                     if let Some(i) = outcomes.iter().position(|o| o == n) {
                         Ok(i)
@@ -779,12 +603,10 @@ impl Checker<'_> {
                              (write its condition here instead)"
                         ))
                     } else {
+                        let known: Vec<&str> = outcomes.iter().map(String::as_str).collect();
                         Err(format!(
                             "no outcome `{n}`{} (`defsim list outcomes` lists them)",
-                            schema::did_you_mean(
-                                n,
-                                &outcomes.iter().map(String::as_str).collect::<Vec<_>>()
-                            )
+                            schema::did_you_mean(n, &known)
                         ))
                     }
                 })
@@ -792,28 +614,37 @@ impl Checker<'_> {
             if let Err(err) = compiled {
                 self.fail_at(
                     &at,
-                    format!("in \"{e}\" at column {}: {}", err.column, err.message),
+                    format!(
+                        "in \"{}\" at column {}: {}",
+                        c.expr, err.column, err.message
+                    ),
                 );
             }
         }
     }
 
-    /// `[[correlations]]`: a list of `{ keys = [..], rank = .., source = ".." }`.
-    fn correlations(&mut self, path: &[String], value: &toml::Value, b: &mut Builder) {
+    /// `[[correlations]]`: a list of `{ keys = [..], rank = .., source = ".." }`, each with
+    /// its index in the merged list.
+    fn correlations(&mut self, value: Option<&toml::Value>) -> Vec<(usize, CorrelationSpec)> {
+        let mut out = Vec::new();
+        let Some(value) = value else {
+            return out;
+        };
+        let top = "correlations".to_string();
         let toml::Value::Array(items) = value else {
             self.fail_at(
-                path,
+                std::slice::from_ref(&top),
                 format!(
                     "expected a list of tables `[[correlations]]` (keys = [..], rank = ..), \
                      found {}",
                     describe_value(value)
                 ),
             );
-            return;
+            return out;
         };
         for (i, item) in items.iter().enumerate() {
             let at = |sub: Option<&str>| {
-                let mut p = vec![path[0].clone(), i.to_string()];
+                let mut p = vec![top.clone(), i.to_string()];
                 if let Some(s) = sub {
                     p.push(s.to_string());
                 }
@@ -844,15 +675,15 @@ impl Checker<'_> {
                 );
                 ok = false;
             }
-            let keys: Vec<String> = match t.get("keys") {
-                Some(toml::Value::Array(ks)) if ks.len() >= 2 => ks
-                    .iter()
-                    .filter_map(|k| k.as_str().map(str::to_string))
-                    .collect::<Vec<_>>(),
-                _ => Vec::new(),
-            };
-            let key_count = t.get("keys").and_then(|k| k.as_array()).map_or(0, Vec::len);
-            if keys.len() < 2 || keys.len() != key_count {
+            let listed = t.get("keys").and_then(|k| k.as_array());
+            let keys: Vec<String> = listed
+                .map(|ks| {
+                    ks.iter()
+                        .filter_map(|k| k.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if keys.len() < 2 || keys.len() != listed.map_or(0, Vec::len) {
                 self.fail_at(
                     &at(Some("keys")),
                     "expected a list of at least two parameter keys (strings), e.g. keys = \
@@ -864,7 +695,10 @@ impl Checker<'_> {
                 if keys[..j].contains(k) {
                     self.fail_at(
                         &at(Some("keys")),
-                        format!("`{k}` is twice in this entry: a key is correlated with others, not with itself"),
+                        format!(
+                            "`{k}` is twice in this entry: a key is correlated with others, \
+                             not with itself"
+                        ),
                     );
                     ok = false;
                 }
@@ -910,52 +744,53 @@ impl Checker<'_> {
                 }
             };
             if ok {
-                b.correlations
-                    .push((i, CorrelationSpec { keys, rank, source }));
+                out.push((i, CorrelationSpec { keys, rank, source }));
             }
         }
+        out
     }
 
-    /// The correlated keys are uncertain-capable parameters, no pair is stated twice, and
+    /// The correlated keys are numbers that may be uncertain, no pair is stated twice, and
     /// the rank matrix is positive definite; a fixed correlated key is only a warning.
     fn check_correlations(
         &mut self,
+        correlations: &[(usize, CorrelationSpec)],
         params: &[ParamEntry],
-        b: &Builder,
+        levers: &[LeverPath],
+        root: &Node,
         warnings: &mut Vec<String>,
     ) {
-        if b.correlations.is_empty() {
+        if correlations.is_empty() {
             return;
         }
         let entry_name = |i: usize| format!("correlations[{i}]");
-        let at =
-            |i: usize, sub: &str| vec!["correlations".to_string(), i.to_string(), sub.to_string()];
+        let at = |i: usize, sub: &str| {
+            vec![
+                "correlations".to_string(),
+                i.to_string(),
+                sub.to_string(),
+            ]
+        };
         let mut bad = false;
-        let levers: Vec<String> = b.levers.iter().map(|l| doc::dotted(&l.path)).collect();
-        for (i, c) in &b.correlations {
+        for (i, c) in correlations {
             for k in &c.keys {
-                let why = match Slot::of(k) {
-                    _ if levers.contains(k) => {
-                        Some("a lever given as a yearly path (a plan decision)".to_string())
-                    }
-                    Some(_) => None,
-                    None => {
-                        let p: KeyPath = k.split('.').map(str::to_string).collect();
-                        match schema::schema().lookup(&p) {
-                            Some(Node::Leaf(Leaf::Setting(s))) => Some(format!(
-                                "{} (a count, state, flag or name is never uncertain)",
-                                s.what()
-                            )),
-                            _ => Some(format!(
+                let p: KeyPath = k.split('.').map(str::to_string).collect();
+                let why = if levers.iter().any(|l| l.key == *k) {
+                    Some("a number given as a yearly path (a plan decision)".to_string())
+                } else {
+                    match root.lookup(&p) {
+                        Some(Node::Leaf(Leaf::Numeric(_))) => None,
+                        Some(Node::Leaf(Leaf::Setting(s))) => Some(format!(
+                            "{} (a count, state, flag or name is never uncertain)",
+                            s.what()
+                        )),
+                        _ => {
+                            let known: Vec<&str> =
+                                params.iter().map(|p| p.key.as_str()).collect();
+                            Some(format!(
                                 "not a key of the model{}",
-                                schema::did_you_mean(
-                                    k,
-                                    &numeric_key_paths()
-                                        .iter()
-                                        .map(String::as_str)
-                                        .collect::<Vec<_>>()
-                                )
-                            )),
+                                schema::did_you_mean(k, &known)
+                            ))
                         }
                     }
                 };
@@ -968,9 +803,8 @@ impl Checker<'_> {
                 }
             }
         }
-        // The same pair in two entries.
         let mut seen: Vec<((String, String), usize)> = Vec::new();
-        for (i, c) in &b.correlations {
+        for (i, c) in correlations {
             for (a, ka) in c.keys.iter().enumerate() {
                 for kb in &c.keys[a + 1..] {
                     let pair = if ka < kb {
@@ -978,8 +812,8 @@ impl Checker<'_> {
                     } else {
                         (kb.clone(), ka.clone())
                     };
-                    if let Some((_, first)) = seen.iter().find(|(p, _)| *p == pair) {
-                        if first != i {
+                    match seen.iter().find(|(p, _)| *p == pair) {
+                        Some((_, first)) if first != i => {
                             self.fail_at(
                                 &at(*i, "keys"),
                                 format!(
@@ -992,8 +826,8 @@ impl Checker<'_> {
                             );
                             bad = true;
                         }
-                    } else {
-                        seen.push((pair, *i));
+                        Some(_) => {}
+                        None => seen.push((pair, *i)),
                     }
                 }
             }
@@ -1001,19 +835,14 @@ impl Checker<'_> {
         if bad {
             return;
         }
-        // Positive definiteness, keys in scenario order.
         let keys: Vec<&str> = params
             .iter()
             .map(|p| p.key.as_str())
-            .filter(|k| {
-                b.correlations
-                    .iter()
-                    .any(|(_, c)| c.keys.iter().any(|x| x == k))
-            })
+            .filter(|k| correlations.iter().any(|(_, c)| c.keys.iter().any(|x| x == k)))
             .collect();
         let index = |k: &str| keys.iter().position(|x| *x == k).expect("a correlated key");
         let mut pairs = Vec::new();
-        for (_, c) in &b.correlations {
+        for (_, c) in correlations {
             for (a, ka) in c.keys.iter().enumerate() {
                 for kb in &c.keys[a + 1..] {
                     pairs.push((index(ka), index(kb), c.rank));
@@ -1022,29 +851,18 @@ impl Checker<'_> {
         }
         if let Err(e) = Copula::new(keys.len(), &pairs) {
             let block = &keys[..=e.leading];
-            let involved: Vec<String> = b
-                .correlations
+            let involved: Vec<usize> = correlations
                 .iter()
-                .filter(|(_, c)| {
-                    c.keys
-                        .iter()
-                        .filter(|k| block.contains(&k.as_str()))
-                        .count()
-                        >= 2
-                })
-                .map(|(i, _)| entry_name(*i))
+                .filter(|(_, c)| c.keys.iter().filter(|k| block.contains(&k.as_str())).count() >= 2)
+                .map(|(i, _)| *i)
                 .collect();
-            let first = b
-                .correlations
-                .iter()
-                .find(|(i, _)| involved.contains(&entry_name(*i)))
-                .map_or(0, |(i, _)| *i);
+            let names: Vec<String> = involved.iter().map(|i| entry_name(*i)).collect();
             self.fail_at(
-                &at(first, "rank"),
+                &at(involved.first().copied().unwrap_or(0), "rank"),
                 format!(
                     "the rank correlations of {} cannot hold together: the matrix they make \
                      over {} is not positive definite; weaken some of them",
-                    involved.join(", "),
+                    names.join(", "),
                     block.join(", ")
                 ),
             );
@@ -1062,64 +880,38 @@ impl Checker<'_> {
         }
     }
 
-    /// Rules across keys: the localization floor under the import content on every line;
-    /// at least one enabled line with military demand.
-    fn cross_key(&mut self, params: &[ParamEntry], b: &Builder) {
-        let find = |key: String| params.iter().find(|p| p.key == key);
-        for line in LINE_NAMES {
-            let floor = find(format!("lines.{line}.min_import_content"));
-            let start = find(format!("lines.{line}.import_content"));
-            if let (Some(floor), Some(start)) = (floor, start) {
-                let (f, s) = (floor.param.support(), start.param.support());
-                if f.hi > s.lo {
-                    let path: KeyPath = floor.key.split('.').map(str::to_string).collect();
-                    self.fail_at(
-                        &path,
-                        format!(
-                            "min_import_content ({}) lies above import_content ({}) in some \
-                             or all trials (largest possible floor {}, smallest possible import \
-                             content {}): the floor of localization must not exceed the import \
-                             content it starts from",
-                            floor.param.describe(),
-                            start.param.describe(),
-                            f.hi,
-                            s.lo
-                        ),
-                    );
-                }
-            }
-        }
-        let mut why = Vec::new();
-        let mut any = false;
-        for (l, line) in LINE_NAMES.iter().enumerate() {
-            let demand = find(format!("lines.{line}.military_demand"));
-            if !b.lines[l].enabled {
-                why.push(format!("{line} is disabled"));
-            } else if let Some(d) = demand {
-                let s = d.param.support();
-                if s.lo > 0.0 || (s.lo == 0.0 && s.lo_open) {
-                    any = true;
-                } else {
-                    why.push(format!("{line} has military_demand {}", d.param.describe()));
-                }
-            }
-        }
-        if !any {
-            self.fail(
-                Origin::default(),
-                "lines".to_string(),
+    /// A count, state, name, flag or schedule: a fixed value, never a distribution.
+    fn setting(&mut self, path: &[String], kind: &Fixed, value: &toml::Value) -> Option<Value> {
+        let key = doc::dotted(path);
+        if let toml::Value::Table(_) = value {
+            self.fail_at(
+                path,
                 format!(
-                    "no enabled line has military demand above 0 ({}): at least one enabled \
-                     line needs a military_demand whose support lies strictly above 0",
-                    why.join("; ")
+                    "`{key}` is {}: a fixed value, never a distribution or table; write a bare \
+                     value (and its source in a comment)",
+                    kind.what()
                 ),
             );
+            return None;
         }
+        let checked = check_setting(kind, value);
+        if let Err(message) = &checked {
+            self.fail_at(path, message.clone());
+        }
+        checked.ok()
     }
 }
 
+/// A yearly path as read, before it is checked against the horizon.
+struct RawLever {
+    path: KeyPath,
+    values: Vec<f64>,
+    from: Option<i32>,
+    source: Option<String>,
+}
+
 /// Checks a fixed value against its kind.
-fn check_setting(kind: Setting, value: &toml::Value) -> Result<Value, String> {
+fn check_setting(kind: &Fixed, value: &toml::Value) -> Result<Value, String> {
     let found = || describe_value(value);
     let string = || match value {
         toml::Value::String(s) => Ok(s.clone()),
@@ -1130,7 +922,7 @@ fn check_setting(kind: Setting, value: &toml::Value) -> Result<Value, String> {
         _ => Err(format!("expected an integer, found {}", found())),
     };
     match kind {
-        Setting::Name => {
+        Fixed::Name => {
             let s = string()?;
             let safe = s
                 .chars()
@@ -1143,140 +935,142 @@ fn check_setting(kind: Setting, value: &toml::Value) -> Result<Value, String> {
             }
             Ok(Value::Str(s))
         }
-        Setting::Description | Setting::Extends => string().map(Value::Str),
-        Setting::Unit => {
+        Fixed::Description | Fixed::Extends => string().map(Value::Str),
+        Fixed::Unit => {
             let s = string()?;
             if s.trim().is_empty() {
                 return Err("expected the name of the unit (rifle, round, ...), found \"\"".into());
             }
             Ok(Value::Str(s))
         }
-        Setting::StartYear => {
+        Fixed::Year => {
             let i = integer()?;
             i32::try_from(i)
                 .map(|_| Value::Int(i))
                 .map_err(|_| format!("expected a year, found {i}"))
         }
-        Setting::Count { min } => {
+        Fixed::Count { min } => {
             let i = integer()?;
-            if i < min {
+            if i < *min {
                 return Err(format!("expected an integer >= {min}, found {i}"));
             }
             usize::try_from(i)
                 .map(|_| Value::Int(i))
                 .map_err(|_| format!("{i} is too large"))
         }
-        Setting::SanctionsInitial => match integer()? {
-            i @ (0 | 1) => Ok(Value::Int(i)),
-            i => Err(format!(
-                "expected 0 (not sanctioned at the start) or 1 (sanctioned), found {i}"
-            )),
-        },
-        Setting::SupportInitial => {
-            let s = string()?;
-            SUPPORT_STATES
-                .iter()
-                .position(|st| *st == s)
-                .map(Value::State)
-                .ok_or_else(|| {
-                    format!(
-                        "expected \"full\", \"reduced\" or \"withdrawn\", found {s:?}{}",
-                        schema::did_you_mean(&s, &SUPPORT_STATES)
-                    )
-                })
-        }
-        Setting::SanctionsPath => {
-            let toml::Value::Array(items) = value else {
-                return Err(format!(
-                    "expected a list of forced states (1 sanctioned, 0 not, -1 free), found {}",
-                    found()
-                ));
-            };
-            if items.is_empty() {
-                return Err("expected a non-empty list of forced states, found []".into());
+        Fixed::IndexedState(meanings) => {
+            let i = integer()?;
+            match usize::try_from(i) {
+                Ok(k) if k < meanings.len() => Ok(Value::Int(i)),
+                _ => {
+                    let options: Vec<String> = meanings
+                        .iter()
+                        .enumerate()
+                        .map(|(k, m)| format!("{k} ({m})"))
+                        .collect();
+                    Err(format!("expected {}, found {i}", one_of(&options)))
+                }
             }
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| match item {
-                    toml::Value::Integer(v @ (-1..=1)) => Ok(*v),
-                    other => Err(format!(
-                        "entry {i} of the path: expected 1 (sanctioned), 0 (not) or -1 (free: \
-                         the chain decides), found {}",
-                        describe_value(other)
-                    )),
-                })
-                .collect::<Result<Vec<i64>, String>>()
-                .map(Value::SanctionsPath)
         }
-        Setting::SupportPath => {
+        Fixed::NamedState(names) => {
+            let s = string()?;
+            match names.iter().position(|st| *st == s) {
+                Some(k) => Ok(Value::State(k, s)),
+                None => {
+                    let options: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+                    Err(format!(
+                        "expected {}, found {s:?}{}",
+                        one_of(&options),
+                        schema::did_you_mean(&s, names)
+                    ))
+                }
+            }
+        }
+        Fixed::StatePath { states, indexed } => {
             let toml::Value::Array(items) = value else {
-                return Err(format!(
-                    "expected a list of forced states (\"full\", \"reduced\", \"withdrawn\" \
-                     or \"free\"), found {}",
-                    found()
-                ));
+                return Err(format!("expected a list of forced states, found {}", found()));
             };
             if items.is_empty() {
                 return Err("expected a non-empty list of forced states, found []".into());
             }
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                let toml::Value::String(s) = item else {
+                let entry = match (item, indexed) {
+                    (toml::Value::Integer(-1), true) => Ok(None),
+                    (toml::Value::Integer(k), true) => usize::try_from(*k)
+                        .ok()
+                        .filter(|k| *k < states.len())
+                        .map(Some)
+                        .ok_or(()),
+                    (toml::Value::String(s), false) if s == "free" => Ok(None),
+                    (toml::Value::String(s), false) => {
+                        states.iter().position(|st| st == s).map(Some).ok_or(())
+                    }
+                    _ => Err(()),
+                };
+                let Ok(entry) = entry else {
+                    let options: Vec<String> = if *indexed {
+                        let mut o: Vec<String> = states
+                            .iter()
+                            .enumerate()
+                            .map(|(k, m)| format!("{k} ({m})"))
+                            .collect();
+                        o.push("-1 (free: the chain decides)".into());
+                        o
+                    } else {
+                        let mut o: Vec<String> = states.iter().map(|n| format!("{n:?}")).collect();
+                        o.push("\"free\" (the chain decides)".into());
+                        o
+                    };
+                    let hint = match item {
+                        toml::Value::String(s) => {
+                            let mut names = states.clone();
+                            names.push("free");
+                            schema::did_you_mean(s, &names)
+                        }
+                        _ => String::new(),
+                    };
                     return Err(format!(
-                        "entry {i} of the path: expected \"full\", \"reduced\", \"withdrawn\" \
-                         or \"free\", found {}",
-                        describe_value(item)
+                        "entry {i} of the path: unknown forced state {}: expected {}{hint}",
+                        describe_value(item),
+                        one_of(&options)
                     ));
                 };
-                if s == "free" {
-                    out.push(None);
-                    continue;
-                }
-                let Some(state) = SUPPORT_STATES.iter().position(|st| st == s) else {
-                    return Err(format!(
-                        "entry {i} of the path: unknown forced state {s:?}: expected \"full\", \
-                         \"reduced\", \"withdrawn\" or \"free\"{}",
-                        schema::did_you_mean(s, &["full", "reduced", "withdrawn", "free"])
-                    ));
-                };
-                out.push(Some(state));
+                out.push(entry);
             }
-            Ok(Value::SupportPath(out))
+            Ok(Value::Path(out))
         }
-        Setting::PathFrom => {
+        Fixed::PathFrom => {
             let i = integer()?;
             i32::try_from(i)
                 .map(|_| Value::Int(i))
                 .map_err(|_| format!("expected a year, found {i}"))
         }
-        Setting::Supplier => {
+        Fixed::Text(_) => {
             let s = string()?;
             if s.trim().is_empty() {
-                return Err("expected the supplier's name (\"Russia\"), found \"\"".into());
+                return Err("expected a non-empty name, found \"\"".into());
             }
             Ok(Value::Str(s))
         }
-        Setting::Scope => {
+        Fixed::Choice(words) => {
             let s = string()?;
-            if s == "all" || s == "enabled" {
+            if words.contains(&s.as_str()) {
                 Ok(Value::Str(s))
             } else {
+                let options: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
                 Err(format!(
-                    "unknown scope {s:?}: expected \"all\" (independence over all four lines' \
-                     demand) or \"enabled\" (over the enabled lines){}",
-                    schema::did_you_mean(&s, &["all", "enabled"])
+                    "unknown {s:?}: expected {}{}",
+                    one_of(&options),
+                    schema::did_you_mean(&s, words)
                 ))
             }
         }
-        Setting::Criteria | Setting::Correlations => {
-            unreachable!("checked by Checker::criteria and Checker::correlations")
-        }
-        Setting::Flag => match value {
+        Fixed::Flag => match value {
             toml::Value::Boolean(f) => Ok(Value::Flag(*f)),
             _ => Err(format!("expected true or false, found {}", found())),
         },
-        Setting::Schedule => {
+        Fixed::Schedule => {
             let toml::Value::Array(items) = value else {
                 return Err(format!("expected an array of shares, found {}", found()));
             };
@@ -1312,5 +1106,14 @@ fn check_setting(kind: Setting, value: &toml::Value) -> Result<Value, String> {
             }
             Ok(Value::Shares(shares))
         }
+    }
+}
+
+/// `a, b or c`.
+fn one_of(options: &[String]) -> String {
+    match options.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }

@@ -1,6 +1,6 @@
 // The table of malformed or impossible scenarios, shared by the end-to-end test
 // (`tests/bad_input.rs`, which drives the `defsim` binary) and the library-level test
-// (`src/scenario/mod.rs`, which calls `scenario::load`): one table, checked at both levels.
+// (`src/model/scenario_tests.rs`, which calls `model::load`): one table, checked at both levels.
 // Included with `include!`, so it holds items only.
 
 /// One bad input and what its error must say.
@@ -247,7 +247,7 @@ pub const CASES: &[Case] = &[
     case("v2_dist_in_path.toml", &["v2_dist_in_path.toml"], Some("plan.oversight.path"), Some(6), "no distribution inside"),
     case("v2_path_past_horizon.toml", &["v2_path_past_horizon.toml"], Some("plan.captive_power_share.path"), Some(6), "past the horizon"),
     case("v2_unknown_forced_state.toml", &["v2_unknown_forced_state.toml"], Some("support.path"), Some(6), "unknown forced state"),
-    case("v2_sanctions_path_value.toml", &["v2_sanctions_path_value.toml"], Some("sanctions.path"), Some(6), "expected 1 (sanctioned)"),
+    case("v2_sanctions_path_value.toml", &["v2_sanctions_path_value.toml"], Some("sanctions.path"), Some(6), "unknown forced state the integer 2"),
     case("v2_criterion_unknown_outcome.toml", &["v2_criterion_unknown_outcome.toml"], Some("criteria.bad"), Some(7), "column 17: no outcome `vaible`"),
     case("v2_criterion_syntax.toml", &["v2_criterion_syntax.toml"], Some("criteria.bad"), Some(6), "column 24: expected a condition"),
     case("v2_criterion_outcome_name.toml", &["v2_criterion_outcome_name.toml"], Some("criteria.independence"), Some(6), "already an outcome"),
@@ -259,7 +259,7 @@ pub const CASES: &[Case] = &[
     case("v2_same_pair_twice.toml", &["v2_same_pair_twice.toml"], Some("correlations.1.keys"), Some(10), "already correlated by correlations[0]"),
     case("v2_key_twice.toml", &["v2_key_twice.toml"], Some("correlations.0.keys"), Some(6), "twice in this entry"),
     case("v2_not_positive_definite.toml", &["v2_not_positive_definite.toml"], Some("correlations.0.rank"), Some(7), "correlations[0], correlations[1], correlations[2] cannot hold together"),
-    case("v2_unknown_scope.toml", &["v2_unknown_scope.toml"], Some("viability.independence_scope"), Some(6), "unknown scope"),
+    case("v2_unknown_scope.toml", &["v2_unknown_scope.toml"], Some("viability.independence_scope"), Some(6), "unknown \"enabeld\": expected \"all\" or \"enabled\""),
     // --set.
     set(&["macro.trend_grwoth=0.04"], "macro.trend_grwoth", "--set"),
     set(&["plan.oversight"], "plan.oversight", "no `=`"),
