@@ -1,83 +1,18 @@
-//! `defsim discover`: scenario discovery with PRIM. Which ranges of the uncertain inputs
-//! hold the trials where a condition on an outcome is true (`--where "viable == 1"`)?
-//!
-//! load scenario -> trials (simulated with their inputs kept, or read from a `trials.csv`
-//! with `--from`) -> condition per trial (the language of `[criteria]`: a comparison with an
-//! absent outcome is unknown, and a condition that ends unknown does not hold) -> peeling
-//! trajectory ([`crate::stats::prim`], alpha 0.05, minimum mass 0.05) -> the chosen box
-//! (`--box K`, default the best F1 of coverage and density) with quasi-p-values -> CSV,
-//! JSON and charts in `output/discover-<name>/` through a [`Staging`](crate::export::Staging) folder.
+//! `defsim discover`: load the scenario, simulate its trials keeping their inputs (or read
+//! them from a `trials.csv` with `--from`), find the boxes ([`crate::analysis::discover`])
+//! and write them ([`crate::export::discover`]) to `output/discover-<name>/` through a
+//! staging folder.
 
 use std::path::Path;
 
 use anyhow::Result;
-use serde::Serialize;
 
 use super::{BadInput, Job, commit, out_dir, stage};
+use crate::analysis::discover::{self as analysis, Condition, Discovery};
 use crate::cli::DiscoverArgs;
 use crate::engine::{self, Model};
 use crate::export;
-use crate::export::plots::prim::{BoxScatter, write_box, write_trajectory};
 use crate::model::ViabilityModel;
-use crate::stats::expr::{self, Expr};
-use crate::stats::prim::{self, PrimBox, PrimOptions};
-
-/// Most trials drawn on the box scatter (an evenly spaced subsample).
-const SCATTER_POINTS: usize = 3000;
-
-/// The `--where` condition, parsed by the language of `[criteria]` and resolved against
-/// the model's outcomes; errors point at the column.
-fn condition(text: &str, outcomes: &[String]) -> Result<(String, Expr<usize>), BadInput> {
-    let bad = |e: expr::ExprError| {
-        BadInput(format!(
-            "--where \"{text}\": column {}: {}\n{}\n(write conditions such as \"viable == 1\" or \
-             \"independence >= 0.35 and peak_fiscal_burden <= 0.02\")",
-            e.column,
-            e.message,
-            e.pointer(text)
-        ))
-    };
-    let parsed = expr::parse(text).map_err(bad)?;
-    let compiled = parsed
-        .resolve(&mut |n| {
-            outcomes
-                .iter()
-                .position(|o| o == n)
-                .ok_or_else(|| format!("no outcome `{n}`; outcomes are {}", outcomes.join(", ")))
-        })
-        .map_err(bad)?;
-    Ok((parsed.to_string(), compiled))
-}
-
-/// One input's line of the chosen box.
-#[derive(Debug, Serialize)]
-struct Limit {
-    input: String,
-    lo: f64,
-    hi: f64,
-    restricted: bool,
-    /// NaN (null) for an unrestricted input.
-    quasi_p: f64,
-    data_lo: f64,
-    data_hi: f64,
-}
-
-/// `discover.json`.
-#[derive(Debug, Serialize)]
-struct Discovery {
-    scenario: String,
-    condition: String,
-    source: String,
-    trials: usize,
-    cases: usize,
-    peel_alpha: f64,
-    min_mass: f64,
-    chosen_box: usize,
-    rule: &'static str,
-    chosen: PrimBox,
-    limits: Vec<Limit>,
-    trajectory: Vec<PrimBox>,
-}
 
 /// `defsim discover`.
 pub fn discover(args: &DiscoverArgs) -> Result<()> {
@@ -85,11 +20,7 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     let model = ViabilityModel::new(&job.scenario);
     let schema = model.schema().clone();
     let names: Vec<String> = schema.outcomes.iter().map(|o| o.name.clone()).collect();
-    let (cond_text, cond) = condition(&args.condition, &names)?;
-    // The outcomes the condition reads, each once.
-    let mut used = cond.indices();
-    used.sort_unstable();
-    used.dedup();
+    let cond = Condition::parse(&args.condition, &names).map_err(BadInput)?;
     anyhow::ensure!(
         !schema.inputs.is_empty(),
         BadInput(format!(
@@ -97,17 +28,17 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
             args.scenario.display()
         ))
     );
-    // `columns[k]` is outcome `used[k]` of every trial.
+    // `columns[k]` holds outcome `cond.used[k]` of every trial.
     let (inputs, columns, source) = match &args.from {
         Some(file) => {
-            let wanted: Vec<&str> = used.iter().map(|&i| names[i].as_str()).collect();
+            let wanted: Vec<&str> = cond.used.iter().map(|&i| names[i].as_str()).collect();
             let (inputs, ys) = read_trials(file, &schema.inputs, &wanted)?;
             (inputs, ys, file.display().to_string())
         }
         None => {
             let r = engine::run(&model, &job.options)?;
             let inputs = r.inputs.expect("kept");
-            let ys = used.iter().map(|&i| r.outcomes[i].clone()).collect();
+            let ys = cond.used.iter().map(|&i| r.outcomes[i].clone()).collect();
             (
                 inputs,
                 ys,
@@ -116,72 +47,22 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         }
     };
     let trials = inputs.first().map_or(0, Vec::len);
-    let y: Vec<bool> = (0..trials)
-        .map(|t| {
-            cond.eval(&|i| {
-                let k = used.iter().position(|&u| u == i).expect("a used outcome");
-                columns[k][t]
-            })
-            .holds()
-        })
-        .collect();
+    let y: Vec<bool> = (0..trials).map(|t| cond.holds(&columns, t)).collect();
     let x: Vec<&[f64]> = inputs.iter().map(|c| c.as_slice()).collect();
-    let opts = PrimOptions::default();
-    let path = prim::peel(&x, &y, opts);
-    let chosen = match args.box_index {
-        Some(k) if k < path.len() => k,
-        Some(k) => {
-            return Err(BadInput(format!(
-                "--box {k}: the trajectory has boxes 0 to {}",
-                path.len() - 1
-            ))
-            .into());
-        }
-        None => prim::default_box(&path),
-    };
-    let full = &path[0];
-    let b = &path[chosen];
-    let limits: Vec<Limit> = schema
-        .inputs
-        .iter()
-        .enumerate()
-        .map(|(j, name)| {
-            let restricted = prim::restricted(b, full, j);
-            Limit {
-                input: name.clone(),
-                lo: b.limits[j][0],
-                hi: b.limits[j][1],
-                restricted,
-                quasi_p: if restricted {
-                    prim::quasi_p(&x, &y, b, j)
-                } else {
-                    f64::NAN
-                },
-                data_lo: full.limits[j][0],
-                data_hi: full.limits[j][1],
-            }
-        })
-        .collect();
-    let report = Discovery {
-        scenario: job.scenario.name.clone(),
-        condition: cond_text,
+    let report = analysis::discover(
+        &job.scenario.name,
+        &cond,
         source,
-        trials: y.len(),
-        cases: full.hits,
-        peel_alpha: opts.alpha,
-        min_mass: opts.min_mass,
-        chosen_box: chosen,
-        rule: if args.box_index.is_some() {
-            "--box"
-        } else {
-            "best F1 score of coverage and density"
-        },
-        chosen: b.clone(),
-        limits,
-        trajectory: path.clone(),
-    };
+        &schema.inputs,
+        &x,
+        &y,
+        args.box_index,
+    )
+    .map_err(BadInput)?;
     let target = out_dir(&args.sim, &format!("discover-{}", job.scenario.name));
-    write(&target, &report, &x, &y)?;
+    let staging = stage(&target)?;
+    export::discover::write(staging.path(), &report, &x, &y)?;
+    commit(staging)?;
     print_box(&report);
     println!("results in {}", target.display());
     Ok(())
@@ -208,10 +89,7 @@ fn read_trials(
         })
     };
     let cols: Vec<usize> = inputs.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
-    let ycs: Vec<usize> = outcomes
-        .iter()
-        .map(|n| column(n))
-        .collect::<Result<_, _>>()?;
+    let ycs: Vec<usize> = outcomes.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
     let mut x = vec![Vec::new(); inputs.len()];
     let mut y = vec![Vec::new(); outcomes.len()];
     for (line, rec) in r.records().enumerate() {
@@ -243,110 +121,6 @@ fn read_trials(
         bad("no trials".into())
     );
     Ok((x, y))
-}
-
-fn write(target: &Path, report: &Discovery, x: &[&[f64]], y: &[bool]) -> Result<()> {
-    let staging = stage(target)?;
-    let dir = staging.path();
-    export::json::write(&dir.join("discover.json"), report)?;
-    let full = &report.trajectory[0];
-    let mut w = csv::Writer::from_path(dir.join("trajectory.csv"))?;
-    w.write_record([
-        "box",
-        "n",
-        "hits",
-        "coverage",
-        "density",
-        "mass",
-        "restricted",
-    ])?;
-    for (k, b) in report.trajectory.iter().enumerate() {
-        let restricted: Vec<&str> = (0..x.len())
-            .filter(|&j| prim::restricted(b, full, j))
-            .map(|j| report.limits[j].input.as_str())
-            .collect();
-        w.write_record([
-            k.to_string(),
-            b.n.to_string(),
-            b.hits.to_string(),
-            b.coverage.to_string(),
-            b.density.to_string(),
-            b.mass.to_string(),
-            restricted.join(" "),
-        ])?;
-    }
-    w.flush()?;
-    let mut w = csv::Writer::from_path(dir.join("box.csv"))?;
-    w.write_record([
-        "input",
-        "lo",
-        "hi",
-        "restricted",
-        "quasi_p",
-        "data_lo",
-        "data_hi",
-    ])?;
-    for l in &report.limits {
-        w.write_record([
-            l.input.clone(),
-            l.lo.to_string(),
-            l.hi.to_string(),
-            l.restricted.to_string(),
-            if l.quasi_p.is_nan() {
-                String::new()
-            } else {
-                l.quasi_p.to_string()
-            },
-            l.data_lo.to_string(),
-            l.data_hi.to_string(),
-        ])?;
-    }
-    w.flush()?;
-    let title = format!(
-        "{}: peeling trajectory for {}",
-        report.scenario, report.condition
-    );
-    write_trajectory(
-        &dir.join("trajectory"),
-        &title,
-        &report.trajectory,
-        report.chosen_box,
-    )?;
-    if x.len() >= 2 {
-        // The two inputs whose limits alone exclude the most trials.
-        let b = &report.chosen;
-        let mut excluded: Vec<(usize, usize)> = (0..x.len())
-            .map(|j| {
-                let out = x[j]
-                    .iter()
-                    .filter(|&&v| v < b.limits[j][0] || v > b.limits[j][1])
-                    .count();
-                (j, out)
-            })
-            .collect();
-        excluded.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let (i, j) = (excluded[0].0, excluded[1].0);
-        let stride = y.len().div_ceil(SCATTER_POINTS).max(1);
-        let scatter = BoxScatter {
-            title: format!(
-                "{}: box {} for {}",
-                report.scenario, report.chosen_box, report.condition
-            ),
-            names: [
-                report.limits[i].input.clone(),
-                report.limits[j].input.clone(),
-            ],
-            points: (0..y.len())
-                .step_by(stride)
-                .map(|t| (x[i][t], x[j][t], y[t]))
-                .collect(),
-            limits: [b.limits[i], b.limits[j]],
-            ranges: [full.limits[i], full.limits[j]],
-        };
-        write_box(&dir.join("box"), &scatter)?;
-    }
-    commit(staging)?;
-    Ok(())
 }
 
 fn print_box(r: &Discovery) {
@@ -382,32 +156,4 @@ fn print_box(r: &Discovery) {
     }
     let free = r.limits.iter().filter(|l| !l.restricted).count();
     println!("  ({free} inputs unrestricted)");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn where_conditions_use_the_criteria_language() {
-        let names: Vec<String> = ["viable", "peak_fiscal_burden", "breakeven_year"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let (text, c) = condition("peak_fiscal_burden<=0.02", &names).unwrap();
-        assert_eq!(text, "peak_fiscal_burden <= 0.02");
-        assert!(c.holds(&[0.0, 0.02, f64::NAN]) && !c.holds(&[0.0, 0.03, f64::NAN]));
-        let (_, c) = condition("viable == 1 or not breakeven_year > 2030", &names).unwrap();
-        assert!(c.holds(&[1.0, 0.0, f64::NAN]));
-        assert!(!c.holds(&[0.0, 0.0, f64::NAN]), "unknown counts as 0");
-        assert!(c.holds(&[0.0, 0.0, 2029.0]));
-        let e = condition("viable = 1", &names).unwrap_err();
-        assert!(e.0.contains("column 8") && e.0.contains("=="), "{}", e.0);
-        let e = condition("viable == 1 and vaible == 1", &names).unwrap_err();
-        assert!(
-            e.0.contains("column 17") && e.0.contains("no outcome `vaible`"),
-            "{}",
-            e.0
-        );
-    }
 }
