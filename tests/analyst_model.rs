@@ -5,12 +5,12 @@
 use std::path::Path;
 
 use assert_cmd::Command;
+use defsim::analysis::run::RunSummary;
 use defsim::engine::{self, Model, RunOptions};
 use defsim::model::ViabilityModel;
 use defsim::model::state::YearDraws;
 use defsim::scenario::Scenario;
 use defsim::stats::rank::spearman;
-use defsim::summary::RunSummary;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -220,7 +220,7 @@ fn per_line_outcomes_and_the_independence_scope() {
     for (e, m) in enabled.iter().zip(meets) {
         assert_eq!(*m, f64::from(u8::from(*e >= 0.35)));
     }
-    assert!(meets.iter().any(|m| *m == 1.0));
+    assert!(meets.contains(&1.0));
     // The country-wide independence is unchanged by the scope.
     let all = load(
         "ammunition-only.toml",
@@ -420,17 +420,17 @@ fn check_reports_added_outcomes_without_failing() {
     for name in ["independence_enabled", "ammunition.independence"] {
         old.outcomes.shift_remove(name);
     }
-    let v = defsim::check::compare(&old, &new, 0.001);
+    let v = defsim::analysis::check::verdict(&old, &new, 0.001);
     assert!(v.holds, "{v:?}");
     let added: Vec<&str> = v
         .items
         .iter()
-        .filter(|c| c.method == defsim::check::Method::Added)
+        .filter(|c| c.method == defsim::analysis::check::Method::Added)
         .map(|c| c.name.as_str())
         .collect();
     assert_eq!(added, ["independence_enabled", "ammunition.independence"]);
     // A missing one still fails.
-    let v = defsim::check::compare(&new, &old, 0.001);
+    let v = defsim::analysis::check::verdict(&new, &old, 0.001);
     assert!(!v.holds);
     drop(tmp);
 }

@@ -57,7 +57,11 @@ impl Condition {
     pub fn holds(&self, columns: &[Vec<f64>], t: usize) -> bool {
         self.expr
             .eval(&|i| {
-                let k = self.used.iter().position(|&u| u == i).expect("a used outcome");
+                let k = self
+                    .used
+                    .iter()
+                    .position(|&u| u == i)
+                    .expect("a used outcome");
                 columns[k][t]
             })
             .holds()
@@ -208,6 +212,9 @@ mod tests {
         let e = Condition::parse("viable = 1", &names).unwrap_err();
         assert!(e.contains("column 8") && e.contains("=="), "{e}");
         let e = Condition::parse("viable == 1 and vaible == 1", &names).unwrap_err();
-        assert!(e.contains("column 17") && e.contains("no outcome `vaible`"), "{e}");
+        assert!(
+            e.contains("column 17") && e.contains("no outcome `vaible`"),
+            "{e}"
+        );
     }
 }

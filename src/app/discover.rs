@@ -68,12 +68,11 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     Ok(())
 }
 
+/// Columns of values, one per input or outcome.
+type Columns = Vec<Vec<f64>>;
+
 /// Reads the inputs and the outcomes `outcomes` from a `trials.csv`.
-fn read_trials(
-    file: &Path,
-    inputs: &[String],
-    outcomes: &[&str],
-) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+fn read_trials(file: &Path, inputs: &[String], outcomes: &[&str]) -> Result<(Columns, Columns)> {
     let bad = |why: String| BadInput(format!("{}: {why}", file.display()));
     let mut r = csv::Reader::from_path(file).map_err(|e| bad(format!("cannot read: {e}")))?;
     let header = r
@@ -89,7 +88,10 @@ fn read_trials(
         })
     };
     let cols: Vec<usize> = inputs.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
-    let ycs: Vec<usize> = outcomes.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
+    let ycs: Vec<usize> = outcomes
+        .iter()
+        .map(|n| column(n))
+        .collect::<Result<_, _>>()?;
     let mut x = vec![Vec::new(); inputs.len()];
     let mut y = vec![Vec::new(); outcomes.len()];
     for (line, rec) in r.records().enumerate() {

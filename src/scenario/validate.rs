@@ -764,13 +764,8 @@ impl Checker<'_> {
             return;
         }
         let entry_name = |i: usize| format!("correlations[{i}]");
-        let at = |i: usize, sub: &str| {
-            vec![
-                "correlations".to_string(),
-                i.to_string(),
-                sub.to_string(),
-            ]
-        };
+        let at =
+            |i: usize, sub: &str| vec!["correlations".to_string(), i.to_string(), sub.to_string()];
         let mut bad = false;
         for (i, c) in correlations {
             for k in &c.keys {
@@ -785,8 +780,7 @@ impl Checker<'_> {
                             s.what()
                         )),
                         _ => {
-                            let known: Vec<&str> =
-                                params.iter().map(|p| p.key.as_str()).collect();
+                            let known: Vec<&str> = params.iter().map(|p| p.key.as_str()).collect();
                             Some(format!(
                                 "not a key of the model{}",
                                 schema::did_you_mean(k, &known)
@@ -838,7 +832,11 @@ impl Checker<'_> {
         let keys: Vec<&str> = params
             .iter()
             .map(|p| p.key.as_str())
-            .filter(|k| correlations.iter().any(|(_, c)| c.keys.iter().any(|x| x == k)))
+            .filter(|k| {
+                correlations
+                    .iter()
+                    .any(|(_, c)| c.keys.iter().any(|x| x == k))
+            })
             .collect();
         let index = |k: &str| keys.iter().position(|x| *x == k).expect("a correlated key");
         let mut pairs = Vec::new();
@@ -853,7 +851,13 @@ impl Checker<'_> {
             let block = &keys[..=e.leading];
             let involved: Vec<usize> = correlations
                 .iter()
-                .filter(|(_, c)| c.keys.iter().filter(|k| block.contains(&k.as_str())).count() >= 2)
+                .filter(|(_, c)| {
+                    c.keys
+                        .iter()
+                        .filter(|k| block.contains(&k.as_str()))
+                        .count()
+                        >= 2
+                })
                 .map(|(i, _)| *i)
                 .collect();
             let names: Vec<String> = involved.iter().map(|i| entry_name(*i)).collect();
@@ -988,7 +992,10 @@ fn check_setting(kind: &Fixed, value: &toml::Value) -> Result<Value, String> {
         }
         Fixed::StatePath { states, indexed } => {
             let toml::Value::Array(items) = value else {
-                return Err(format!("expected a list of forced states, found {}", found()));
+                return Err(format!(
+                    "expected a list of forced states, found {}",
+                    found()
+                ));
             };
             if items.is_empty() {
                 return Err("expected a non-empty list of forced states, found []".into());
