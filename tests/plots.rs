@@ -110,8 +110,9 @@ fn every_plot_is_a_valid_png_and_svg_with_its_title() {
     run(&out, &[]);
     let summary = summary(&out);
     let expected = expected_plots(&summary);
-    // 13 histograms, 18 fan charts, the dashboard and the states chart.
-    assert_eq!(expected.len(), 33);
+    // 22 histograms (13, `independence_enabled` and each line's independence and unit
+    // cost ratio), 19 fan charts (`growth` among them), the dashboard and the states chart.
+    assert_eq!(expected.len(), 43);
 
     let written: BTreeSet<String> = fs::read_dir(out.join("plots"))
         .unwrap()
