@@ -15,6 +15,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Print no progress and no tables (warnings and errors still go to stderr).
+    #[arg(long, global = true)]
+    pub quiet: bool,
 }
 
 /// The verbs.
@@ -46,6 +49,31 @@ pub enum Command {
     /// Run one scenario along one key (`--param KEY=FROM:TO:STEPS`, both ends included),
     /// with the same seed and trials at each step, in output/sweep-<name>/ (or --out).
     Sweep(SweepArgs),
+    /// List every scenario key (parameters: domain, unit, meaning), every outcome or every
+    /// yearly series (unit and meaning), from the model's own schema.
+    List(ListArgs),
+    /// Print a JSON Schema of scenario files, for editors' completion and checks (e.g. the
+    /// `#:schema` directive of Taplo / Even Better TOML).
+    Schema,
+}
+
+/// `defsim list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// What to list.
+    #[arg(value_enum)]
+    pub what: ListWhat,
+}
+
+/// What `defsim list` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListWhat {
+    /// Every scenario key with its domain, unit and meaning.
+    Parameters,
+    /// Every outcome with its unit and meaning.
+    Outcomes,
+    /// Every yearly series with its unit.
+    Series,
 }
 
 /// Options shared by every verb that simulates.

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
             };
         }
     };
+    app::set_quiet(cli.quiet);
     let result = match &cli.command {
         Command::Run(args) => app::run(args),
         Command::Validate(args) => app::validate(args),
@@ -29,6 +30,8 @@ fn main() -> ExitCode {
         Command::Discover(args) => app::discover(args),
         Command::Compare(args) => app::compare(args),
         Command::Sweep(args) => app::sweep(args),
+        Command::List(args) => app::list(args),
+        Command::Schema => app::schema(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

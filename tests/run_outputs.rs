@@ -84,7 +84,10 @@ fn every_shipped_scenario_runs_and_its_outputs_parse() {
             header.iter().collect::<Vec<_>>(),
             ["year", "metric", "mean", "p05", "p25", "p50", "p75", "p95"]
         );
-        assert_eq!(rows_ts.len(), summary.timeseries.len() * 11);
+        assert_eq!(
+            rows_ts.len(),
+            summary.timeseries.len() * summary.horizon_years
+        );
         let (header, rows_trials) = rows("trials.csv");
         assert_eq!(rows_trials.len(), 3000);
         assert!(header.iter().any(|h| h == "macro.trend_growth"));

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::say;
 use super::{BadInput, Job, commit, stage};
 use crate::analysis::check::{self, CheckVerdict};
 use crate::analysis::run::RunSummary;
@@ -63,7 +64,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
 
     let Some((baseline, text)) = baseline else {
         write_atomic(&args.baseline, &export::json::to_text(&rerun))?;
-        println!(
+        say!(
             "created {} ({}: seed {}, {} trials)",
             args.baseline.display(),
             rerun.scenario.name,
@@ -72,13 +73,13 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         );
         return Ok(());
     };
-    println!(
+    say!(
         "check {} against {}",
         args.scenario.display(),
         args.baseline.display()
     );
     if baseline.scenario.resolved_sha256 != rerun.scenario.resolved_sha256 {
-        println!("  note: the resolved scenario differs from the baseline's (sha256)");
+        say!("  note: the resolved scenario differs from the baseline's (sha256)");
     }
     let holds = if args.exact {
         let verdict = check::exact_verdict(
@@ -100,10 +101,10 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     if args.update {
         let new = export::json::to_text(&rerun);
         if new == text {
-            println!("baseline {} unchanged", args.baseline.display());
+            say!("baseline {} unchanged", args.baseline.display());
         } else {
             write_atomic(&args.baseline, &new)?;
-            println!(
+            say!(
                 "updated {} (seed {}, {} trials): the changes above are now the baseline",
                 args.baseline.display(),
                 rerun.seed,
@@ -166,7 +167,7 @@ fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()>
 
 /// The table of what moved, largest |z| first.
 fn print_verdict(v: &CheckVerdict) {
-    println!(
+    say!(
         "  re-run: seed {}, {} trials; baseline: seed {}, {} trials{}",
         v.rerun_seed,
         v.rerun_trials,
@@ -178,9 +179,12 @@ fn print_verdict(v: &CheckVerdict) {
             ""
         }
     );
-    println!(
+    say!(
         "  {} comparisons at alpha {} ({}): each holds when |z| <= {:.3}",
-        v.comparisons, v.alpha, v.correction, v.z_critical
+        v.comparisons,
+        v.alpha,
+        v.correction,
+        v.z_critical
     );
     let added: Vec<&str> = v
         .items
@@ -189,7 +193,7 @@ fn print_verdict(v: &CheckVerdict) {
         .map(|c| c.name.as_str())
         .collect();
     if !added.is_empty() {
-        println!(
+        say!(
             "  added (in the re-run, not in the baseline; not compared): {}",
             added.join(", ")
         );
@@ -202,11 +206,16 @@ fn print_verdict(v: &CheckVerdict) {
         .collect();
     moved.sort_by(|a, b| b.z.total_cmp(&a.z));
     if moved.is_empty() {
-        println!("  nothing moved");
+        say!("  nothing moved");
     } else {
-        println!(
+        say!(
             "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9}",
-            "what", "stat", "baseline", "re-run", "diff", "|z|"
+            "what",
+            "stat",
+            "baseline",
+            "re-run",
+            "diff",
+            "|z|"
         );
         let shown: Vec<_> = moved
             .iter()
@@ -215,7 +224,7 @@ fn print_verdict(v: &CheckVerdict) {
             .map(|(_, c)| c)
             .collect();
         for c in &shown {
-            println!(
+            say!(
                 "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9} {}",
                 c.name,
                 c.stat,
@@ -232,29 +241,30 @@ fn print_verdict(v: &CheckVerdict) {
         }
         let hidden = moved.len() - shown.len();
         if hidden > 0 {
-            println!("  ... and {hidden} more that moved less");
+            say!("  ... and {hidden} more that moved less");
         }
     }
     if v.holds {
-        println!("ok: nothing moved beyond Monte Carlo noise");
+        say!("ok: nothing moved beyond Monte Carlo noise");
     } else {
-        println!(
+        say!(
             "REGRESSION: {} of {} comparisons moved beyond Monte Carlo noise",
-            v.failures, v.comparisons
+            v.failures,
+            v.comparisons
         );
     }
 }
 
 fn print_exact(v: &check::ExactCheckVerdict) {
     if v.holds {
-        println!("ok: summary.json is identical byte for byte (defsim_version aside)");
+        say!("ok: summary.json is identical byte for byte (defsim_version aside)");
     } else {
-        println!(
+        say!(
             "REGRESSION: {} lines of summary.json differ",
             v.differing_lines
         );
         if let Some((line, old, new)) = &v.first_difference {
-            println!(
+            say!(
                 "  first at line {line}:\n  - {}\n  + {}",
                 old.trim(),
                 new.trim()

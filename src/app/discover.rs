@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use super::say;
 use super::{BadInput, Job, commit, out_dir, stage};
 use crate::analysis::discover::{self as analysis, Condition, Discovery};
 use crate::cli::DiscoverArgs;
@@ -64,7 +65,7 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     export::discover::write(staging.path(), &report, &x, &y)?;
     commit(staging)?;
     print_box(&report);
-    println!("results in {}", target.display());
+    say!("results in {}", target.display());
     Ok(())
 }
 
@@ -127,7 +128,7 @@ fn read_trials(file: &Path, inputs: &[String], outcomes: &[&str]) -> Result<(Col
 
 fn print_box(r: &Discovery) {
     let b = &r.chosen;
-    println!(
+    say!(
         "{}: {} over {} trials ({}): {} cases ({:.4})",
         r.scenario,
         r.condition,
@@ -136,7 +137,7 @@ fn print_box(r: &Discovery) {
         r.cases,
         r.cases as f64 / r.trials as f64
     );
-    println!(
+    say!(
         "  trajectory: {} boxes; box {} ({}): coverage {:.3}, density {:.3}, {} trials inside (mass {:.3})",
         r.trajectory.len(),
         r.chosen_box,
@@ -146,16 +147,22 @@ fn print_box(r: &Discovery) {
         b.n,
         b.mass
     );
-    println!(
+    say!(
         "  {:<40} {:>12} {:>12} {:>10}",
-        "restricted input", "lo", "hi", "quasi-p"
+        "restricted input",
+        "lo",
+        "hi",
+        "quasi-p"
     );
     for l in r.limits.iter().filter(|l| l.restricted) {
-        println!(
+        say!(
             "  {:<40} {:>12.5} {:>12.5} {:>10.2e}",
-            l.input, l.lo, l.hi, l.quasi_p
+            l.input,
+            l.lo,
+            l.hi,
+            l.quasi_p
         );
     }
     let free = r.limits.iter().filter(|l| !l.restricted).count();
-    println!("  ({free} inputs unrestricted)");
+    say!("  ({free} inputs unrestricted)");
 }

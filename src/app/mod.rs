@@ -4,6 +4,7 @@
 mod check;
 mod compare;
 mod discover;
+mod list;
 mod run;
 mod sensitivity;
 mod sweep;
@@ -13,11 +14,45 @@ mod validate;
 pub use check::{Regression, check};
 pub use compare::compare;
 pub use discover::discover;
+pub use list::{list, schema};
 pub use run::run;
 pub use sensitivity::sensitivity;
 pub use sweep::sweep;
 pub use trace::trace;
 pub use validate::validate;
+
+/// `--quiet`: no progress and no tables (warnings and errors still print).
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `--quiet` for the verbs of this process.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `--quiet` was given.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// `println!` unless `--quiet`: the verbs' tables and notes.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !$crate::app::quiet() {
+            println!($($arg)*);
+        }
+    };
+}
+pub(crate) use say;
+
+/// `print!` unless `--quiet`.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        if !$crate::app::quiet() {
+            print!($($arg)*);
+        }
+    };
+}
+pub(crate) use say_raw;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -52,7 +87,7 @@ impl Job {
             threads: sim.threads,
             // The achieved rank correlations need the drawn inputs.
             keep_inputs: keep_inputs || !scenario.correlations.is_empty(),
-            progress: std::io::stderr().is_terminal(),
+            progress: std::io::stderr().is_terminal() && !quiet(),
         };
         anyhow::ensure!(
             options.trials >= 1,

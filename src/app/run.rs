@@ -6,6 +6,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 
+use super::say;
 use super::{Job, commit, out_dir, stage};
 use crate::analysis::run::RunSummary;
 use crate::cli::RunArgs;
@@ -66,7 +67,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
 /// The few lines a person reads after a run.
 fn print_headline(summary: &RunSummary, dir: &Path) {
-    println!(
+    say!(
         "{}: {} trials, seed {}, {}-{}",
         summary.scenario.name,
         summary.trials,
@@ -75,18 +76,24 @@ fn print_headline(summary: &RunSummary, dir: &Path) {
         summary.start_year + summary.horizon_years as i32 - 1
     );
     for (name, p) in &summary.probabilities {
-        println!(
+        say!(
             "  P({name}) = {:.4}  [{:.4}, {:.4}]",
-            p.p, p.ci95[0], p.ci95[1]
+            p.p,
+            p.ci95[0],
+            p.ci95[1]
         );
     }
-    println!(
+    say!(
         "  {:<24} {:>14} {:>14} {:>14} {:>14}",
-        "outcome", "mean", "p05", "p50", "p95"
+        "outcome",
+        "mean",
+        "p05",
+        "p50",
+        "p95"
     );
     let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"));
     for (name, s) in &summary.outcomes {
-        println!(
+        say!(
             "  {name:<24} {:>14} {:>14} {:>14} {:>14}",
             fmt(s.mean),
             fmt(s.p05),
@@ -94,5 +101,5 @@ fn print_headline(summary: &RunSummary, dir: &Path) {
             fmt(s.p95)
         );
     }
-    println!("results in {}", dir.display());
+    say!("results in {}", dir.display());
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
+use super::say;
 use super::{BadInput, Job, commit, out_dir, stage};
 use crate::analysis::sensitivity::{SensitivityReport, rank_report, select_outcomes, sobol_report};
 use crate::cli::{SensitivityArgs, SensitivityMethod};
@@ -91,7 +92,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
             print_top(&report, |e: &SobolIndex| e.total, "total index");
         }
     }
-    println!("results in {}", target.display());
+    say!("results in {}", target.display());
     Ok(())
 }
 
@@ -110,13 +111,16 @@ fn write<E: Serialize>(
 
 /// The three strongest inputs of each outcome, on the terminal.
 fn print_top<E: Serialize>(report: &SensitivityReport<E>, key: fn(&E) -> f64, what: &str) {
-    println!(
+    say!(
         "{}: sensitivity ({}), {} model runs, seed {}",
-        report.scenario, report.method, report.model_runs, report.seed
+        report.scenario,
+        report.method,
+        report.model_runs,
+        report.seed
     );
     for (name, o) in &report.outcomes {
         match &o.note {
-            Some(note) => println!("  {name:<26} {note}"),
+            Some(note) => say!("  {name:<26} {note}"),
             None => {
                 let top: Vec<String> = o
                     .effects
@@ -124,7 +128,7 @@ fn print_top<E: Serialize>(report: &SensitivityReport<E>, key: fn(&E) -> f64, wh
                     .take(3)
                     .map(|r| format!("{} {:+.3}", r.input, key(&r.effect)))
                     .collect();
-                println!("  {name:<26} {what}: {}", top.join(", "));
+                say!("  {name:<26} {what}: {}", top.join(", "));
             }
         }
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use super::say;
 use super::{BadInput, commit, common_thresholds, load_common, out_dir, stage};
 use crate::analysis::run::RunSummary;
 use crate::analysis::sweep::{Grid, Step, Sweep};
@@ -99,7 +100,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
 
 /// The short table a person reads after a sweep.
 fn print_table(table: &Sweep, dir: &Path) {
-    println!(
+    say!(
         "sweep {} along {}: {} steps, {} trials each, seed {}",
         table.scenario,
         table.key,
@@ -115,7 +116,7 @@ fn print_table(table: &Sweep, dir: &Path) {
     for o in &table.chosen {
         head += &format!(" {:>22}", format!("{o} p50"));
     }
-    println!("{head}");
+    say!("{head}");
     for step in &table.steps {
         let p = step.probabilities.get(&table.headline);
         let mut line = format!(
@@ -130,7 +131,7 @@ fn print_table(table: &Sweep, dir: &Path) {
             let m = step.outcomes[o].p50;
             line += &format!(" {:>22}", m.map_or("-".into(), |v| format!("{v:.5}")));
         }
-        println!("{line}");
+        say!("{line}");
     }
-    println!("results in {}", dir.display());
+    say!("results in {}", dir.display());
 }

@@ -1,6 +1,7 @@
 //! `defsim trace`: replay one trial exactly as inside a run (same seed, same streams) and
 //! show it year by year, so an analyst can see why it came out as it did.
 
+use super::{say, say_raw};
 use std::fs;
 use std::path::Path;
 
@@ -28,7 +29,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
     let schema = model.schema();
     let columns = columns();
 
-    println!(
+    say!(
         "{}: trial {} of seed {}, {}-{}",
         scenario.name,
         args.trial,
@@ -36,7 +37,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         schema.years[0],
         schema.years[schema.years.len() - 1]
     );
-    println!("drawn parameters:");
+    say!("drawn parameters:");
     for (key, v) in schema.inputs.iter().zip(&inputs) {
         let mut dist = scenario
             .params
@@ -61,21 +62,21 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         if !tied.is_empty() {
             dist.push_str(&format!("  [correlated draw: {}]", tied.join("; ")));
         }
-        println!("  {key:<42} {v:<22} {dist}");
+        say!("  {key:<42} {v:<22} {dist}");
     }
     if !scenario.lever_paths.is_empty() || !scenario.forced_keys().is_empty() {
-        println!("yearly paths:");
+        say!("yearly paths:");
         for l in &scenario.lever_paths {
-            println!("  {:<42} {}", l.key, l.by_year(scenario.start_year));
+            say!("  {:<42} {}", l.key, l.by_year(scenario.start_year));
         }
         for key in scenario.forced_keys() {
-            println!("  {:<42} {}", key, scenario.forced_text(key));
+            say!("  {:<42} {}", key, scenario.forced_text(key));
         }
     }
     print_years(&years, &columns);
-    println!("outcomes:");
+    say!("outcomes:");
     for (o, v) in schema.outcomes.iter().zip(&outcomes) {
-        println!("  {:<26} = {}", o.name, value(*v));
+        say!("  {:<26} = {}", o.name, value(*v));
     }
     if let Some(path) = &args.csv {
         let outcome_names: Vec<String> = schema.outcomes.iter().map(|o| o.name.clone()).collect();
@@ -86,7 +87,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
             &columns,
             (&outcome_names, &outcomes),
         )?;
-        println!("trace written to {}", path.display());
+        say!("trace written to {}", path.display());
     }
     Ok(())
 }
@@ -168,13 +169,13 @@ fn columns() -> Vec<Column> {
 
 /// The year-by-year table, one row per quantity and one column per year.
 fn print_years(years: &[YearRecord], columns: &[Column]) {
-    print!("{:<34}", "year");
+    say_raw!("{:<34}", "year");
     for r in years {
-        print!(" {:>10}", r.year);
+        say_raw!(" {:>10}", r.year);
     }
-    println!();
+    say!();
     for (name, _, get) in columns.iter().filter(|c| c.1) {
-        print!("{name:<34}");
+        say_raw!("{name:<34}");
         for r in years {
             let v = get(r);
             let cell = match name.as_str() {
@@ -182,9 +183,9 @@ fn print_years(years: &[YearRecord], columns: &[Column]) {
                 "support_state" => SUPPORT_STATES[r.support].to_string(),
                 _ => short(v),
             };
-            print!(" {cell:>10}");
+            say_raw!(" {cell:>10}");
         }
-        println!();
+        say!();
     }
 }
 

@@ -1,5 +1,6 @@
 //! `defsim validate`: parse and check scenario files.
 
+use super::{say, say_raw};
 use anyhow::Result;
 
 use crate::cli::ValidateArgs;
@@ -10,9 +11,9 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
         let scenario = model::load(path, &args.set)?;
         if args.print {
-            print!("{}", scenario.print_resolved());
+            say_raw!("{}", scenario.print_resolved());
         } else {
-            println!(
+            say!(
                 "{}: ok ({}, {} parameters)",
                 path.display(),
                 scenario.name,

@@ -142,6 +142,12 @@ const LINE_SERIES: [(&str, &str); 3] = [
 /// Every yearly series, in the order the model writes them: the program's, each line's
 /// (labelled with the line's unit from `settings`), then `growth`.
 pub fn series(settings: &Settings) -> Vec<Series> {
+    let units: Vec<&str> = settings.lines.iter().map(|l| l.unit.as_str()).collect();
+    series_with_units(&units)
+}
+
+/// Every yearly series, each line's output labelled with `units[line]` (`round`).
+pub fn series_with_units(units: &[&str]) -> Vec<Series> {
     let mut out: Vec<Series> = SERIES
         .iter()
         .map(|&(name, label, kind, held_to, overlay)| Series {
@@ -152,10 +158,10 @@ pub fn series(settings: &Settings) -> Vec<Series> {
             overlay,
         })
         .collect();
-    for (line, ls) in LINE_NAMES.iter().zip(&settings.lines) {
+    for (line, unit) in LINE_NAMES.iter().zip(units) {
         out.extend(LINE_SERIES.iter().map(|&(name, label)| {
             let label = if name == "output" {
-                format!("{} output ({}s a year)", line.replace('_', " "), ls.unit)
+                format!("{} output ({unit}s a year)", line.replace('_', " "))
             } else {
                 format!("{}: {label}", line.replace('_', " "))
             };

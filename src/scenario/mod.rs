@@ -9,6 +9,7 @@
 //! exist; nothing past [`load`] re-checks user input, and nothing here panics on it.
 
 mod doc;
+mod json_schema;
 mod keys;
 mod merge;
 mod overrides;
@@ -16,6 +17,7 @@ mod print;
 mod schema;
 mod validate;
 
+pub use json_schema::json_schema;
 pub use keys::{Fault, Fixed, Key, KeyKind, KeySchema, Role, Value, scenario_table};
 pub use validate::SCHEDULE_TOLERANCE;
 

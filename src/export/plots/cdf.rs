@@ -87,7 +87,7 @@ impl Chart for Cdf {
     }
 
     fn title(&self) -> String {
-        format!("Cumulative distribution of {} by scenario", self.outcome)
+        format!("Cumulative distribution of {} by scenario", self.label)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {

@@ -98,7 +98,7 @@ impl Chart for Fan<'_> {
     }
 
     fn title(&self) -> String {
-        format!("{} by year: 5-25-50-75-95% of trials", self.series)
+        format!("{} by year: 5-25-50-75-95% of trials", self.label)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -174,10 +174,7 @@ impl Chart for FanOverlay<'_> {
     }
 
     fn title(&self) -> String {
-        format!(
-            "{} by year: median and 5-95% band per scenario",
-            self.series
-        )
+        format!("{} by year: median and 5-95% band per scenario", self.label)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {

@@ -126,7 +126,7 @@ impl Chart for Histogram {
     }
 
     fn title(&self) -> String {
-        format!("Distribution of {} over trials", self.name)
+        format!("Distribution of {} over trials", self.label)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {

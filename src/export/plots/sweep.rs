@@ -120,7 +120,7 @@ impl Chart for OutcomeAlong {
     }
 
     fn title(&self) -> String {
-        format!("{}: 5/50/95% along {}", self.outcome, self.param)
+        format!("{}: 5/50/95% along {}", self.label, self.param)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {

@@ -1,0 +1,86 @@
+//! `defsim list parameters|outcomes|series` and `defsim schema`: what a scenario may say and
+//! what a run reports, read from the model's own schemas (no scenario needed).
+
+use super::say;
+use anyhow::Result;
+
+use crate::cli::{ListArgs, ListWhat};
+use crate::model::{self, key_schema};
+use crate::scenario::{self, KeyKind, Role, scenario_table};
+
+/// `defsim list`.
+pub fn list(args: &ListArgs) -> Result<()> {
+    match args.what {
+        ListWhat::Parameters => parameters(),
+        ListWhat::Outcomes => outcomes(),
+        ListWhat::Series => series(),
+    }
+    Ok(())
+}
+
+fn parameters() {
+    let keys = key_schema();
+    say!("{:<44} {:<34} {:<28} meaning", "key", "domain", "unit");
+    for k in scenario_table().iter().chain(&keys.keys) {
+        let domain = match &k.kind {
+            KeyKind::Number { role, domain, .. } => {
+                let role = match role {
+                    Role::Uncertain => "",
+                    Role::Lever if keys.paths.contains(&k.path.as_str()) => {
+                        " (lever; or a yearly path)"
+                    }
+                    Role::Lever => " (lever)",
+                    Role::Threshold => " (threshold)",
+                };
+                format!("number in {domain}{role}")
+            }
+            KeyKind::Fixed(f) => {
+                let optional = if f.optional() { ", optional" } else { "" };
+                format!("{}{optional}", f.what())
+            }
+        };
+        say!("{:<44} {:<34} {:<28} {}", k.path, domain, k.unit, k.meaning);
+    }
+    say!(
+        "{:<44} {:<34} {:<28} the analyst's own 0/1 outcomes over outcomes",
+        "[criteria] NAME",
+        "\"expression\", optional",
+        "1 = met"
+    );
+    say!(
+        "{:<44} {:<34} {:<28} rank correlations of uncertain parameters (per-trial Gaussian copula)",
+        "[[correlations]] keys, rank, source",
+        "rank in (-1, 1), optional",
+        "Spearman rank"
+    );
+}
+
+fn outcomes() {
+    say!("{:<32} {:<48} meaning", "outcome", "unit");
+    for o in model::outcomes::schema()
+        .into_iter()
+        .chain(model::outcomes::extra_schema())
+    {
+        say!("{:<32} {:<48} {}", o.name, o.unit, o.meaning);
+    }
+    say!(
+        "{:<32} {:<48} each [criteria] entry of the scenario",
+        "<criterion name>",
+        "1 = met"
+    );
+}
+
+fn series() {
+    say!("{:<32} axis label (unit)", "series");
+    for s in model::series_with_units(&["<unit>"; model::params::N_LINES]) {
+        say!("{:<32} {}", s.name, s.label);
+    }
+}
+
+/// `defsim schema`: the JSON Schema of scenario files.
+pub fn schema() -> Result<()> {
+    let schema = scenario::json_schema(&key_schema());
+    // The schema is the command's answer, not a table: --quiet keeps it.
+    println!("{}", serde_json::to_string_pretty(&schema)?);
+    Ok(())
+}
