@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{BadInput, Job, commit, stage};
+use super::{BadInput, Job, claim, commit, stage};
 use crate::check::{self, Verdict};
 use crate::cli::{CheckArgs, SamplingDesign};
 use crate::export;
@@ -54,6 +54,12 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         })?,
     };
     let job = Job::load(&args.scenario, &sim, false)?;
+    if let Some(out) = &args.sim.out {
+        claim(out)?;
+    }
+    if args.update {
+        check_update_target(&args.baseline)?;
+    }
     let results = job.simulate_with(design)?;
     let mut rerun = RunSummary::new(&job.scenario, &results);
     rerun.design = design.name().to_string();
@@ -63,7 +69,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
 
     let Some((baseline, text)) = baseline else {
         write_atomic(&args.baseline, &check::summary_text(&rerun))?;
-        println!(
+        crate::outln!(
             "created {} ({}: seed {}, {} trials)",
             args.baseline.display(),
             rerun.scenario.name,
@@ -72,13 +78,13 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         );
         return Ok(());
     };
-    println!(
+    crate::outln!(
         "check {} against {}",
         args.scenario.display(),
         args.baseline.display()
     );
     if baseline.scenario.resolved_sha256 != rerun.scenario.resolved_sha256 {
-        println!("  note: the resolved scenario differs from the baseline's (sha256)");
+        crate::outln!("  note: the resolved scenario differs from the baseline's (sha256)");
     }
     let holds = if args.exact {
         let verdict = check::compare_exact(&text, &baseline, &rerun);
@@ -95,10 +101,10 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     if args.update {
         let new = check::summary_text(&rerun);
         if new == text {
-            println!("baseline {} unchanged", args.baseline.display());
+            crate::outln!("baseline {} unchanged", args.baseline.display());
         } else {
             write_atomic(&args.baseline, &new)?;
-            println!(
+            crate::outln!(
                 "updated {} (seed {}, {} trials): the changes above are now the baseline",
                 args.baseline.display(),
                 rerun.seed,
@@ -138,16 +144,50 @@ fn read_baseline(path: &Path, update: bool) -> Result<Option<(RunSummary, String
     Ok(Some((summary, text)))
 }
 
-/// Writes `text` to `path` through a temporary file beside it and a rename, so the baseline
-/// is never half written.
+/// Checks, before simulating, that `check --update` can write the baseline `path`: a
+/// regular file (already read as a defsim summary.json) or a new name whose nearest existing
+/// ancestor is a folder (the missing folders are created when writing).
+fn check_update_target(path: &Path) -> Result<()> {
+    let refuse = |why: String| -> Result<()> { Err(BadInput(why).into()) };
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return refuse(format!(
+                "the baseline {} is a symbolic link; --update replaces the file it names, so \
+                 name the file itself",
+                path.display()
+            ));
+        }
+        Ok(m) if !m.is_file() => {
+            return refuse(format!(
+                "the baseline {} is not a regular file",
+                path.display()
+            ));
+        }
+        Ok(_) => return Ok(()),
+        Err(_) => {}
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+        match fs::metadata(d) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) => {
+                return refuse(format!(
+                    "cannot create the baseline {}: {} is a file, not a folder",
+                    path.display(),
+                    d.display()
+                ));
+            }
+            Err(_) => dir = d.parent(),
+        }
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` through a staging file beside it and a rename, so the baseline
+/// is never half written; creates missing parent folders.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "baseline".into());
-    let temp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
-    fs::rename(&temp, path).with_context(|| format!("cannot replace {}", path.display()))
+    export::staging::write_file_atomic(path, text)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()> {
@@ -161,7 +201,7 @@ fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()>
 
 /// The table of what moved, largest |z| first.
 fn print_verdict(v: &Verdict) {
-    println!(
+    crate::outln!(
         "  re-run: seed {}, {} trials; baseline: seed {}, {} trials{}",
         v.rerun_seed,
         v.rerun_trials,
@@ -173,7 +213,7 @@ fn print_verdict(v: &Verdict) {
             ""
         }
     );
-    println!(
+    crate::outln!(
         "  {} comparisons at alpha {} ({}): each holds when |z| <= {:.3}",
         v.comparisons, v.alpha, v.correction, v.z_critical
     );
@@ -184,9 +224,9 @@ fn print_verdict(v: &Verdict) {
         .collect();
     moved.sort_by(|a, b| b.z.total_cmp(&a.z));
     if moved.is_empty() {
-        println!("  nothing moved");
+        crate::outln!("  nothing moved");
     } else {
-        println!(
+        crate::outln!(
             "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9}",
             "what", "stat", "baseline", "re-run", "diff", "|z|"
         );
@@ -197,7 +237,7 @@ fn print_verdict(v: &Verdict) {
             .map(|(_, c)| c)
             .collect();
         for c in &shown {
-            println!(
+            crate::outln!(
                 "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9} {}",
                 c.name,
                 c.stat,
@@ -214,13 +254,13 @@ fn print_verdict(v: &Verdict) {
         }
         let hidden = moved.len() - shown.len();
         if hidden > 0 {
-            println!("  ... and {hidden} more that moved less");
+            crate::outln!("  ... and {hidden} more that moved less");
         }
     }
     if v.holds {
-        println!("ok: nothing moved beyond Monte Carlo noise");
+        crate::outln!("ok: nothing moved beyond Monte Carlo noise");
     } else {
-        println!(
+        crate::outln!(
             "REGRESSION: {} of {} comparisons moved beyond Monte Carlo noise",
             v.failures, v.comparisons
         );
@@ -229,14 +269,14 @@ fn print_verdict(v: &Verdict) {
 
 fn print_exact(v: &check::ExactVerdict) {
     if v.holds {
-        println!("ok: summary.json is identical byte for byte (defsim_version aside)");
+        crate::outln!("ok: summary.json is identical byte for byte (defsim_version aside)");
     } else {
-        println!(
+        crate::outln!(
             "REGRESSION: {} lines of summary.json differ",
             v.differing_lines
         );
         if let Some((line, old, new)) = &v.first_difference {
-            println!(
+            crate::outln!(
                 "  first at line {line}:\n  - {}\n  + {}",
                 old.trim(),
                 new.trim()

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{commit, common_thresholds, load_common, out_dir, stage};
+use super::{claim, commit, common_thresholds, load_common, out_dir, stage, warn_few_trials};
 use crate::cli::CompareArgs;
 use crate::compare::{Comparison, Difference, compare as comparison};
 use crate::export::{self, plots};
@@ -22,6 +22,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     )?;
     let names: Vec<&str> = jobs.iter().map(|j| j.scenario.name.as_str()).collect();
     let target = out_dir(&args.sim, &format!("compare-{}", names.join("-")));
+    claim(&target)?;
+    warn_few_trials(jobs[0].options.trials);
 
     let mut runs = Vec::with_capacity(jobs.len());
     for job in &jobs {
@@ -106,17 +108,17 @@ const SHOWN: [&str; 4] = [
 /// The short table a person reads after a comparison.
 fn print_table(table: &Comparison, dir: &Path) {
     let reference = &table.scenarios[0].name;
-    println!(
+    crate::outln!(
         "compare: {} trials each, seed {} (common random numbers); differences are against {reference}",
         table.trials, table.seed
     );
     for v in &table.viable {
-        println!(
+        crate::outln!(
             "  P(viable) {:<24} {:.4}  [{:.4}, {:.4}]",
             v.scenario, v.p.p, v.p.ci95[0], v.p.ci95[1]
         );
     }
-    println!(
+    crate::outln!(
         "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",
         "outcome", "scenario", "mean", "diff", "paired 95% CI", "unpaired 95% CI"
     );
@@ -129,7 +131,7 @@ fn print_table(table: &Comparison, dir: &Path) {
         .iter()
         .filter(|r| SHOWN.contains(&r.outcome.as_str()))
     {
-        println!(
+        crate::outln!(
             "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",
             row.outcome,
             row.scenario,
@@ -141,5 +143,5 @@ fn print_table(table: &Comparison, dir: &Path) {
             ci(&row.unpaired)
         );
     }
-    println!("results in {}", dir.display());
+    crate::outln!("results in {}", dir.display());
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{BadInput, Job, commit, out_dir, stage};
+use super::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials};
 use crate::cli::DiscoverArgs;
 use crate::engine::{self, Model};
 use crate::export;
@@ -22,6 +22,11 @@ use crate::stats::prim::{self, PrimBox, PrimOptions};
 
 /// Most trials drawn on the box scatter (an evenly spaced subsample).
 const SCATTER_POINTS: usize = 3000;
+
+/// No trial meets the condition (exit 1: the run worked, but found nothing to explain).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NothingToDiscover(pub String);
 
 /// A parsed `NAME OP VALUE`.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +138,8 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
             args.scenario.display()
         ))
     );
+    let target = out_dir(&args.sim, &format!("discover-{}", job.scenario.name));
+    claim(&target)?;
     let (inputs, outcome, source) = match &args.from {
         Some(file) => {
             let (inputs, y) = read_trials(file, &schema.inputs, &cond.name)?;
@@ -155,6 +162,16 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         }
     };
     let y: Vec<bool> = outcome.iter().map(|&v| cond.holds(v)).collect();
+    warn_few_trials(y.len() as u64);
+    if !y.iter().any(|&hit| hit) {
+        return Err(NothingToDiscover(format!(
+            "no trial of {} meets `{cond}` ({} trials): there is nothing to discover; \
+             try another condition or more trials",
+            args.scenario.display(),
+            y.len()
+        ))
+        .into());
+    }
     let x: Vec<&[f64]> = inputs.iter().map(|c| c.as_slice()).collect();
     let opts = PrimOptions::default();
     let path = prim::peel(&x, &y, opts);
@@ -210,10 +227,9 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         limits,
         trajectory: path.clone(),
     };
-    let target = out_dir(&args.sim, &format!("discover-{}", job.scenario.name));
     write(&target, &report, &x, &y)?;
     print_box(&report);
-    println!("results in {}", target.display());
+    crate::outln!("results in {}", target.display());
     Ok(())
 }
 
@@ -369,7 +385,7 @@ fn write(target: &Path, report: &Discovery, x: &[&[f64]], y: &[bool]) -> Result<
 
 fn print_box(r: &Discovery) {
     let b = &r.chosen;
-    println!(
+    crate::outln!(
         "{}: {} over {} trials ({}): {} cases ({:.4})",
         r.scenario,
         r.condition,
@@ -378,7 +394,7 @@ fn print_box(r: &Discovery) {
         r.cases,
         r.cases as f64 / r.trials as f64
     );
-    println!(
+    crate::outln!(
         "  trajectory: {} boxes; box {} ({}): coverage {:.3}, density {:.3}, {} trials inside (mass {:.3})",
         r.trajectory.len(),
         r.chosen_box,
@@ -388,18 +404,18 @@ fn print_box(r: &Discovery) {
         b.n,
         b.mass
     );
-    println!(
+    crate::outln!(
         "  {:<40} {:>12} {:>12} {:>10}",
         "restricted input", "lo", "hi", "quasi-p"
     );
     for l in r.limits.iter().filter(|l| l.restricted) {
-        println!(
+        crate::outln!(
             "  {:<40} {:>12.5} {:>12.5} {:>10.2e}",
             l.input, l.lo, l.hi, l.quasi_p
         );
     }
     let free = r.limits.iter().filter(|l| !l.restricted).count();
-    println!("  ({free} inputs unrestricted)");
+    crate::outln!("  ({free} inputs unrestricted)");
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use anyhow::Result;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::{BadInput, Job, commit, out_dir, stage};
+use super::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials};
 use crate::cli::{SensitivityArgs, SensitivityMethod};
 use crate::engine::{self, Model, Saltelli, Schema, design};
 use crate::export;
@@ -79,8 +79,10 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     );
     let outcomes = select_outcomes(&schema, &args.outcomes)?;
     let target = out_dir(&args.sim, &format!("sensitivity-{}", job.scenario.name));
+    claim(&target)?;
     match args.method {
         SensitivityMethod::Rank => {
+            warn_few_trials(job.options.trials);
             let results = engine::run(&model, &job.options)?;
             let report = rank_report(&job, &schema, &results, &outcomes);
             write(&target, &report, rank_chart, rank_row)?;
@@ -118,7 +120,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
             print_top(&report, |e: &SobolIndex| e.total, "total index");
         }
     }
-    println!("results in {}", target.display());
+    crate::outln!("results in {}", target.display());
     Ok(())
 }
 
@@ -533,13 +535,13 @@ fn html<E: Serialize>(
 
 /// The three strongest inputs of each outcome, on the terminal.
 fn print_top<E: Serialize>(report: &Report<E>, key: fn(&E) -> f64, what: &str) {
-    println!(
+    crate::outln!(
         "{}: sensitivity ({}), {} model runs, seed {}",
         report.scenario, report.method, report.model_runs, report.seed
     );
     for (name, o) in &report.outcomes {
         match &o.note {
-            Some(note) => println!("  {name:<26} {note}"),
+            Some(note) => crate::outln!("  {name:<26} {note}"),
             None => {
                 let top: Vec<String> = o
                     .effects
@@ -547,7 +549,7 @@ fn print_top<E: Serialize>(report: &Report<E>, key: fn(&E) -> f64, what: &str) {
                     .take(3)
                     .map(|r| format!("{} {:+.3}", r.input, key(&r.effect)))
                     .collect();
-                println!("  {name:<26} {what}: {}", top.join(", "));
+                crate::outln!("  {name:<26} {what}: {}", top.join(", "));
             }
         }
     }

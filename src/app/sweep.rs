@@ -6,7 +6,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{BadInput, commit, common_thresholds, load_common, out_dir, stage};
+use super::{
+    BadInput, claim, commit, common_thresholds, load_common, out_dir, stage, warn_few_trials,
+};
 use crate::cli::SweepArgs;
 use crate::engine::Model;
 use crate::export::{self, plots};
@@ -48,6 +50,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         }
     }
     let target = out_dir(&args.sim, &format!("sweep-{}", known.name));
+    claim(&target)?;
+    warn_few_trials(jobs[0].options.trials);
 
     let mut steps = Vec::with_capacity(jobs.len());
     for ((job, value), text) in jobs.iter().zip(&grid.values).zip(&texts) {
@@ -129,7 +133,7 @@ fn write_csv(path: &Path, table: &Sweep) -> csv::Result<()> {
 
 /// The short table a person reads after a sweep.
 fn print_table(table: &Sweep, dir: &Path) {
-    println!(
+    crate::outln!(
         "sweep {} along {}: {} steps, {} trials each, seed {}",
         table.scenario,
         table.key,
@@ -145,7 +149,7 @@ fn print_table(table: &Sweep, dir: &Path) {
     for o in &table.chosen {
         head += &format!(" {:>22}", format!("{o} p50"));
     }
-    println!("{head}");
+    crate::outln!("{head}");
     for step in &table.steps {
         let p = step.probabilities.get("viable");
         let mut line = format!(
@@ -160,7 +164,7 @@ fn print_table(table: &Sweep, dir: &Path) {
             let m = step.outcomes[o].p50;
             line += &format!(" {:>22}", m.map_or("-".into(), |v| format!("{v:.5}")));
         }
-        println!("{line}");
+        crate::outln!("{line}");
     }
-    println!("results in {}", dir.display());
+    crate::outln!("results in {}", dir.display());
 }

@@ -28,7 +28,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
     let schema = model.schema();
     let columns = columns();
 
-    println!(
+    crate::outln!(
         "{}: trial {} of seed {}, {}-{}",
         scenario.name,
         args.trial,
@@ -36,7 +36,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         schema.years[0],
         schema.years[schema.years.len() - 1]
     );
-    println!("drawn parameters:");
+    crate::outln!("drawn parameters:");
     for (key, v) in schema.inputs.iter().zip(&inputs) {
         let dist = scenario
             .params
@@ -44,12 +44,12 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
             .find(|e| &e.key == key)
             .map(|e| e.param.describe())
             .unwrap_or_default();
-        println!("  {key:<42} {v:<22} {dist}");
+        crate::outln!("  {key:<42} {v:<22} {dist}");
     }
     print_years(&years, &columns);
-    println!("outcomes:");
+    crate::outln!("outcomes:");
     for (name, v) in schema.outcomes.iter().zip(&outcomes) {
-        println!("  {name:<26} = {}", value(*v));
+        crate::outln!("  {name:<26} = {}", value(*v));
     }
     if let Some(path) = &args.csv {
         write_csv(
@@ -59,7 +59,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
             &columns,
             (&schema.outcomes, &outcomes),
         )?;
-        println!("trace written to {}", path.display());
+        crate::outln!("trace written to {}", path.display());
     }
     Ok(())
 }
@@ -141,13 +141,13 @@ fn columns() -> Vec<Column> {
 
 /// The year-by-year table, one row per quantity and one column per year.
 fn print_years(years: &[YearRecord], columns: &[Column]) {
-    print!("{:<34}", "year");
+    crate::out!("{:<34}", "year");
     for r in years {
-        print!(" {:>10}", r.year);
+        crate::out!(" {:>10}", r.year);
     }
-    println!();
+    crate::outln!();
     for (name, _, get) in columns.iter().filter(|c| c.1) {
-        print!("{name:<34}");
+        crate::out!("{name:<34}");
         for r in years {
             let v = get(r);
             let cell = match name.as_str() {
@@ -155,9 +155,9 @@ fn print_years(years: &[YearRecord], columns: &[Column]) {
                 "support_state" => SUPPORT_STATES[r.support].to_string(),
                 _ => short(v),
             };
-            print!(" {cell:>10}");
+            crate::out!(" {cell:>10}");
         }
-        println!();
+        crate::outln!();
     }
 }
 

@@ -10,9 +10,9 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
         let scenario = scenario::load(path, &args.set)?;
         if args.print {
-            print!("{}", scenario.print_resolved());
+            crate::out!("{}", scenario.print_resolved());
         } else {
-            println!(
+            crate::outln!(
                 "{}: ok ({}, {} parameters)",
                 path.display(),
                 scenario.name,
