@@ -94,7 +94,14 @@ fn writing_verbs(out: &str) -> Vec<Vec<String>> {
         ]),
         v(&["sensitivity", BASE, "--trials", "200", "--out", out]),
         v(&[
-            "discover", BASE, "--where", "viable == 0", "--trials", "200", "--out", out,
+            "discover",
+            BASE,
+            "--where",
+            "viable == 0",
+            "--trials",
+            "200",
+            "--out",
+            out,
         ]),
         v(&[
             "check",
@@ -122,7 +129,10 @@ fn defect_1_out_into_a_folder_that_is_not_defsims_is_refused_by_every_verb() {
         let err = stderr(&out);
         assert!(err.contains("not a defsim output folder"), "{what}");
         assert!(err.contains("thesis.txt"), "names what it found: {what}");
-        assert!(out.stdout.is_empty(), "nothing simulated or printed: {what}");
+        assert!(
+            out.stdout.is_empty(),
+            "nothing simulated or printed: {what}"
+        );
         assert_eq!(names(&mydocs), ["thesis.txt"], "{what}");
         assert_eq!(fs::read_to_string(mydocs.join("thesis.txt")).unwrap(), "x");
         assert_eq!(names(tmp.path()), ["mydocs"], "no staging left: {what}");
@@ -146,7 +156,10 @@ fn defect_1_a_file_of_the_users_inside_a_defsim_folder_is_refused_and_named() {
             .collect();
         let first = bin().args(&args).output().unwrap();
         assert_eq!(first.status.code(), Some(0), "{args:?}\n{}", text(&first));
-        assert!(out_dir.join(".defsim-output").is_file(), "{args:?}: a manifest");
+        assert!(
+            out_dir.join(".defsim-output").is_file(),
+            "{args:?}: a manifest"
+        );
         // Writing again into defsim's own folder is fine.
         let again = bin().args(&args).output().unwrap();
         assert_eq!(again.status.code(), Some(0), "{args:?}\n{}", text(&again));
@@ -172,7 +185,12 @@ fn defect_1_folders_written_by_v01_are_recognised_and_user_files_in_them_refused
         r#"{"defsim_version": "0.1.0", "seed": 1}"#,
     )
     .unwrap();
-    for f in ["summary.json", "summary.csv", "report.html", "plots/fan.svg"] {
+    for f in [
+        "summary.json",
+        "summary.csv",
+        "report.html",
+        "plots/fan.svg",
+    ] {
         fs::write(out.join(f), "v0.1").unwrap();
     }
     fs::write(out.join("notes.txt"), "mine").unwrap();
@@ -184,7 +202,10 @@ fn defect_1_folders_written_by_v01_are_recognised_and_user_files_in_them_refused
     let r = defsim(&["run", BASE, "--trials", "200", "--no-plots", "--out", o]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r));
     assert!(out.join(".defsim-output").is_file());
-    assert!(!out.join("plots").exists(), "the old output was replaced whole");
+    assert!(
+        !out.join("plots").exists(),
+        "the old output was replaced whole"
+    );
 }
 
 #[test]
@@ -255,9 +276,10 @@ fn host() -> String {
 fn defect_4_stale_staging_of_a_dead_process_is_removed_by_the_next_run_on_this_host_only() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let dead = tmp
-        .path()
-        .join(format!(".out.defsim-staging.{}.99999999.0123456789abcdef", host()));
+    let dead = tmp.path().join(format!(
+        ".out.defsim-staging.{}.99999999.0123456789abcdef",
+        host()
+    ));
     let elsewhere = tmp
         .path()
         .join(".out.defsim-staging.another-node.99999999.0123456789abcdef");
@@ -328,9 +350,7 @@ fn defect_5_a_closed_stdout_ends_every_printing_verb_quietly() {
     let tmp = tempfile::tempdir().unwrap();
     let o = |n: &str| tmp.path().join(n).display().to_string();
     let mut cases: Vec<Vec<String>> = vec![
-        ["trace", BASE, "--trial", "7"]
-            .map(String::from)
-            .to_vec(),
+        ["trace", BASE, "--trial", "7"].map(String::from).to_vec(),
         ["validate", BASE, "--print"].map(String::from).to_vec(),
         ["validate", BASE].map(String::from).to_vec(),
     ];
@@ -370,7 +390,7 @@ fn defect_11_check_update_creates_the_baselines_parent_folders() {
     ]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r));
     assert!(target.is_file());
-    assert_eq!(names(&target.parent().unwrap()), ["baseline.summary.json"]);
+    assert_eq!(names(target.parent().unwrap()), ["baseline.summary.json"]);
     // The new baseline holds.
     let r = defsim(&["check", BASE, "--baseline", target.to_str().unwrap()]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r));

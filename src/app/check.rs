@@ -215,7 +215,10 @@ fn print_verdict(v: &Verdict) {
     );
     crate::outln!(
         "  {} comparisons at alpha {} ({}): each holds when |z| <= {:.3}",
-        v.comparisons, v.alpha, v.correction, v.z_critical
+        v.comparisons,
+        v.alpha,
+        v.correction,
+        v.z_critical
     );
     let mut moved: Vec<_> = v
         .items
@@ -228,7 +231,12 @@ fn print_verdict(v: &Verdict) {
     } else {
         crate::outln!(
             "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9}",
-            "what", "stat", "baseline", "re-run", "diff", "|z|"
+            "what",
+            "stat",
+            "baseline",
+            "re-run",
+            "diff",
+            "|z|"
         );
         let shown: Vec<_> = moved
             .iter()
@@ -262,7 +270,8 @@ fn print_verdict(v: &Verdict) {
     } else {
         crate::outln!(
             "REGRESSION: {} of {} comparisons moved beyond Monte Carlo noise",
-            v.failures, v.comparisons
+            v.failures,
+            v.comparisons
         );
     }
 }

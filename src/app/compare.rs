@@ -110,17 +110,26 @@ fn print_table(table: &Comparison, dir: &Path) {
     let reference = &table.scenarios[0].name;
     crate::outln!(
         "compare: {} trials each, seed {} (common random numbers); differences are against {reference}",
-        table.trials, table.seed
+        table.trials,
+        table.seed
     );
     for v in &table.viable {
         crate::outln!(
             "  P(viable) {:<24} {:.4}  [{:.4}, {:.4}]",
-            v.scenario, v.p.p, v.p.ci95[0], v.p.ci95[1]
+            v.scenario,
+            v.p.p,
+            v.p.ci95[0],
+            v.p.ci95[1]
         );
     }
     crate::outln!(
         "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",
-        "outcome", "scenario", "mean", "diff", "paired 95% CI", "unpaired 95% CI"
+        "outcome",
+        "scenario",
+        "mean",
+        "diff",
+        "paired 95% CI",
+        "unpaired 95% CI"
     );
     let ci = |d: &Option<Difference>| match d {
         Some(d) => format!("[{:.5}, {:.5}]", d.ci95[0], d.ci95[1]),

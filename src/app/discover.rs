@@ -406,12 +406,18 @@ fn print_box(r: &Discovery) {
     );
     crate::outln!(
         "  {:<40} {:>12} {:>12} {:>10}",
-        "restricted input", "lo", "hi", "quasi-p"
+        "restricted input",
+        "lo",
+        "hi",
+        "quasi-p"
     );
     for l in r.limits.iter().filter(|l| l.restricted) {
         crate::outln!(
             "  {:<40} {:>12.5} {:>12.5} {:>10.2e}",
-            l.input, l.lo, l.hi, l.quasi_p
+            l.input,
+            l.lo,
+            l.hi,
+            l.quasi_p
         );
     }
     let free = r.limits.iter().filter(|l| !l.restricted).count();

@@ -27,8 +27,8 @@ use anyhow::{Context, Result};
 use crate::cli::{SamplingDesign, SimArgs};
 use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
 use crate::export::Staging;
-use crate::export::staging;
 use crate::export::plots::Thresholds;
+use crate::export::staging;
 use crate::model::ViabilityModel;
 use crate::scenario::{self, Scenario};
 
@@ -126,19 +126,18 @@ fn claim(target: &Path) -> Result<()> {
 /// A [`Staging`] folder for outputs bound for `target`.
 fn stage(target: &Path) -> Result<Staging> {
     claim(target)?;
-    Staging::new(target).with_context(|| {
-        format!(
-            "cannot create a staging folder beside {}",
-            target.display()
-        )
-    })
+    Staging::new(target)
+        .with_context(|| format!("cannot create a staging folder beside {}", target.display()))
 }
 
 /// Moves the staged outputs into their target folder and returns it.
 fn commit(staging: Staging) -> Result<PathBuf> {
     let target = staging.target().to_path_buf();
     staging.commit().map_err(|e| {
-        match e.get_ref().and_then(|i| i.downcast_ref::<staging::Refusal>()) {
+        match e
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<staging::Refusal>())
+        {
             Some(r) => BadInput(r.0.clone()).into(),
             None => anyhow::Error::new(e)
                 .context(format!("cannot move results into {}", target.display())),

@@ -86,12 +86,18 @@ fn print_headline(summary: &RunSummary, dir: &Path) {
     for (name, p) in &summary.probabilities {
         crate::outln!(
             "  P({name}) = {:.4}  [{:.4}, {:.4}]",
-            p.p, p.ci95[0], p.ci95[1]
+            p.p,
+            p.ci95[0],
+            p.ci95[1]
         );
     }
     crate::outln!(
         "  {:<24} {:>14} {:>14} {:>14} {:>14}",
-        "outcome", "mean", "p05", "p50", "p95"
+        "outcome",
+        "mean",
+        "p05",
+        "p50",
+        "p95"
     );
     let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"));
     for (name, s) in &summary.outcomes {

@@ -537,7 +537,10 @@ fn html<E: Serialize>(
 fn print_top<E: Serialize>(report: &Report<E>, key: fn(&E) -> f64, what: &str) {
     crate::outln!(
         "{}: sensitivity ({}), {} model runs, seed {}",
-        report.scenario, report.method, report.model_runs, report.seed
+        report.scenario,
+        report.method,
+        report.model_runs,
+        report.seed
     );
     for (name, o) in &report.outcomes {
         match &o.note {

@@ -129,11 +129,7 @@ fn owned_files(target: &Path) -> Result<Vec<String>, Refusal> {
             })?;
         manifest.files.into_iter().collect()
     } else if written_by_v01(target) {
-        entries
-            .iter()
-            .filter(|e| v01_name(e))
-            .cloned()
-            .collect()
+        entries.iter().filter(|e| v01_name(e)).cloned().collect()
     } else {
         return Err(Refusal(format!(
             "{shown} is not a defsim output folder (it has no {MANIFEST} manifest) and is not \
@@ -203,9 +199,9 @@ fn written_by_v01(dir: &Path) -> bool {
 fn v01_name(entry: &str) -> bool {
     V01_FILES.contains(&entry)
         || entry == "plots/"
-        || entry.strip_prefix("plots/").is_some_and(|f| {
-            !f.contains('/') && (f.ends_with(".png") || f.ends_with(".svg"))
-        })
+        || entry
+            .strip_prefix("plots/")
+            .is_some_and(|f| !f.contains('/') && (f.ends_with(".png") || f.ends_with(".svg")))
 }
 
 /// Every entry under `dir`, relative and `/`-separated, folders ending in `/`, sorted.
@@ -567,7 +563,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out");
         fs::create_dir(&target).unwrap();
-        fs::write(target.join("summary.json"), r#"{"defsim_version": "0.1.0"}"#).unwrap();
+        fs::write(
+            target.join("summary.json"),
+            r#"{"defsim_version": "0.1.0"}"#,
+        )
+        .unwrap();
         check_target(&target).unwrap();
 
         let failed = Staging::new(&target).unwrap();
@@ -628,9 +628,18 @@ mod tests {
         replace_per_file(new.path(), &target, &old_files, &new_files).unwrap();
         assert_eq!(
             walk(&target).unwrap(),
-            [MANIFEST, "plots/", "plots/a.png", "summary.json", "trials.csv"]
+            [
+                MANIFEST,
+                "plots/",
+                "plots/a.png",
+                "summary.json",
+                "trials.csv"
+            ]
         );
-        assert_eq!(fs::read_to_string(target.join("plots/a.png")).unwrap(), "new a");
+        assert_eq!(
+            fs::read_to_string(target.join("plots/a.png")).unwrap(),
+            "new a"
+        );
         assert_eq!(owned_files(&target).unwrap().len(), 5);
     }
 
@@ -684,7 +693,10 @@ mod tests {
         check_target(&t).unwrap();
         fs::write(t.join("thesis.txt"), "x").unwrap();
         let e = check_target(&t).unwrap_err().0;
-        assert!(e.contains("not a defsim output folder") && e.contains("thesis.txt"), "{e}");
+        assert!(
+            e.contains("not a defsim output folder") && e.contains("thesis.txt"),
+            "{e}"
+        );
 
         let f = dir.path().join("file");
         fs::write(&f, "x").unwrap();
