@@ -40,13 +40,13 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let plots = if args.no_plots {
         Vec::new()
     } else {
-        let thresholds = Thresholds::from_scenario(&job.scenario);
+        let thresholds = Thresholds::from_scenario(&results.schema, &job.scenario);
         plots::run_plots(&summary, &results, &thresholds, &dir.join("plots"))
             .with_context(|| writing(&target, "plots/"))?
     };
     fs::write(
         dir.join("report.html"),
-        export::html::report::render(&summary, &plots),
+        export::html::report::render(&summary, &results.schema, &plots),
     )
     .with_context(|| writing(&target, "report.html"))?;
     let info = export::json::RunInfo {

@@ -197,7 +197,7 @@ fn run_block<M: Model>(
                 model.draw_year(&mut worker, &mut streams, t);
                 model.step(&mut worker, t, year_values);
                 if let Some(s) = year_values.iter().position(|v| !v.is_finite()) {
-                    let what = format!("{} in year {}", schema.series[s], schema.years[t]);
+                    let what = format!("{} in year {}", schema.series[s].name, schema.years[t]);
                     return Err(TrialError {
                         seed,
                         trial,
@@ -208,8 +208,8 @@ fn run_block<M: Model>(
             }
             model.outcomes(&mut worker, &mut outcomes);
             for (o, &v) in outcomes.iter().enumerate() {
-                if !(v.is_finite() || (schema.optional[o] && v.is_nan())) {
-                    let what = schema.outcomes[o].clone();
+                if !(v.is_finite() || (schema.outcomes[o].is_optional() && v.is_nan())) {
+                    let what = schema.outcomes[o].name.clone();
                     return Err(TrialError {
                         seed,
                         trial,
@@ -238,7 +238,7 @@ mod tests {
     use rand::RngExt;
 
     use super::*;
-    use crate::engine::{Schema, replay};
+    use crate::engine::{Outcome, OutcomeKind, Schema, Series, replay};
 
     /// A toy model with known answers: each trial draws `x ~ U(0,1)` once; each year adds a
     /// uniform to a running total, which is the series; the outcome is the final total and `x`.
@@ -252,9 +252,11 @@ mod tests {
         fn new(years: usize, nan_below: f64) -> Toy {
             let schema = Schema {
                 inputs: vec!["x".into()],
-                outcomes: vec!["total".into(), "x".into()],
-                optional: vec![false, false],
-                series: vec!["running".into()],
+                outcomes: vec![
+                    Outcome::named("total", OutcomeKind::Continuous),
+                    Outcome::named("x", OutcomeKind::Continuous),
+                ],
+                series: vec![Series::level("running")],
                 years: (0..years as i32).collect(),
                 streams: vec!["x".into(), "years".into()],
             };
