@@ -24,7 +24,13 @@ use state::{State, YearDraws, YearRecord};
 const COMPONENTS: [&str; 6] = ["macro", "sanctions", "support", "gold", "power", "conflict"];
 
 /// A row of [`SERIES`]: name, axis label, kind, the outcome it is held to, overlay place.
-type SeriesRow = (&'static str, &'static str, SeriesKind, Option<&'static str>, Option<u8>);
+type SeriesRow = (
+    &'static str,
+    &'static str,
+    SeriesKind,
+    Option<&'static str>,
+    Option<u8>,
+);
 
 /// Yearly series of the whole program (per-line series follow, see [`series`]): name, axis
 /// label, kind, the outcome whose threshold it is held to, and its place among the series
