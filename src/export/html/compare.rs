@@ -24,7 +24,7 @@ fn interval(d: &Option<Difference>) -> String {
 }
 
 /// The page of `table`, with the runs' `summaries` (same order) and `plots`.
-pub fn render(cmp: &Comparison, summaries: &[&RunSummary], plots: &[Plot]) -> String {
+pub(crate) fn render(cmp: &Comparison, summaries: &[&RunSummary], plots: &[Plot]) -> String {
     let names: Vec<&str> = cmp.scenarios.iter().map(|s| s.name.as_str()).collect();
     let title = format!("compare {}", names.join(" vs "));
     let body = html! {

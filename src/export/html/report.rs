@@ -12,7 +12,7 @@ use crate::summary::RunSummary;
 
 /// The page of `summary` with `plots` (already written under `plots/`); `schema` says how
 /// each probability reads.
-pub fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
+pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
     let s = summary;
     let body = html! {
         h2 { "The scenario" }

@@ -9,7 +9,7 @@ use crate::export::plots::style::thousands;
 use crate::sweep::{Sweep, value_text};
 
 /// The page of `sweep` with its `plots`.
-pub fn render(sweep: &Sweep, plots: &[Plot]) -> String {
+pub(crate) fn render(sweep: &Sweep, plots: &[Plot]) -> String {
     let body = html! {
         h2 { "The scenario" }
         p { (sweep.description) }
