@@ -1,6 +1,6 @@
 //! Standard output that a closed pipe does not crash: `defsim trace ... | head -3` stops
 //! quietly (exit 0, as `ripgrep` does) instead of panicking in `println!`. Every verb prints
-//! through [`outln!`](crate::outln) and [`out!`](crate::out).
+//! through `out::println!` and `out::print!`, which take the arguments of `std`'s.
 
 use std::io::{self, Write};
 
@@ -20,8 +20,7 @@ pub fn write(args: std::fmt::Arguments<'_>) {
 }
 
 /// `println!` that exits quietly when standard output is closed (see [`crate::out`]).
-#[macro_export]
-macro_rules! outln {
+macro_rules! println {
     () => {
         $crate::out::write(format_args!("\n"))
     };
@@ -31,9 +30,10 @@ macro_rules! outln {
 }
 
 /// `print!` that exits quietly when standard output is closed (see [`crate::out`]).
-#[macro_export]
-macro_rules! out {
+macro_rules! print {
     ($($arg:tt)*) => {
         $crate::out::write(format_args!($($arg)*))
     };
 }
+
+pub(crate) use {print, println};

@@ -7,10 +7,10 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::{BadInput, Job, claim, commit, stage};
-use crate::check::{self, Verdict};
+use crate::analysis::check::{self, CheckVerdict};
+use crate::analysis::run::RunSummary;
 use crate::cli::{CheckArgs, SamplingDesign};
 use crate::export;
-use crate::summary::RunSummary;
 
 /// The re-run moved beyond Monte Carlo noise (exit 1).
 #[derive(Debug, thiserror::Error)]
@@ -68,8 +68,8 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     }
 
     let Some((baseline, text)) = baseline else {
-        write_atomic(&args.baseline, &check::summary_text(&rerun))?;
-        crate::outln!(
+        write_atomic(&args.baseline, &export::json::to_text(&rerun))?;
+        crate::out::println!(
             "created {} ({}: seed {}, {} trials)",
             args.baseline.display(),
             rerun.scenario.name,
@@ -78,33 +78,38 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         );
         return Ok(());
     };
-    crate::outln!(
+    crate::out::println!(
         "check {} against {}",
         args.scenario.display(),
         args.baseline.display()
     );
     if baseline.scenario.resolved_sha256 != rerun.scenario.resolved_sha256 {
-        crate::outln!("  note: the resolved scenario differs from the baseline's (sha256)");
+        crate::out::println!("  note: the resolved scenario differs from the baseline's (sha256)");
     }
     let holds = if args.exact {
-        let verdict = check::compare_exact(&text, &baseline, &rerun);
+        let verdict = check::exact_verdict(
+            &text,
+            &baseline,
+            &rerun,
+            export::json::to_text::<RunSummary>,
+        );
         print_exact(&verdict);
         write_json(args.json.as_deref(), &verdict)?;
         verdict.holds
     } else {
-        let verdict = check::compare(&baseline, &rerun, args.alpha);
+        let verdict = check::verdict(&baseline, &rerun, args.alpha);
         print_verdict(&verdict);
         write_json(args.json.as_deref(), &verdict)?;
         verdict.holds
     };
 
     if args.update {
-        let new = check::summary_text(&rerun);
+        let new = export::json::to_text(&rerun);
         if new == text {
-            crate::outln!("baseline {} unchanged", args.baseline.display());
+            crate::out::println!("baseline {} unchanged", args.baseline.display());
         } else {
             write_atomic(&args.baseline, &new)?;
-            crate::outln!(
+            crate::out::println!(
                 "updated {} (seed {}, {} trials): the changes above are now the baseline",
                 args.baseline.display(),
                 rerun.seed,
@@ -200,8 +205,8 @@ fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()>
 }
 
 /// The table of what moved, largest |z| first.
-fn print_verdict(v: &Verdict) {
-    crate::outln!(
+fn print_verdict(v: &CheckVerdict) {
+    crate::out::println!(
         "  re-run: seed {}, {} trials; baseline: seed {}, {} trials{}",
         v.rerun_seed,
         v.rerun_trials,
@@ -213,7 +218,7 @@ fn print_verdict(v: &Verdict) {
             ""
         }
     );
-    crate::outln!(
+    crate::out::println!(
         "  {} comparisons at alpha {} ({}): each holds when |z| <= {:.3}",
         v.comparisons,
         v.alpha,
@@ -227,9 +232,9 @@ fn print_verdict(v: &Verdict) {
         .collect();
     moved.sort_by(|a, b| b.z.total_cmp(&a.z));
     if moved.is_empty() {
-        crate::outln!("  nothing moved");
+        crate::out::println!("  nothing moved");
     } else {
-        crate::outln!(
+        crate::out::println!(
             "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9}",
             "what",
             "stat",
@@ -245,7 +250,7 @@ fn print_verdict(v: &Verdict) {
             .map(|(_, c)| c)
             .collect();
         for c in &shown {
-            crate::outln!(
+            crate::out::println!(
                 "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9} {}",
                 c.name,
                 c.stat,
@@ -262,13 +267,13 @@ fn print_verdict(v: &Verdict) {
         }
         let hidden = moved.len() - shown.len();
         if hidden > 0 {
-            crate::outln!("  ... and {hidden} more that moved less");
+            crate::out::println!("  ... and {hidden} more that moved less");
         }
     }
     if v.holds {
-        crate::outln!("ok: nothing moved beyond Monte Carlo noise");
+        crate::out::println!("ok: nothing moved beyond Monte Carlo noise");
     } else {
-        crate::outln!(
+        crate::out::println!(
             "REGRESSION: {} of {} comparisons moved beyond Monte Carlo noise",
             v.failures,
             v.comparisons
@@ -276,16 +281,16 @@ fn print_verdict(v: &Verdict) {
     }
 }
 
-fn print_exact(v: &check::ExactVerdict) {
+fn print_exact(v: &check::ExactCheckVerdict) {
     if v.holds {
-        crate::outln!("ok: summary.json is identical byte for byte (defsim_version aside)");
+        crate::out::println!("ok: summary.json is identical byte for byte (defsim_version aside)");
     } else {
-        crate::outln!(
+        crate::out::println!(
             "REGRESSION: {} lines of summary.json differ",
             v.differing_lines
         );
         if let Some((line, old, new)) = &v.first_difference {
-            crate::outln!(
+            crate::out::println!(
                 "  first at line {line}:\n  - {}\n  + {}",
                 old.trim(),
                 new.trim()

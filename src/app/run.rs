@@ -7,10 +7,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result};
 
 use super::{Job, claim, commit, out_dir, stage, warn_few_trials, writing};
+use crate::analysis::run::RunSummary;
 use crate::cli::RunArgs;
 use crate::export;
 use crate::export::plots::{self, Thresholds};
-use crate::summary::RunSummary;
 
 /// `defsim run`.
 pub fn run(args: &RunArgs) -> Result<()> {
@@ -75,7 +75,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
 /// The few lines a person reads after a run.
 fn print_headline(summary: &RunSummary, dir: &Path) {
-    crate::outln!(
+    crate::out::println!(
         "{}: {} trials, seed {}, {}-{}",
         summary.scenario.name,
         summary.trials,
@@ -84,14 +84,14 @@ fn print_headline(summary: &RunSummary, dir: &Path) {
         summary.start_year + summary.horizon_years as i32 - 1
     );
     for (name, p) in &summary.probabilities {
-        crate::outln!(
+        crate::out::println!(
             "  P({name}) = {:.4}  [{:.4}, {:.4}]",
             p.p,
             p.ci95[0],
             p.ci95[1]
         );
     }
-    crate::outln!(
+    crate::out::println!(
         "  {:<24} {:>14} {:>14} {:>14} {:>14}",
         "outcome",
         "mean",
@@ -101,7 +101,7 @@ fn print_headline(summary: &RunSummary, dir: &Path) {
     );
     let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"));
     for (name, s) in &summary.outcomes {
-        crate::outln!(
+        crate::out::println!(
             "  {name:<24} {:>14} {:>14} {:>14} {:>14}",
             fmt(s.mean),
             fmt(s.p05),
@@ -109,5 +109,5 @@ fn print_headline(summary: &RunSummary, dir: &Path) {
             fmt(s.p95)
         );
     }
-    crate::outln!("results in {}", dir.display());
+    crate::out::println!("results in {}", dir.display());
 }

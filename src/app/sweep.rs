@@ -9,10 +9,10 @@ use anyhow::Result;
 use super::{
     BadInput, claim, commit, common_thresholds, load_common, out_dir, stage, warn_few_trials,
 };
+use crate::analysis::run::RunSummary;
+use crate::analysis::sweep::{Grid, Step, Sweep};
 use crate::cli::SweepArgs;
 use crate::export::{self, plots};
-use crate::summary::RunSummary;
-use crate::sweep::{Grid, Step, Sweep};
 
 /// `defsim sweep`.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
@@ -80,7 +80,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let staging = stage(&target)?;
     let dir = staging.path();
     export::json::write(&dir.join("sweep.json"), &table)?;
-    write_csv(&dir.join("sweep.csv"), &table)?;
+    export::csv::write_sweep(&dir.join("sweep.csv"), &table)?;
     let plots = if args.no_plots {
         Vec::new()
     } else {
@@ -101,42 +101,9 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     Ok(())
 }
 
-/// `sweep.csv`: one row per step: the value, P(viable) with its interval, and the mean and
-/// 5/50/95% of each chosen outcome.
-fn write_csv(path: &Path, table: &Sweep) -> csv::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    let mut header = vec![
-        table.key.clone(),
-        format!("p_{}", table.headline),
-        format!("p_{}_ci_low", table.headline),
-        format!("p_{}_ci_high", table.headline),
-    ];
-    for o in &table.chosen {
-        for stat in ["mean", "p05", "p50", "p95"] {
-            header.push(format!("{o}_{stat}"));
-        }
-    }
-    w.write_record(&header)?;
-    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    for step in &table.steps {
-        let mut row = vec![step.value.to_string()];
-        match step.probabilities.get(&table.headline) {
-            Some(p) => row.extend([p.p, p.ci95[0], p.ci95[1]].map(|v| v.to_string())),
-            None => row.extend([String::new(), String::new(), String::new()]),
-        }
-        for o in &table.chosen {
-            let s = &step.outcomes[o];
-            row.extend([s.mean, s.p05, s.p50, s.p95].map(num));
-        }
-        w.write_record(&row)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
 /// The short table a person reads after a sweep.
 fn print_table(table: &Sweep, dir: &Path) {
-    crate::outln!(
+    crate::out::println!(
         "sweep {} along {}: {} steps, {} trials each, seed {}",
         table.scenario,
         table.key,
@@ -152,12 +119,12 @@ fn print_table(table: &Sweep, dir: &Path) {
     for o in &table.chosen {
         head += &format!(" {:>22}", format!("{o} p50"));
     }
-    crate::outln!("{head}");
+    crate::out::println!("{head}");
     for step in &table.steps {
         let p = step.probabilities.get(&table.headline);
         let mut line = format!(
             "  {:>14} {:>26}",
-            crate::sweep::value_text(step.value),
+            crate::analysis::sweep::value_text(step.value),
             p.map_or("-".into(), |p| format!(
                 "{:.4} [{:.4}, {:.4}]",
                 p.p, p.ci95[0], p.ci95[1]
@@ -167,7 +134,7 @@ fn print_table(table: &Sweep, dir: &Path) {
             let m = step.outcomes[o].p50;
             line += &format!(" {:>22}", m.map_or("-".into(), |v| format!("{v:.5}")));
         }
-        crate::outln!("{line}");
+        crate::out::println!("{line}");
     }
-    crate::outln!("results in {}", dir.display());
+    crate::out::println!("results in {}", dir.display());
 }
