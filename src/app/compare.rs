@@ -6,8 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::say;
-use super::{commit, common_thresholds, load_common, out_dir, stage};
+use super::{claim, commit, common_thresholds, load_common, out_dir, stage, warn_few_trials};
 use crate::analysis::compare::{Difference, ScenarioComparison, compare as comparison};
 use crate::analysis::run::RunSummary;
 use crate::cli::CompareArgs;
@@ -24,6 +23,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     )?;
     let names: Vec<&str> = jobs.iter().map(|j| j.scenario.name.as_str()).collect();
     let target = out_dir(&args.sim, &format!("compare-{}", names.join("-")));
+    claim(&target)?;
+    warn_few_trials(jobs[0].options.trials);
 
     let mut runs = Vec::with_capacity(jobs.len());
     for job in &jobs {
@@ -59,13 +60,13 @@ fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
     let mut shown = vec![schema.headline_name()];
     shown.extend(schema.criteria().map(|(_, c)| c.of.as_str()));
     let reference = &table.scenarios[0].name;
-    say!(
+    crate::out::println!(
         "compare: {} trials each, seed {} (common random numbers); differences are against {reference}",
         table.trials,
         table.seed
     );
     for v in &table.headline {
-        say!(
+        crate::out::println!(
             "  P({}) {:<24} {:.4}  [{:.4}, {:.4}]",
             table.headline_name,
             v.scenario,
@@ -74,7 +75,7 @@ fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
             v.p.ci95[1]
         );
     }
-    say!(
+    crate::out::println!(
         "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",
         "outcome",
         "scenario",
@@ -92,7 +93,7 @@ fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
         .iter()
         .filter(|r| shown.contains(&r.outcome.as_str()))
     {
-        say!(
+        crate::out::println!(
             "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",
             row.outcome,
             row.scenario,
@@ -104,5 +105,5 @@ fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
             ci(&row.unpaired)
         );
     }
-    say!("results in {}", dir.display());
+    crate::out::println!("results in {}", dir.display());
 }

@@ -7,13 +7,17 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::say;
-use super::{BadInput, Job, commit, out_dir, stage};
+use super::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials};
 use crate::analysis::discover::{self as analysis, Condition, Discovery};
 use crate::cli::DiscoverArgs;
 use crate::engine::{self, Model};
 use crate::export;
 use crate::model::ViabilityModel;
+
+/// No trial meets the condition (exit 1: the run worked, but found nothing to explain).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NothingToDiscover(pub String);
 
 /// `defsim discover`.
 pub fn discover(args: &DiscoverArgs) -> Result<()> {
@@ -29,6 +33,8 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
             args.scenario.display()
         ))
     );
+    let target = out_dir(&args.sim, &format!("discover-{}", job.scenario.name));
+    claim(&target)?;
     // `columns[k]` holds outcome `cond.used[k]` of every trial.
     let (inputs, columns, source) = match &args.from {
         Some(file) => {
@@ -49,6 +55,16 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     };
     let trials = inputs.first().map_or(0, Vec::len);
     let y: Vec<bool> = (0..trials).map(|t| cond.holds(&columns, t)).collect();
+    warn_few_trials(y.len() as u64);
+    if !y.iter().any(|&hit| hit) {
+        return Err(NothingToDiscover(format!(
+            "no trial of {} meets `{cond}` ({} trials): there is nothing to discover; \
+             try another condition or more trials",
+            args.scenario.display(),
+            y.len()
+        ))
+        .into());
+    }
     let x: Vec<&[f64]> = inputs.iter().map(|c| c.as_slice()).collect();
     let report = analysis::discover(
         &job.scenario.name,
@@ -60,12 +76,11 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         args.box_index,
     )
     .map_err(BadInput)?;
-    let target = out_dir(&args.sim, &format!("discover-{}", job.scenario.name));
     let staging = stage(&target)?;
     export::discover::write(staging.path(), &report, &x, &y)?;
     commit(staging)?;
     print_box(&report);
-    say!("results in {}", target.display());
+    crate::out::println!("results in {}", target.display());
     Ok(())
 }
 
@@ -89,10 +104,7 @@ fn read_trials(file: &Path, inputs: &[String], outcomes: &[&str]) -> Result<(Col
         })
     };
     let cols: Vec<usize> = inputs.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
-    let ycs: Vec<usize> = outcomes
-        .iter()
-        .map(|n| column(n))
-        .collect::<Result<_, _>>()?;
+    let ycs: Vec<usize> = outcomes.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
     let mut x = vec![Vec::new(); inputs.len()];
     let mut y = vec![Vec::new(); outcomes.len()];
     for (line, rec) in r.records().enumerate() {
@@ -128,7 +140,7 @@ fn read_trials(file: &Path, inputs: &[String], outcomes: &[&str]) -> Result<(Col
 
 fn print_box(r: &Discovery) {
     let b = &r.chosen;
-    say!(
+    crate::out::println!(
         "{}: {} over {} trials ({}): {} cases ({:.4})",
         r.scenario,
         r.condition,
@@ -137,7 +149,7 @@ fn print_box(r: &Discovery) {
         r.cases,
         r.cases as f64 / r.trials as f64
     );
-    say!(
+    crate::out::println!(
         "  trajectory: {} boxes; box {} ({}): coverage {:.3}, density {:.3}, {} trials inside (mass {:.3})",
         r.trajectory.len(),
         r.chosen_box,
@@ -147,7 +159,7 @@ fn print_box(r: &Discovery) {
         b.n,
         b.mass
     );
-    say!(
+    crate::out::println!(
         "  {:<40} {:>12} {:>12} {:>10}",
         "restricted input",
         "lo",
@@ -155,7 +167,7 @@ fn print_box(r: &Discovery) {
         "quasi-p"
     );
     for l in r.limits.iter().filter(|l| l.restricted) {
-        say!(
+        crate::out::println!(
             "  {:<40} {:>12.5} {:>12.5} {:>10.2e}",
             l.input,
             l.lo,
@@ -164,5 +176,5 @@ fn print_box(r: &Discovery) {
         );
     }
     let free = r.limits.iter().filter(|l| !l.restricted).count();
-    say!("  ({free} inputs unrestricted)");
+    crate::out::println!("  ({free} inputs unrestricted)");
 }

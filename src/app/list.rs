@@ -1,7 +1,6 @@
 //! `defsim list parameters|outcomes|series` and `defsim schema`: what a scenario may say and
 //! what a run reports, read from the model's own schemas (no scenario needed).
 
-use super::say;
 use anyhow::Result;
 
 use crate::cli::{ListArgs, ListWhat};
@@ -20,7 +19,7 @@ pub fn list(args: &ListArgs) -> Result<()> {
 
 fn parameters() {
     let keys = key_schema();
-    say!("{:<44} {:<34} {:<28} meaning", "key", "domain", "unit");
+    crate::out::println!("{:<44} {:<34} {:<28} meaning", "key", "domain", "unit");
     for k in scenario_table().iter().chain(&keys.keys) {
         let domain = match &k.kind {
             KeyKind::Number { role, domain, .. } => {
@@ -39,15 +38,15 @@ fn parameters() {
                 format!("{}{optional}", f.what())
             }
         };
-        say!("{:<44} {:<34} {:<28} {}", k.path, domain, k.unit, k.meaning);
+        crate::out::println!("{:<44} {:<34} {:<28} {}", k.path, domain, k.unit, k.meaning);
     }
-    say!(
+    crate::out::println!(
         "{:<44} {:<34} {:<28} the analyst's own 0/1 outcomes over outcomes",
         "[criteria] NAME",
         "\"expression\", optional",
         "1 = met"
     );
-    say!(
+    crate::out::println!(
         "{:<44} {:<34} {:<28} rank correlations of uncertain parameters (per-trial Gaussian copula)",
         "[[correlations]] keys, rank, source",
         "rank in (-1, 1), optional",
@@ -56,14 +55,14 @@ fn parameters() {
 }
 
 fn outcomes() {
-    say!("{:<32} {:<48} meaning", "outcome", "unit");
+    crate::out::println!("{:<32} {:<48} meaning", "outcome", "unit");
     for o in model::outcomes::schema()
         .into_iter()
         .chain(model::outcomes::extra_schema())
     {
-        say!("{:<32} {:<48} {}", o.name, o.unit, o.meaning);
+        crate::out::println!("{:<32} {:<48} {}", o.name, o.unit, o.meaning);
     }
-    say!(
+    crate::out::println!(
         "{:<32} {:<48} each [criteria] entry of the scenario",
         "<criterion name>",
         "1 = met"
@@ -71,9 +70,9 @@ fn outcomes() {
 }
 
 fn series() {
-    say!("{:<32} axis label (unit)", "series");
+    crate::out::println!("{:<32} axis label (unit)", "series");
     for s in model::series_with_units(&["<unit>"; model::params::N_LINES]) {
-        say!("{:<32} {}", s.name, s.label);
+        crate::out::println!("{:<32} {}", s.name, s.label);
     }
 }
 
@@ -81,6 +80,6 @@ fn series() {
 pub fn schema() -> Result<()> {
     let schema = scenario::json_schema(&key_schema());
     // The schema is the command's answer, not a table: --quiet keeps it.
-    println!("{}", serde_json::to_string_pretty(&schema)?);
+    crate::out::write(format_args!("{}\n", serde_json::to_string_pretty(&schema)?));
     Ok(())
 }

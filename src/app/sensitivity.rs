@@ -7,8 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::say;
-use super::{BadInput, Job, commit, out_dir, stage};
+use super::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials};
 use crate::analysis::sensitivity::{SensitivityReport, rank_report, select_outcomes, sobol_report};
 use crate::cli::{SensitivityArgs, SensitivityMethod};
 use crate::engine::{self, Model, Saltelli, design};
@@ -31,9 +30,22 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         ))
     );
     let outcomes = select_outcomes(&schema, &args.outcomes).map_err(BadInput)?;
+    // Before anything is claimed or written.
+    anyhow::ensure!(
+        !matches!(args.method, SensitivityMethod::Sobol) || job.scenario.correlations.is_empty(),
+        BadInput(format!(
+            "{}: --method sobol refuses a scenario with [[correlations]]: Sobol indices assume \
+             independent inputs, and correlated ones would be split arbitrarily between them; \
+             use --method rank (which warns how to read correlated inputs), or drop the \
+             correlations",
+            args.scenario.display()
+        ))
+    );
     let target = out_dir(&args.sim, &format!("sensitivity-{}", job.scenario.name));
+    claim(&target)?;
     match args.method {
         SensitivityMethod::Rank => {
+            warn_few_trials(job.options.trials);
             let warning = correlation_warning(&job);
             if let Some(w) = &warning {
                 eprintln!("warning: {}: {w}", args.scenario.display());
@@ -45,16 +57,6 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
             print_top(&report, |e: &RankEffect| e.prcc, "PRCC");
         }
         SensitivityMethod::Sobol => {
-            anyhow::ensure!(
-                job.scenario.correlations.is_empty(),
-                BadInput(format!(
-                    "{}: --method sobol refuses a scenario with [[correlations]]: Sobol indices \
-                     assume independent inputs, and correlated ones would be split arbitrarily \
-                     between them; use --method rank (which warns how to read correlated \
-                     inputs), or drop the correlations",
-                    args.scenario.display()
-                ))
-            );
             anyhow::ensure!(
                 args.sim.trials.is_none(),
                 BadInput(
@@ -92,7 +94,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
             print_top(&report, |e: &SobolIndex| e.total, "total index");
         }
     }
-    say!("results in {}", target.display());
+    crate::out::println!("results in {}", target.display());
     Ok(())
 }
 
@@ -111,7 +113,7 @@ fn write<E: Serialize>(
 
 /// The three strongest inputs of each outcome, on the terminal.
 fn print_top<E: Serialize>(report: &SensitivityReport<E>, key: fn(&E) -> f64, what: &str) {
-    say!(
+    crate::out::println!(
         "{}: sensitivity ({}), {} model runs, seed {}",
         report.scenario,
         report.method,
@@ -120,7 +122,7 @@ fn print_top<E: Serialize>(report: &SensitivityReport<E>, key: fn(&E) -> f64, wh
     );
     for (name, o) in &report.outcomes {
         match &o.note {
-            Some(note) => say!("  {name:<26} {note}"),
+            Some(note) => crate::out::println!("  {name:<26} {note}"),
             None => {
                 let top: Vec<String> = o
                     .effects
@@ -128,7 +130,7 @@ fn print_top<E: Serialize>(report: &SensitivityReport<E>, key: fn(&E) -> f64, wh
                     .take(3)
                     .map(|r| format!("{} {:+.3}", r.input, key(&r.effect)))
                     .collect();
-                say!("  {name:<26} {what}: {}", top.join(", "));
+                crate::out::println!("  {name:<26} {what}: {}", top.join(", "));
             }
         }
     }

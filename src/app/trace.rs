@@ -1,7 +1,6 @@
 //! `defsim trace`: replay one trial exactly as inside a run (same seed, same streams) and
 //! show it year by year, so an analyst can see why it came out as it did.
 
-use super::{say, say_raw};
 use std::fs;
 use std::path::Path;
 
@@ -29,7 +28,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
     let schema = model.schema();
     let columns = columns();
 
-    say!(
+    crate::out::println!(
         "{}: trial {} of seed {}, {}-{}",
         scenario.name,
         args.trial,
@@ -37,7 +36,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         schema.years[0],
         schema.years[schema.years.len() - 1]
     );
-    say!("drawn parameters:");
+    crate::out::println!("drawn parameters:");
     for (key, v) in schema.inputs.iter().zip(&inputs) {
         let mut dist = scenario
             .params
@@ -62,21 +61,21 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         if !tied.is_empty() {
             dist.push_str(&format!("  [correlated draw: {}]", tied.join("; ")));
         }
-        say!("  {key:<42} {v:<22} {dist}");
+        crate::out::println!("  {key:<42} {v:<22} {dist}");
     }
     if !scenario.lever_paths.is_empty() || !scenario.forced_keys().is_empty() {
-        say!("yearly paths:");
+        crate::out::println!("yearly paths:");
         for l in &scenario.lever_paths {
-            say!("  {:<42} {}", l.key, l.by_year(scenario.start_year));
+            crate::out::println!("  {:<42} {}", l.key, l.by_year(scenario.start_year));
         }
         for key in scenario.forced_keys() {
-            say!("  {:<42} {}", key, scenario.forced_text(key));
+            crate::out::println!("  {:<42} {}", key, scenario.forced_text(key));
         }
     }
     print_years(&years, &columns);
-    say!("outcomes:");
+    crate::out::println!("outcomes:");
     for (o, v) in schema.outcomes.iter().zip(&outcomes) {
-        say!("  {:<26} = {}", o.name, value(*v));
+        crate::out::println!("  {:<26} = {}", o.name, value(*v));
     }
     if let Some(path) = &args.csv {
         let outcome_names: Vec<String> = schema.outcomes.iter().map(|o| o.name.clone()).collect();
@@ -87,7 +86,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
             &columns,
             (&outcome_names, &outcomes),
         )?;
-        say!("trace written to {}", path.display());
+        crate::out::println!("trace written to {}", path.display());
     }
     Ok(())
 }
@@ -169,13 +168,13 @@ fn columns() -> Vec<Column> {
 
 /// The year-by-year table, one row per quantity and one column per year.
 fn print_years(years: &[YearRecord], columns: &[Column]) {
-    say_raw!("{:<34}", "year");
+    crate::out::print!("{:<34}", "year");
     for r in years {
-        say_raw!(" {:>10}", r.year);
+        crate::out::print!(" {:>10}", r.year);
     }
-    say!();
+    crate::out::println!();
     for (name, _, get) in columns.iter().filter(|c| c.1) {
-        say_raw!("{name:<34}");
+        crate::out::print!("{name:<34}");
         for r in years {
             let v = get(r);
             let cell = match name.as_str() {
@@ -183,9 +182,9 @@ fn print_years(years: &[YearRecord], columns: &[Column]) {
                 "support_state" => SUPPORT_STATES[r.support].to_string(),
                 _ => short(v),
             };
-            say_raw!(" {cell:>10}");
+            crate::out::print!(" {cell:>10}");
         }
-        say!();
+        crate::out::println!();
     }
 }
 

@@ -1,6 +1,5 @@
 //! `defsim validate`: parse and check scenario files.
 
-use super::{say, say_raw};
 use anyhow::Result;
 
 use crate::cli::ValidateArgs;
@@ -11,9 +10,9 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
         let scenario = model::load(path, &args.set)?;
         if args.print {
-            say_raw!("{}", scenario.print_resolved());
+            crate::out::print!("{}", scenario.print_resolved());
         } else {
-            say!(
+            crate::out::println!(
                 "{}: ok ({}, {} parameters)",
                 path.display(),
                 scenario.name,

@@ -1,6 +1,6 @@
 //! `scenario.extends`: reading a chain of files and merging each child into its parent.
 //!
-//! Merge rules: ordinary tables merge key by key, recursively; a child value
+//! Merge rules (README, "Scenario files"): ordinary tables merge key by key, recursively; a child value
 //! that is a distribution table (it has `dist`) replaces the parent's value whole; a child
 //! table without `dist` (`{ mean = 0.3 }`, `{ source = "..." }`) changes only those keys of
 //! the parent's table, and is an error when the parent states a bare value; any other
@@ -155,11 +155,10 @@ fn merge_table(
             path.pop();
             continue;
         }
-        // A table with `dist` (a distribution) or `path` (a lever path) replaces the
-        // parent's value whole; any other table patches the parent's keys.
         // A yearly path of a number (`plan.oversight = { path = [..] }`): a key below a
         // table, holding only `path`, `from` and `source` (a table such as `[sanctions]`,
-        // whose forced `path` sits among its other keys, is one level up).
+        // whose forced `path` sits among its other keys, is one level up). Like a table with
+        // `dist`, it replaces the parent's value whole; any other table patches its keys.
         let lever_path = |t: &toml::Table| {
             path.len() >= 2
                 && t.contains_key("path")
