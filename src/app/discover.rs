@@ -104,7 +104,10 @@ fn read_trials(file: &Path, inputs: &[String], outcomes: &[&str]) -> Result<(Col
         })
     };
     let cols: Vec<usize> = inputs.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
-    let ycs: Vec<usize> = outcomes.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
+    let ycs: Vec<usize> = outcomes
+        .iter()
+        .map(|n| column(n))
+        .collect::<Result<_, _>>()?;
     let mut x = vec![Vec::new(); inputs.len()];
     let mut y = vec![Vec::new(); outcomes.len()];
     for (line, rec) in r.records().enumerate() {

@@ -21,8 +21,6 @@ pub use sweep::sweep;
 pub use trace::trace;
 pub use validate::validate;
 
-
-
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
