@@ -44,31 +44,36 @@ fn summary(out: &Path) -> Value {
     read_json(&out.join("summary.json"))
 }
 
-/// The axis label (title and unit) of every outcome and series of the baseline's model.
-fn labels() -> std::collections::HashMap<String, String> {
+/// The axis labels (title and unit) of every outcome, then of every series, of the
+/// baseline's model (an outcome and a series may share a name).
+type Labels = (
+    std::collections::HashMap<String, String>,
+    std::collections::HashMap<String, String>,
+);
+
+fn labels() -> Labels {
     use defsim::engine::Model;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let s = defsim::model::load(&root.join("scenarios/baseline.toml"), &[]).unwrap();
     let model = defsim::model::ViabilityModel::new(&s);
     let schema = model.schema();
-    let mut out: std::collections::HashMap<String, String> = schema
+    let outcomes = schema
         .outcomes
         .iter()
         .map(|o| (o.name.clone(), o.label()))
         .collect();
-    out.extend(
-        schema
-            .series
-            .iter()
-            .map(|x| (x.name.clone(), x.label.clone())),
-    );
-    out
+    let series = schema
+        .series
+        .iter()
+        .map(|x| (x.name.clone(), x.label.clone()))
+        .collect();
+    (outcomes, series)
 }
 
 /// Every plot a run must write, with its title: derived from summary.json's names and the
 /// model's labels (titles name units).
 fn expected_plots(summary: &Value) -> Vec<(String, String)> {
-    let labels = labels();
+    let (outcome_labels, series_labels) = labels();
     let indicators = [
         "viable",
         "meets_min_independence",
@@ -91,7 +96,7 @@ fn expected_plots(summary: &Value) -> Vec<(String, String)> {
         if !indicators.contains(&name.as_str()) {
             plots.push((
                 format!("hist_{name}"),
-                format!("Distribution of {} over trials", labels[name]),
+                format!("Distribution of {} over trials", outcome_labels[name]),
             ));
         }
     }
@@ -103,7 +108,7 @@ fn expected_plots(summary: &Value) -> Vec<(String, String)> {
         if !states.contains(&name.as_str()) {
             plots.push((
                 format!("fan_{}", name.replace('.', "-")),
-                format!("{} by year: 5-25-50-75-95% of trials", labels[name]),
+                format!("{} by year: 5-25-50-75-95% of trials", series_labels[name]),
             ));
         }
     }

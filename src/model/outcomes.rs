@@ -220,7 +220,7 @@ pub fn extra_schema() -> Vec<Outcome> {
         out.push(Outcome {
             name: format!("{line}.independence"),
             title: format!("{} independence", line.replace('_', " ")),
-            unit: "share of the line's military demand met by local value added".into(),
+            unit: "share of its military demand met by local value added".into(),
             meaning: format!(
                 "Share of the value of the {line} line's military demand met by local value \
                  added in the last year; 0 when the line is disabled, absent when it has no \
