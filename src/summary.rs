@@ -147,8 +147,8 @@ impl SummaryMeta {
                 resolved_sha256: scenario.resolved_sha256(),
                 description: scenario.description.clone(),
             },
-            start_year: scenario.settings.start_year,
-            horizon_years: scenario.settings.horizon_years,
+            start_year: scenario.start_year,
+            horizon_years: scenario.horizon_years,
             parameters: scenario
                 .params
                 .iter()

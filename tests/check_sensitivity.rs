@@ -6,8 +6,7 @@ use std::path::Path;
 
 use defsim::check::compare;
 use defsim::engine::{self, Model, Outcome, OutcomeKind, RunOptions, Schema, Series, Streams};
-use defsim::model::ViabilityModel;
-use defsim::scenario;
+use defsim::model::{self, ViabilityModel};
 use defsim::summary::{RunSummary, ScenarioInfo, SummaryMeta};
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -182,7 +181,7 @@ fn the_same_seed_reproduces_and_a_shifted_model_fails() {
 fn baseline_run(shift: f64, seed: u64) -> RunSummary {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let set = vec![format!("macro.trend_growth.mean={}", 0.05 + shift)];
-    let scenario = scenario::load(&root.join("scenarios/baseline.toml"), &set).unwrap();
+    let scenario = model::load(&root.join("scenarios/baseline.toml"), &set).unwrap();
     let opts = RunOptions {
         seed,
         trials: 100_000,

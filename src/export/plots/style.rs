@@ -442,7 +442,7 @@ mod tests {
 
     #[test]
     fn thresholds_map_to_their_outcomes() {
-        let s = crate::scenario::load("scenarios/baseline.toml".as_ref(), &[]).unwrap();
+        let s = crate::model::load("scenarios/baseline.toml".as_ref(), &[]).unwrap();
         let model = crate::model::ViabilityModel::new(&s);
         let t = Thresholds::from_scenario(crate::engine::Model::schema(&model), &s);
         assert_eq!(t.for_outcome("independence").unwrap().value, 0.35);
