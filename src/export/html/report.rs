@@ -5,10 +5,10 @@
 use maud::{Markup, html};
 
 use super::{Align, cell, layout, plots_section, proportion, table};
+use crate::analysis::run::RunSummary;
 use crate::engine::Schema;
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
-use crate::summary::RunSummary;
 
 /// The page of `summary` with `plots` (already written under `plots/`); `schema` says how
 /// each probability reads.
