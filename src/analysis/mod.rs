@@ -9,11 +9,11 @@ pub mod check;
 /// `compare`: paired and unpaired differences between scenarios (common random numbers).
 pub mod compare;
 /// `discover`: PRIM boxes of the inputs where a condition on an outcome holds.
-pub mod discover;
+pub(crate) mod discover;
 /// `run`: the run summary (`summary.json`).
 pub mod run;
 /// `sensitivity`: rank (PRCC) and Sobol reports per outcome.
-pub mod sensitivity;
+pub(crate) mod sensitivity;
 /// `sweep`: one key along evenly spaced values.
 pub mod sweep;
 
