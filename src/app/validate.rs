@@ -10,9 +10,9 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
         let scenario = model::load(path, &args.set)?;
         if args.print {
-            print!("{}", scenario.print_resolved());
+            crate::out::print!("{}", scenario.print_resolved());
         } else {
-            println!(
+            crate::out::println!(
                 "{}: ok ({}, {} parameters)",
                 path.display(),
                 scenario.name,
