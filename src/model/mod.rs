@@ -430,8 +430,17 @@ impl Model for ViabilityModel {
     }
 
     fn step(&self, w: &mut Worker, t: usize, series: &mut [f64]) {
-        for (slot, path) in &self.settings.lever_paths {
-            *slot.get_mut(&mut w.params) = path[t];
+        if !self.settings.lever_paths.is_empty() {
+            for (slot, path) in &self.settings.lever_paths {
+                *slot.get_mut(&mut w.params) = path[t];
+            }
+            // The energy factor is cached per trial at the start; a yearly captive power
+            // share renews it every year, with the same expression as `step::start`.
+            let p = &w.params;
+            for (ls, lp) in w.state.lines.iter_mut().zip(&p.lines) {
+                ls.energy = 1.0
+                    + lp.energy_share * p.plan.captive_power_share * p.power.captive_cost_premium;
+            }
         }
         step::step_into(
             &w.params,
