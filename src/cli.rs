@@ -79,6 +79,10 @@ pub struct RunArgs {
     /// Also write trials.csv: every trial's drawn inputs and outcomes.
     #[arg(long)]
     pub trials_csv: bool,
+    /// Also write trials.parquet: the columns of trials.csv in Apache Parquet (Snappy), for
+    /// pandas, polars, R and DuckDB.
+    #[arg(long)]
+    pub trials_parquet: bool,
     /// Skip the plots (plots/*.png, plots/*.svg); report.html is still written, without them.
     #[arg(long)]
     pub no_plots: bool,
@@ -154,8 +158,9 @@ pub struct DiscoverArgs {
     /// e.g. "viable == 1".
     #[arg(long = "where", value_name = "CONDITION")]
     pub condition: String,
-    /// Read the trials from a trials.csv written by `defsim run --trials-csv` instead of
-    /// simulating.
+    /// Read the trials from a trials.csv or trials.parquet written by `defsim run
+    /// --trials-csv` / `--trials-parquet` instead of simulating (Parquet is recognised by
+    /// its content, whatever the file's name).
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
     /// Which box of the peeling trajectory to report (0 = every trial; default: the box

@@ -15,7 +15,11 @@ use crate::summary::RunSummary;
 /// `defsim run`.
 pub fn run(args: &RunArgs) -> Result<()> {
     let started = Instant::now();
-    let job = Job::load(&args.scenario, &args.sim, args.trials_csv)?;
+    let job = Job::load(
+        &args.scenario,
+        &args.sim,
+        args.trials_csv || args.trials_parquet,
+    )?;
     let target = out_dir(&args.sim, &job.scenario.name);
     let sim_start = Instant::now();
     let results = job.simulate_with(args.design)?;
@@ -30,6 +34,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
     export::csv::write_timeseries(&dir.join("timeseries.csv"), &summary)?;
     if args.trials_csv {
         export::csv::write_trials(&dir.join("trials.csv"), &results)?;
+    }
+    if args.trials_parquet {
+        export::parquet::write_trials(&dir.join("trials.parquet"), &results)?;
     }
     let plots = if args.no_plots {
         Vec::new()

@@ -11,11 +11,13 @@
 pub mod design;
 mod results;
 mod run;
+pub mod stream;
 mod streams;
 
 pub use design::{Design, LatinHypercube, Saltelli, run_design};
 pub use results::{Results, SeriesStats};
 pub use run::{RunOptions, TrialError, run};
+pub use stream::{OutcomeStats, ShardPlan, StreamStats, stream};
 pub use streams::{Streams, stream_key};
 
 /// What a model produces, by name: the engine sizes its buffers from it.

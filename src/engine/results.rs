@@ -6,7 +6,7 @@ use super::Schema;
 use crate::stats::{Mean, Sketch};
 
 /// A yearly series' values in one year, summarised as the trials stream by.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SeriesStats {
     /// Mean over trials (compensated sum, merged in block order).
     pub mean: Mean,

@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod parquet;
 pub mod plots;
 pub mod staging;
 

@@ -9,6 +9,8 @@
 
 /// Reproducible bootstrap resampling and percentile intervals.
 pub mod bootstrap;
+/// Exact, order-independent sums (streaming and sharded runs).
+pub mod exact;
 /// Compensated sums and a mergeable mean (per-block yearly means).
 pub mod moments;
 /// PRIM scenario discovery: peeling trajectory, boxes, quasi-p-values.
@@ -24,6 +26,7 @@ pub mod sobol;
 /// Exact outcome summaries: mean, sd, se, type-7 quantiles, min, max.
 pub mod summary;
 
+pub use exact::ExactSum;
 pub use moments::{Mean, NeumaierSum};
 pub use proportion::{Proportion, Z95, proportion, wilson};
 pub use sketch::Sketch;

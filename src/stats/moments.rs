@@ -23,7 +23,7 @@ use std::ops::AddAssign;
 /// }
 /// assert_eq!(s.total(), 2.0); // naive summation gives 0
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NeumaierSum {
     sum: f64,
     /// Accumulated rounding errors of the additions into `sum`.
@@ -88,7 +88,7 @@ impl FromIterator<f64> for NeumaierSum {
 /// assert_eq!(a.mean(), Some(3.0));
 /// assert_eq!(Mean::new().mean(), None);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Mean {
     n: u64,
     sum: NeumaierSum,

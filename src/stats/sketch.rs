@@ -57,7 +57,7 @@ const SHIFT: u32 = 52 - MANTISSA_BITS;
 /// assert_eq!(s.quantile(0.9), Some(2.0));
 /// assert_eq!((s.min(), s.max()), (Some(0.0), Some(2.0)));
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sketch {
     /// Values > 0 with `|v| >= ZERO_THRESHOLD`.
     pos: Window,
@@ -220,7 +220,7 @@ fn bucket_bounds(key: u32) -> (f64, f64) {
 
 /// One histogram bucket: count and the mean of its values, kept as the first value plus
 /// the sum of the (exact) differences from it.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Bucket {
     count: u64,
     first: f64,
@@ -257,7 +257,7 @@ impl Bucket {
 }
 
 /// A dense run of buckets for the keys `first_key .. first_key + buckets.len()`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Window {
     first_key: u32,
     buckets: Vec<Bucket>,
