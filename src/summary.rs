@@ -30,7 +30,7 @@ pub struct YearPoint {
     pub year: i32,
     /// Mean over trials.
     pub mean: f64,
-    /// Sketch quantiles (relative error below 2^-7).
+    /// Sketch quantiles (relative error at most 2^-8).
     pub p05: f64,
     pub p25: f64,
     pub p50: f64,

@@ -9,12 +9,14 @@
 //! once); a non-finite outcome stops the run with the seed and trial index that reproduce it.
 
 pub mod design;
+mod floor;
 mod results;
 mod run;
 pub mod stream;
 mod streams;
 
 pub use design::{Design, LatinHypercube, Saltelli, run_design};
+pub use floor::floor;
 pub use results::{Results, SeriesStats};
 pub use run::{RunOptions, TrialError, run};
 pub use stream::{OutcomeStats, ShardPlan, StreamStats, stream};

@@ -11,6 +11,7 @@
 //! merges to the same statistics, and the same bytes, as one uninterrupted run.
 
 use std::ops::{ControlFlow, Range};
+use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -129,8 +130,8 @@ impl OutcomeStats {
     pub fn merge(&mut self, other: &OutcomeStats) {
         self.n += other.n;
         self.ones += other.ones;
-        self.sum.merge(&other.sum);
-        self.sum_sq.merge(&other.sum_sq);
+        self.sum += &other.sum;
+        self.sum_sq += &other.sum_sq;
         if other.min < self.min || (other.min == self.min && other.min_trial < self.min_trial) {
             self.min = other.min;
             self.min_trial = other.min_trial;
@@ -144,7 +145,7 @@ impl OutcomeStats {
 
     /// Mean, `None` without observations.
     pub fn mean(&self) -> Option<f64> {
-        (self.n > 0).then(|| self.sum.value() / self.n as f64)
+        (self.n > 0).then(|| self.sum.total() / self.n as f64)
     }
 
     /// Sample standard deviation (divisor n - 1) from the exact sums, `None` when n < 2;
@@ -157,8 +158,8 @@ impl OutcomeStats {
             return Some(0.0);
         }
         let n = self.n as f64;
-        let s = self.sum.value();
-        let var = (self.sum_sq.value() - s * (s / n)) / (n - 1.0);
+        let s = self.sum.total();
+        let var = (self.sum_sq.total() - s * (s / n)) / (n - 1.0);
         Some(var.max(0.0).sqrt())
     }
 }
@@ -248,11 +249,19 @@ pub fn stream<M: Model>(
     let mut next = blocks.start;
     while next < blocks.end {
         let wave = next..(next + WAVE_BLOCKS).min(blocks.end);
-        let done: Vec<Result<BlockOut, TrialError>> = pool.install(|| {
+        // One accumulator per worker thread (exact merges: who ran which block does not
+        // matter), merged into `stats` at the end of the wave.
+        let per_thread: Vec<Mutex<Option<StreamStats>>> = (0..pool.current_num_threads())
+            .map(|_| Mutex::new(None))
+            .collect();
+        let done: Vec<Result<Columns, TrialError>> = pool.install(|| {
             wave.clone()
                 .into_par_iter()
                 .map(|b| {
-                    let r = simulate_block(model, opts, design, b, rows);
+                    let thread = rayon::current_thread_index().expect("inside the pool");
+                    let mut slot = per_thread[thread].lock().expect("not poisoned");
+                    let acc = slot.get_or_insert_with(|| StreamStats::new(schema));
+                    let r = simulate_block(model, opts, design, b, rows, acc);
                     bar.inc(block_trials(b, opts.trials).count() as u64);
                     r
                 })
@@ -266,8 +275,11 @@ pub fn stream<M: Model>(
             }
         };
         let mut wave_stats = StreamStats::new(schema);
-        for out in &done {
-            wave_stats.merge(&out.stats);
+        for acc in per_thread
+            .into_iter()
+            .filter_map(|m| m.into_inner().expect("not poisoned"))
+        {
+            wave_stats.merge(&acc);
         }
         stats.merge(&wave_stats);
         next = wave.end;
@@ -285,21 +297,21 @@ pub fn stream<M: Model>(
     Ok(next)
 }
 
-/// One block's statistics, and its columns when rows were asked for.
-struct BlockOut {
-    stats: StreamStats,
+/// One block's columns (empty unless rows were asked for).
+struct Columns {
     inputs: Vec<Vec<f64>>,
     outcomes: Vec<Vec<f64>>,
 }
 
-/// Simulates block `b` into scratch columns and reduces it.
+/// Simulates block `b` into scratch columns and adds it to `acc`.
 fn simulate_block<M: Model>(
     model: &M,
     opts: &RunOptions,
     design: Option<&dyn Design>,
     b: u64,
     rows: bool,
-) -> Result<BlockOut, TrialError> {
+    acc: &mut StreamStats,
+) -> Result<Columns, TrialError> {
     let schema = model.schema();
     let trials = block_trials(b, opts.trials);
     let len = trials.clone().count();
@@ -315,30 +327,22 @@ fn simulate_block<M: Model>(
         outcomes: outcomes.iter_mut().map(|c| c.as_mut_slice()).collect(),
         inputs: inputs.iter_mut().map(|c| c.as_mut_slice()).collect(),
     };
-    let series = run_block(model, opts.seed, design, block)?;
-    let mut stats = StreamStats {
-        trials: len as u64,
-        outcomes: vec![OutcomeStats::default(); schema.outcomes.len()],
-        series,
-    };
-    for (acc, column) in stats.outcomes.iter_mut().zip(&outcomes) {
+    run_block(model, opts.seed, design, block, &mut acc.series)?;
+    acc.trials += len as u64;
+    for (stats, column) in acc.outcomes.iter_mut().zip(&outcomes) {
         for (i, &v) in column.iter().enumerate() {
-            acc.add(trials.start + i as u64, v);
+            stats.add(trials.start + i as u64, v);
         }
     }
     if !rows {
         outcomes.clear();
     }
-    Ok(BlockOut {
-        stats,
-        inputs,
-        outcomes,
-    })
+    Ok(Columns { inputs, outcomes })
 }
 
 /// The wave's columns, blocks concatenated in order.
-fn concat_rows(done: &[BlockOut]) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
-    let join = |pick: &dyn Fn(&BlockOut) -> &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+fn concat_rows(done: &[Columns]) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let join = |pick: &dyn Fn(&Columns) -> &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
         let width = done.first().map_or(0, |d| pick(d).len());
         (0..width)
             .map(|c| done.iter().flat_map(|d| pick(d)[c].iter().copied()).collect())

@@ -3,15 +3,15 @@
 //! Everything here reads numbers produced by the engine and returns numbers; nothing draws,
 //! writes files or keeps global state. Outcome statistics are exact (over all trials);
 //! yearly series may be summarised by the mergeable [`Sketch`], whose error is stated on
-//! the type. Accumulators ([`Sketch`], [`Mean`], [`NeumaierSum`]) merge with `+=`, so
-//! parallel or sharded runs combine the same way; merging in a fixed order gives a
-//! deterministic result.
+//! the type. Accumulators ([`Sketch`], [`Mean`], [`ExactSum`]) merge with `+=` exactly:
+//! any order or grouping of merges gives the same bits, so per-thread and sharded runs
+//! combine to identical results. ([`NeumaierSum`] is deterministic only for a fixed order.)
 
 /// Reproducible bootstrap resampling and percentile intervals.
 pub mod bootstrap;
-/// Exact, order-independent sums (streaming and sharded runs).
+/// Exact, order-independent summation (a dense superaccumulator).
 pub mod exact;
-/// Compensated sums and a mergeable mean (per-block yearly means).
+/// Compensated sums and a mergeable, exact mean (yearly means).
 pub mod moments;
 /// PRIM scenario discovery: peeling trajectory, boxes, quasi-p-values.
 pub mod prim;
@@ -19,7 +19,7 @@ pub mod prim;
 pub mod proportion;
 /// Rank sensitivity: Spearman, PRCC with bootstrap intervals, decile deltas.
 pub mod rank;
-/// A mergeable log-bucketed quantile sketch for yearly series, with a stated relative error.
+/// A mergeable log-bucketed quantile sketch with integer counts, with a stated relative error.
 pub mod sketch;
 /// Sobol first-order (Saltelli 2010) and total (Jansen) indices with bootstrap intervals.
 pub mod sobol;

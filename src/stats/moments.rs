@@ -1,17 +1,19 @@
-//! Compensated summation and a mergeable mean.
+//! Compensated summation and a mergeable, exact mean.
 //!
 //! [`NeumaierSum`] adds floating-point numbers with Neumaier's improvement of Kahan
 //! summation (A. Neumaier, "Rundungsfehleranalyse einiger Verfahren zur Summation endlicher
 //! Summen", ZAMM 54, 1974): the rounding error of every addition is carried in a separate
 //! term, so the error of the total does not grow with the number of terms (it is about one
 //! rounding of the exact total, plus a term in n times the square of the unit roundoff).
-//! [`Mean`] counts and sums with it; both merge with `+=` for per-block accumulation.
+//! For a given sequence of additions its result is deterministic, but floating-point
+//! addition is not associative: another order may change the last bits.
 //!
-//! Guarantee: for a given sequence of additions and merges the result is deterministic
-//! (bit for bit). Floating-point addition is not associative, so a different order of
-//! additions or merges may change the last bits: merge blocks in a fixed order.
+//! [`Mean`] counts and sums with an [`ExactSum`]: merged with `+=` in any order or grouping
+//! it gives the same bits, so per-thread and per-shard accumulators are reproducible.
 
 use std::ops::AddAssign;
+
+use super::exact::ExactSum;
 
 /// A running sum with Neumaier's compensation term.
 ///
@@ -23,7 +25,7 @@ use std::ops::AddAssign;
 /// }
 /// assert_eq!(s.total(), 2.0); // naive summation gives 0
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct NeumaierSum {
     sum: f64,
     /// Accumulated rounding errors of the additions into `sum`.
@@ -76,8 +78,8 @@ impl FromIterator<f64> for NeumaierSum {
     }
 }
 
-/// A count and a compensated sum: the mean of a yearly series, accumulated per block of
-/// trials and merged with `+=`.
+/// A count and an exact sum: the mean of a yearly series, accumulated per thread and
+/// merged with `+=` in any order (the result does not depend on it).
 ///
 /// ```
 /// use defsim::stats::Mean;
@@ -88,10 +90,10 @@ impl FromIterator<f64> for NeumaierSum {
 /// assert_eq!(a.mean(), Some(3.0));
 /// assert_eq!(Mean::new().mean(), None);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Mean {
     n: u64,
-    sum: NeumaierSum,
+    sum: ExactSum,
 }
 
 impl Mean {
@@ -99,7 +101,7 @@ impl Mean {
     pub const fn new() -> Self {
         Self {
             n: 0,
-            sum: NeumaierSum::new(),
+            sum: ExactSum::new(),
         }
     }
 
@@ -110,8 +112,9 @@ impl Mean {
         self.sum.add(v);
     }
 
-    /// Adds `n` observations given by their sum (e.g. a short run of values summed plainly,
-    /// whose rounding error is negligible against the compensated total).
+    /// Adds `n` observations given by their sum (e.g. a short run of values summed plainly
+    /// in a fixed order, whose rounding error is negligible): the partial sum is added
+    /// exactly, so the result depends on the runs, never on the order they arrive in.
     #[inline]
     pub fn add_sum(&mut self, n: u64, sum: f64) {
         self.n += n;
@@ -123,7 +126,7 @@ impl Mean {
         self.n
     }
 
-    /// Compensated sum of the observations.
+    /// Sum of the observations (the exact sum, rounded once).
     pub fn sum(&self) -> f64 {
         self.sum.total()
     }
@@ -183,6 +186,13 @@ mod tests {
         assert_eq!(merged.count(), 1000);
         let (a, b) = (whole.mean().unwrap(), merged.mean().unwrap());
         assert!((a - b).abs() <= 1e-15 * a.abs().max(1.0), "{a} vs {b}");
+        // Merging the blocks in reverse order gives the same bits.
+        let mut reversed = Mean::new();
+        for block in xs.chunks(64).rev() {
+            reversed += &block.iter().copied().collect::<Mean>();
+        }
+        assert_eq!(reversed, merged);
+        assert_eq!(reversed.mean().unwrap().to_bits(), b.to_bits());
     }
 
     #[test]
