@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Results;
+use crate::engine::{OutcomeStats, Results, Schema, SeriesStats, StreamStats};
 use crate::scenario::Scenario;
 use crate::stats::{Proportion, Summary, proportion, summarize};
 
@@ -59,6 +59,11 @@ pub struct RunSummary {
     /// hypercube). `mc` in summaries written before it was added.
     #[serde(default = "monte_carlo")]
     pub design: String,
+    /// How the outcome quantiles were computed: `"exact"` (type 7 over every trial) or, in
+    /// streaming runs, from the mergeable sketch with its error bound. `"exact"` in summaries
+    /// written before it was added.
+    #[serde(default)]
+    pub quantiles: QuantileMethod,
     pub start_year: i32,
     pub horizon_years: usize,
     pub defsim_version: String,
@@ -74,6 +79,65 @@ pub struct RunSummary {
     /// summaries written before it was added, which still read.
     #[serde(default)]
     pub extremes: IndexMap<String, Extremes>,
+    /// With `--precision`: the targets, the half-widths reached and the trial count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::app::precision::PrecisionReport>,
+}
+
+/// How a summary's outcome quantiles were computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum QuantileMethod {
+    /// Type 7 over every trial's value: serialises as `"exact"`.
+    #[default]
+    Exact,
+    /// From the mergeable sketch of a streaming run: serialises as
+    /// `{"method": "sketch", "relative_error": 2^-8}`, the bound on the relative error of
+    /// each quantile against the order statistic `x[floor((n - 1) q)]`.
+    Sketch,
+}
+
+impl QuantileMethod {
+    /// Whether the quantiles come from the sketch.
+    pub fn is_sketch(self) -> bool {
+        self == QuantileMethod::Sketch
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SketchQuantiles {
+    method: String,
+    relative_error: f64,
+}
+
+impl Serialize for QuantileMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            QuantileMethod::Exact => serializer.serialize_str("exact"),
+            QuantileMethod::Sketch => SketchQuantiles {
+                method: "sketch".into(),
+                relative_error: crate::stats::sketch::RELATIVE_ERROR,
+            }
+            .serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for QuantileMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Name(String),
+            Sketch(SketchQuantiles),
+        }
+        match Either::deserialize(deserializer)? {
+            Either::Name(n) if n == "exact" => Ok(QuantileMethod::Exact),
+            Either::Sketch(s) if s.method == "sketch" => Ok(QuantileMethod::Sketch),
+            _ => Err(serde::de::Error::custom(
+                "quantiles: expected \"exact\" or {\"method\": \"sketch\", ..}",
+            )),
+        }
+    }
 }
 
 fn monte_carlo() -> String {
@@ -170,7 +234,131 @@ pub const INDICATORS: [&str; 4] = [
     "meets_max_fiscal_burden",
 ];
 
+/// Yearly series: mean and sketch quantiles per year.
+fn timeseries(schema: &Schema, series: &[Vec<SeriesStats>]) -> IndexMap<String, Vec<YearPoint>> {
+    schema
+            .series
+            .iter()
+            .zip(series)
+            .map(|(name, years)| {
+                let points = years
+                    .iter()
+                    .zip(&schema.years)
+                    .map(|(s, &year)| {
+                        let q = |p: f64| s.sketch.quantile(p).unwrap_or(f64::NAN);
+                        YearPoint {
+                            year,
+                            mean: s.mean.mean().unwrap_or(f64::NAN),
+                            p05: q(0.05),
+                            p25: q(0.25),
+                            p50: q(0.50),
+                            p75: q(0.75),
+                            p95: q(0.95),
+                        }
+                    })
+                    .collect();
+                (name.clone(), points)
+            })
+            .collect()
+}
+
+/// The probabilities a summary reports: each indicator's share of trials equal to 1, and
+/// `breakeven_within_horizon` (the share with a break-even year), from per-outcome counts.
+fn probabilities(
+    schema: &Schema,
+    trials: u64,
+    hits: impl Fn(usize) -> u64,
+    present: impl Fn(usize) -> u64,
+) -> IndexMap<String, Proportion> {
+    let mut probabilities = IndexMap::new();
+    let index = |name: &str| schema.outcomes.iter().position(|o| o == name);
+    for name in INDICATORS {
+        if let Some(o) = index(name) {
+            probabilities.insert(name.to_string(), proportion(hits(o), trials));
+        }
+    }
+    if let Some(o) = index("breakeven_year") {
+        probabilities.insert(
+            "breakeven_within_horizon".to_string(),
+            proportion(present(o), trials),
+        );
+    }
+    probabilities
+}
+
+/// An outcome's summary from its streaming statistics.
+fn stream_summary(o: &OutcomeStats) -> Summary {
+    if o.n == 0 {
+        return Summary::EMPTY;
+    }
+    let q = |p: f64| o.sketch.quantile(p).map(|v| v.clamp(o.min, o.max));
+    let sd = o.sd();
+    Summary {
+        n: o.n,
+        mean: o.mean(),
+        sd,
+        se: sd.map(|sd| sd / (o.n as f64).sqrt()),
+        p05: q(0.05),
+        p10: q(0.10),
+        p25: q(0.25),
+        p50: q(0.50),
+        p75: q(0.75),
+        p90: q(0.90),
+        p95: q(0.95),
+        min: Some(o.min),
+        max: Some(o.max),
+    }
+}
+
 impl RunSummary {
+    /// Summarises a streaming run's statistics (see [`crate::engine::stream`]): moments from
+    /// exact sums, quantiles from the sketch (clamped to the exact min and max), extremes
+    /// with min and max trials only.
+    pub fn from_stream(meta: SummaryMeta, schema: &Schema, seed: u64, stats: &StreamStats) -> RunSummary {
+        let outcomes: IndexMap<String, Summary> = schema
+            .outcomes
+            .iter()
+            .zip(&stats.outcomes)
+            .map(|(name, o)| (name.clone(), stream_summary(o)))
+            .collect();
+        let probabilities = probabilities(
+            schema,
+            stats.trials,
+            |o| stats.outcomes[o].ones,
+            |o| stats.outcomes[o].n,
+        );
+        let extremes = schema
+            .outcomes
+            .iter()
+            .zip(&stats.outcomes)
+            .map(|(name, o)| {
+                let present = o.n > 0;
+                let e = Extremes {
+                    min_trial: present.then_some(o.min_trial),
+                    max_trial: present.then_some(o.max_trial),
+                    median_trial: None,
+                };
+                (name.clone(), e)
+            })
+            .collect();
+        RunSummary {
+            scenario: meta.scenario,
+            seed,
+            trials: stats.trials,
+            design: monte_carlo(),
+            quantiles: QuantileMethod::Sketch,
+            start_year: meta.start_year,
+            horizon_years: meta.horizon_years,
+            defsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            outcomes,
+            probabilities,
+            timeseries: timeseries(schema, &stats.series),
+            parameters: meta.parameters,
+            extremes,
+            precision: None,
+        }
+    }
+
     /// Summarises `results` of `scenario`.
     pub fn new(scenario: &Scenario, results: &Results) -> RunSummary {
         RunSummary::from_results(SummaryMeta::of(scenario), results)
@@ -191,44 +379,14 @@ impl RunSummary {
         let outcomes: IndexMap<String, Summary> =
             schema.outcomes.iter().cloned().zip(stats).collect();
 
-        let mut probabilities = IndexMap::new();
-        for name in INDICATORS {
-            if let Some(column) = results.outcome(name) {
-                let hits = column.iter().filter(|v| **v == 1.0).count() as u64;
-                probabilities.insert(name.to_string(), proportion(hits, results.trials));
-            }
-        }
-        if let Some(s) = outcomes.get("breakeven_year") {
-            probabilities.insert(
-                "breakeven_within_horizon".to_string(),
-                proportion(s.n, results.trials),
-            );
-        }
+        let probabilities = probabilities(
+            schema,
+            results.trials,
+            |o| results.outcomes[o].iter().filter(|v| **v == 1.0).count() as u64,
+            |o| outcomes[o].n,
+        );
 
-        let timeseries = schema
-            .series
-            .iter()
-            .zip(&results.series)
-            .map(|(name, years)| {
-                let points = years
-                    .iter()
-                    .zip(&schema.years)
-                    .map(|(s, &year)| {
-                        let q = |p: f64| s.sketch.quantile(p).unwrap_or(f64::NAN);
-                        YearPoint {
-                            year,
-                            mean: s.mean.mean().unwrap_or(f64::NAN),
-                            p05: q(0.05),
-                            p25: q(0.25),
-                            p50: q(0.50),
-                            p75: q(0.75),
-                            p95: q(0.95),
-                        }
-                    })
-                    .collect();
-                (name.clone(), points)
-            })
-            .collect();
+        let timeseries = timeseries(schema, &results.series);
 
         let extremes = schema
             .outcomes
@@ -245,6 +403,7 @@ impl RunSummary {
             seed: results.seed,
             trials: results.trials,
             design: monte_carlo(),
+            quantiles: QuantileMethod::Exact,
             start_year: meta.start_year,
             horizon_years: meta.horizon_years,
             defsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -253,6 +412,7 @@ impl RunSummary {
             timeseries,
             parameters: meta.parameters,
             extremes,
+            precision: None,
         }
     }
 }

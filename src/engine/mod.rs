@@ -23,7 +23,7 @@ pub use stream::{OutcomeStats, ShardPlan, StreamStats, stream};
 pub use streams::{Streams, stream_key};
 
 /// What a model produces, by name: the engine sizes its buffers from it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Schema {
     /// Uncertain inputs drawn once per trial (columns of `trials.csv`, inputs of sensitivity).
     pub inputs: Vec<String>,

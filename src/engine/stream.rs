@@ -217,7 +217,7 @@ pub struct WaveRows<'a> {
 }
 
 /// Simulates the blocks `blocks` of a run of `opts.trials` trials into `stats`, a wave of
-/// [`WAVE_BLOCKS`] blocks at a time. After each wave `after_wave` sees the statistics so
+/// `wave_blocks` blocks at a time (e.g. [`WAVE_BLOCKS`]). After each wave `after_wave` sees the statistics so
 /// far, the next block to run, and (with `rows`) the wave's trials; it may stop the run
 /// (`ControlFlow::Break`). Returns the next block not run.
 pub fn stream<M: Model>(
@@ -227,6 +227,7 @@ pub fn stream<M: Model>(
     blocks: Range<u64>,
     stats: &mut StreamStats,
     rows: bool,
+    wave_blocks: u64,
     mut after_wave: impl FnMut(&StreamStats, u64, Option<WaveRows<'_>>) -> ControlFlow<()>,
 ) -> Result<u64, TrialError> {
     let schema = model.schema();
@@ -248,7 +249,7 @@ pub fn stream<M: Model>(
         .expect("a thread pool can be built");
     let mut next = blocks.start;
     while next < blocks.end {
-        let wave = next..(next + WAVE_BLOCKS).min(blocks.end);
+        let wave = next..(next + wave_blocks.max(1)).min(blocks.end);
         // One accumulator per worker thread (exact merges: who ran which block does not
         // matter), merged into `stats` at the end of the wave.
         let per_thread: Vec<Mutex<Option<StreamStats>>> = (0..pool.current_num_threads())

@@ -5,6 +5,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod parquet;
+pub mod part;
 pub mod plots;
 pub mod staging;
 

@@ -219,6 +219,12 @@ impl Sketch {
     }
 
     /// The non-empty buckets with their keys, in increasing order of value.
+    /// Every non-empty bucket in ascending order, as (the value it reports, its count):
+    /// a histogram of the values (for plots of streaming runs).
+    pub fn buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        self.occupied().map(|(k, b)| (report(k, b), b.count))
+    }
+
     fn occupied(&self) -> impl Iterator<Item = (i32, &Bucket)> {
         self.buckets
             .iter()

@@ -166,12 +166,22 @@ pub const STATE_SERIES: [&str; 5] = [
     "support_withdrawn",
 ];
 
+/// Where a run's histograms come from: every trial's outcome columns, or a streaming run's
+/// sketches.
+#[derive(Clone, Copy)]
+pub enum Trials<'a> {
+    /// The outcome columns of an in-memory run.
+    Columns(&'a Results),
+    /// The schema and statistics of a streaming (or merged) run.
+    Streamed(&'a crate::engine::Schema, &'a crate::engine::StreamStats),
+}
+
 /// Every plot of one run, in report order: the dashboard, one histogram per outcome (0/1
 /// indicators excepted), the states chart, one fan chart per yearly series (states
 /// excepted). Written into `dir` (PNG and SVG) in parallel.
 pub fn run_plots(
     summary: &RunSummary,
-    results: &Results,
+    trials: Trials<'_>,
     thresholds: &Thresholds,
     dir: &Path,
 ) -> Result<Vec<Plot>> {
@@ -181,7 +191,11 @@ pub fn run_plots(
         thresholds: thresholds.clone(),
         caption: caption.clone(),
     })];
-    for (name, column) in results.schema.outcomes.iter().zip(&results.outcomes) {
+    let schema = match trials {
+        Trials::Columns(r) => &r.schema,
+        Trials::Streamed(schema, _) => schema,
+    };
+    for (o, name) in schema.outcomes.iter().enumerate() {
         if INDICATORS.contains(&name.as_str()) {
             continue;
         }
@@ -192,10 +206,23 @@ pub fn run_plots(
         );
         // Binned inside the job, so the million-value columns are binned in parallel.
         jobs.push(Box::new(move |dir: &Path| {
-            render(
-                &histogram::Histogram::new(name, column, stats, threshold, caption.clone()),
-                dir,
-            )
+            let chart = match trials {
+                Trials::Columns(r) => {
+                    histogram::Histogram::new(name, &r.outcomes[o], stats, threshold, caption.clone())
+                }
+                Trials::Streamed(_, s) => {
+                    let points: Vec<(f64, u64)> = s.outcomes[o].sketch.buckets().collect();
+                    histogram::Histogram::from_sketch(
+                        name,
+                        &points,
+                        s.trials,
+                        stats,
+                        threshold,
+                        caption.clone(),
+                    )
+                }
+            };
+            render(&chart, dir)
         }));
     }
     if let Some(chart) = states::States::new(summary, caption.clone()) {
