@@ -155,8 +155,14 @@ fn parse_shard(s: &str) -> Result<ShardPlan, String> {
     let (k, n) = s
         .split_once('/')
         .ok_or_else(|| format!("`{s}` is not K/N (e.g. 0/4)"))?;
-    let k: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a shard index"))?;
-    let n: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a shard count"))?;
+    let k: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{k}` is not a shard index"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a shard count"))?;
     if n == 0 || k >= n {
         return Err(format!("shard {k}/{n}: need 0 <= K < N"));
     }

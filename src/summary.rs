@@ -237,29 +237,29 @@ pub const INDICATORS: [&str; 4] = [
 /// Yearly series: mean and sketch quantiles per year.
 fn timeseries(schema: &Schema, series: &[Vec<SeriesStats>]) -> IndexMap<String, Vec<YearPoint>> {
     schema
-            .series
-            .iter()
-            .zip(series)
-            .map(|(name, years)| {
-                let points = years
-                    .iter()
-                    .zip(&schema.years)
-                    .map(|(s, &year)| {
-                        let q = |p: f64| s.sketch.quantile(p).unwrap_or(f64::NAN);
-                        YearPoint {
-                            year,
-                            mean: s.mean.mean().unwrap_or(f64::NAN),
-                            p05: q(0.05),
-                            p25: q(0.25),
-                            p50: q(0.50),
-                            p75: q(0.75),
-                            p95: q(0.95),
-                        }
-                    })
-                    .collect();
-                (name.clone(), points)
-            })
-            .collect()
+        .series
+        .iter()
+        .zip(series)
+        .map(|(name, years)| {
+            let points = years
+                .iter()
+                .zip(&schema.years)
+                .map(|(s, &year)| {
+                    let q = |p: f64| s.sketch.quantile(p).unwrap_or(f64::NAN);
+                    YearPoint {
+                        year,
+                        mean: s.mean.mean().unwrap_or(f64::NAN),
+                        p05: q(0.05),
+                        p25: q(0.25),
+                        p50: q(0.50),
+                        p75: q(0.75),
+                        p95: q(0.95),
+                    }
+                })
+                .collect();
+            (name.clone(), points)
+        })
+        .collect()
 }
 
 /// The probabilities a summary reports: each indicator's share of trials equal to 1, and
@@ -314,7 +314,12 @@ impl RunSummary {
     /// Summarises a streaming run's statistics (see [`crate::engine::stream`]): moments from
     /// exact sums, quantiles from the sketch (clamped to the exact min and max), extremes
     /// with min and max trials only.
-    pub fn from_stream(meta: SummaryMeta, schema: &Schema, seed: u64, stats: &StreamStats) -> RunSummary {
+    pub fn from_stream(
+        meta: SummaryMeta,
+        schema: &Schema,
+        seed: u64,
+        stats: &StreamStats,
+    ) -> RunSummary {
         let outcomes: IndexMap<String, Summary> = schema
             .outcomes
             .iter()

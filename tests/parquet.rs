@@ -38,7 +38,13 @@ fn trials_parquet_holds_the_columns_and_values_of_trials_csv() {
     // 5000 trials: more than one engine block, with absent breakeven years.
     defsim()
         .args(["run", &scenario("baseline.toml"), "--trials", "5000"])
-        .args(["--seed", "11", "--no-plots", "--trials-csv", "--trials-parquet"])
+        .args([
+            "--seed",
+            "11",
+            "--no-plots",
+            "--trials-csv",
+            "--trials-parquet",
+        ])
         .arg("--out")
         .arg(&out)
         .assert()
@@ -91,7 +97,13 @@ fn discover_reads_trials_parquet_as_it_reads_trials_csv() {
     let run = dir.path().join("run");
     defsim()
         .args(["run", &scenario("baseline.toml"), "--trials", "3000"])
-        .args(["--seed", "5", "--no-plots", "--trials-csv", "--trials-parquet"])
+        .args([
+            "--seed",
+            "5",
+            "--no-plots",
+            "--trials-csv",
+            "--trials-parquet",
+        ])
         .arg("--out")
         .arg(&run)
         .assert()
@@ -126,7 +138,10 @@ fn discover_reads_trials_parquet_as_it_reads_trials_csv() {
         v.as_object_mut().unwrap().remove("source");
         v
     };
-    assert!(json(&outputs[0]) == json(&outputs[1]), "discover.json differs");
+    assert!(
+        json(&outputs[0]) == json(&outputs[1]),
+        "discover.json differs"
+    );
     assert!(json(&outputs[0])["cases"].as_u64().unwrap() > 0);
 
     // A Parquet file without a column this scenario needs: exit 2, naming file and column.
@@ -134,7 +149,12 @@ fn discover_reads_trials_parquet_as_it_reads_trials_csv() {
     fs::copy(run.join("trials.parquet"), &other).unwrap();
     let out = dir.path().join("c");
     let assert = defsim()
-        .args(["discover", &scenario("baseline.toml"), "--where", "nope == 1"])
+        .args([
+            "discover",
+            &scenario("baseline.toml"),
+            "--where",
+            "nope == 1",
+        ])
         .arg("--from")
         .arg(&other)
         .arg("--out")

@@ -287,7 +287,10 @@ fn read_trials_parquet(
     wanted.push(outcome);
     let table = export::parquet::read_columns(file, &wanted).map_err(|e| {
         let why = e.to_string();
-        let why = why.strip_prefix("Parquet error: ").unwrap_or(&why).to_string();
+        let why = why
+            .strip_prefix("Parquet error: ")
+            .unwrap_or(&why)
+            .to_string();
         if why.starts_with("no column") {
             bad(format!(
                 "{why} (a trials.parquet of `defsim run --trials-parquet` on this scenario \

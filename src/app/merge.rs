@@ -133,7 +133,8 @@ fn foreign(first: &PartHeader, h: &PartHeader) -> Option<String> {
             h.scenario.info.name,
             &h.scenario.info.resolved_sha256[..12.min(h.scenario.info.resolved_sha256.len())],
             first.scenario.info.name,
-            &first.scenario.info.resolved_sha256[..12.min(first.scenario.info.resolved_sha256.len())]
+            &first.scenario.info.resolved_sha256
+                [..12.min(first.scenario.info.resolved_sha256.len())]
         ))
     } else if h.seed != first.seed {
         Some(format!("its seed is {}, not {}", h.seed, first.seed))

@@ -32,9 +32,18 @@ pub const CHECK_BLOCKS: u64 = 10;
 enum Target {
     /// A probability: the outcome index (or `None` for `breakeven_within_horizon`, counted
     /// from `breakeven_year`'s presence).
-    Probability { name: String, outcome: usize, presence: bool, half_width: f64 },
+    Probability {
+        name: String,
+        outcome: usize,
+        presence: bool,
+        half_width: f64,
+    },
     /// An outcome's mean.
-    Mean { name: String, outcome: usize, half_width: f64 },
+    Mean {
+        name: String,
+        outcome: usize,
+        half_width: f64,
+    },
 }
 
 /// The parsed `--precision` targets.
@@ -107,7 +116,9 @@ impl Precision {
                     half_width: h,
                 });
             } else {
-                anyhow_free_check(h < 0.5, || bad("a probability's half-width is below 0.5".into()))?;
+                anyhow_free_check(h < 0.5, || {
+                    bad("a probability's half-width is below 0.5".into())
+                })?;
                 let o = index(name)
                     .filter(|_| INDICATORS.contains(&name))
                     .ok_or_else(|| {
@@ -176,9 +187,16 @@ impl Precision {
     }
 
     /// The report of a finished run.
-    pub fn report(&self, stats: &StreamStats, _schema: &Schema, cap: u64, reached: bool) -> PrecisionReport {
+    pub fn report(
+        &self,
+        stats: &StreamStats,
+        _schema: &Schema,
+        cap: u64,
+        reached: bool,
+    ) -> PrecisionReport {
         let targets = self.evaluate(stats);
-        let reached = reached || (stats.trials >= MIN_BLOCKS * BLOCK as u64 && targets.iter().all(|t| t.met));
+        let reached =
+            reached || (stats.trials >= MIN_BLOCKS * BLOCK as u64 && targets.iter().all(|t| t.met));
         let list = targets
             .iter()
             .map(|t| {
@@ -194,9 +212,7 @@ impl Precision {
         let note = if reached {
             format!("targets met after {} trials: {list}", stats.trials)
         } else {
-            format!(
-                "cap of {cap} trials reached before every target was met: {list}"
-            )
+            format!("cap of {cap} trials reached before every target was met: {list}")
         };
         PrecisionReport {
             targets,

@@ -159,7 +159,11 @@ fn part_scenario(job: &Job, invocation: &Invocation) -> PartScenario {
         start_year: meta.start_year,
         horizon_years: meta.horizon_years,
         parameters: meta.parameters,
-        thresholds: [t.min_independence, t.max_unit_cost_ratio, t.max_fiscal_burden],
+        thresholds: [
+            t.min_independence,
+            t.max_unit_cost_ratio,
+            t.max_fiscal_burden,
+        ],
         scenario_file: invocation.scenario.display().to_string(),
         overrides: invocation.set.clone(),
     }
@@ -190,7 +194,9 @@ fn run_streaming(
     if precision.is_some() {
         anyhow::ensure!(
             invocation.shard.is_none(),
-            BadInput("--precision cannot be used with --shard: each shard would stop on its own".into())
+            BadInput(
+                "--precision cannot be used with --shard: each shard would stop on its own".into()
+            )
         );
         anyhow::ensure!(
             design == SamplingDesign::Mc,
@@ -303,7 +309,10 @@ fn run_streaming(
     let staging = stage(&target)?;
     let dir = staging.path().to_path_buf();
     let mut csv = if invocation.trials_csv {
-        Some(export::csv::TrialsCsv::create(&dir.join("trials.csv"), &schema)?)
+        Some(export::csv::TrialsCsv::create(
+            &dir.join("trials.csv"),
+            &schema,
+        )?)
     } else {
         None
     };
@@ -384,7 +393,8 @@ fn run_streaming(
     if let Some(p) = parquet {
         p.finish()?;
     }
-    let mut summary = RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
+    let mut summary =
+        RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
     summary.design = design.name().to_string();
     if let Some(p) = &precision {
         summary.precision = Some(p.report(&stats, &schema, o.trials, reached));
@@ -459,14 +469,22 @@ fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
         eprintln!(
             "resuming {}: {} of {} trials done",
             invocation.scenario.display(),
-            header.blocks[1].saturating_mul(stream::BLOCK as u64).min(header.trials),
+            header.blocks[1]
+                .saturating_mul(stream::BLOCK as u64)
+                .min(header.trials),
             header.trials
         );
         Some((header.blocks[1], stats))
     } else {
         // Killed before the first checkpoint: start again.
-        eprintln!("{}: no checkpoint written yet; starting the run again", checkpoint.display());
-        Some((0, StreamStats::new(ViabilityModel::new(&job.scenario).schema())))
+        eprintln!(
+            "{}: no checkpoint written yet; starting the run again",
+            checkpoint.display()
+        );
+        Some((
+            0,
+            StreamStats::new(ViabilityModel::new(&job.scenario).schema()),
+        ))
     };
     run_streaming(&invocation, job, resumed)
 }

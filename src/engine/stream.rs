@@ -346,7 +346,11 @@ fn concat_rows(done: &[Columns]) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
     let join = |pick: &dyn Fn(&Columns) -> &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
         let width = done.first().map_or(0, |d| pick(d).len());
         (0..width)
-            .map(|c| done.iter().flat_map(|d| pick(d)[c].iter().copied()).collect())
+            .map(|c| {
+                done.iter()
+                    .flat_map(|d| pick(d)[c].iter().copied())
+                    .collect()
+            })
             .collect()
     };
     (join(&|d| &d.inputs), join(&|d| &d.outcomes))
@@ -403,7 +407,10 @@ mod tests {
         assert_eq!(merged.n, whole.n);
         assert_eq!(merged.sum, whole.sum);
         assert_eq!(merged.sum_sq, whole.sum_sq);
-        assert_eq!((merged.min_trial, merged.max_trial), (whole.min_trial, whole.max_trial));
+        assert_eq!(
+            (merged.min_trial, merged.max_trial),
+            (whole.min_trial, whole.max_trial)
+        );
         assert_eq!(merged.mean(), whole.mean());
         assert_eq!(merged.sd(), whole.sd());
         // Known answer: the mean and sd agree with a two-pass computation.

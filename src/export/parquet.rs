@@ -267,7 +267,12 @@ mod tests {
         w.finish().unwrap();
         let t = read_columns(
             &path,
-            &["trial", "macro.trend_growth", "independence", "breakeven_year"],
+            &[
+                "trial",
+                "macro.trend_growth",
+                "independence",
+                "breakeven_year",
+            ],
         )
         .unwrap();
         assert_eq!(t.column("trial").unwrap(), &[0.0, 1.0, 2.0]);

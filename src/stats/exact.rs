@@ -88,7 +88,9 @@ impl<'de> serde::Deserialize<'de> for ExactSum {
             .try_into()
             .map_err(|_| serde::de::Error::custom("an exact sum has 68 limbs"))?;
         if limbs[..LIMBS - 1].iter().any(|l| !(0..1 << 32).contains(l)) {
-            return Err(serde::de::Error::custom("an exact sum's limbs are not normalised"));
+            return Err(serde::de::Error::custom(
+                "an exact sum's limbs are not normalised",
+            ));
         }
         Ok(ExactSum {
             limbs,

@@ -207,9 +207,13 @@ pub fn run_plots(
         // Binned inside the job, so the million-value columns are binned in parallel.
         jobs.push(Box::new(move |dir: &Path| {
             let chart = match trials {
-                Trials::Columns(r) => {
-                    histogram::Histogram::new(name, &r.outcomes[o], stats, threshold, caption.clone())
-                }
+                Trials::Columns(r) => histogram::Histogram::new(
+                    name,
+                    &r.outcomes[o],
+                    stats,
+                    threshold,
+                    caption.clone(),
+                ),
                 Trials::Streamed(_, s) => {
                     let points: Vec<(f64, u64)> = s.outcomes[o].sketch.buckets().collect();
                     histogram::Histogram::from_sketch(
