@@ -13,7 +13,7 @@ const TRIALS: u64 = 100_000;
 
 fn baseline() -> defsim::scenario::Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-    defsim::scenario::load(&path, &[]).expect("the baseline loads")
+    defsim::model::load(&path, &[]).expect("the baseline loads")
 }
 
 fn simulate(c: &mut Criterion) {

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{OutcomeStats, Results, Schema, SeriesStats, StreamStats};
+use crate::engine::{OutcomeKind, OutcomeStats, Results, Schema, SeriesStats, StreamStats};
 use crate::scenario::Scenario;
 use crate::stats::{Proportion, Summary, proportion, summarize};
 
@@ -49,7 +49,8 @@ pub struct ParamInfo {
     pub source: String,
 }
 
-/// The content of `summary.json`: keys fixed by INTERFACE.md, more may be added.
+/// The content of `summary.json`: its keys are public (documented in the README); more may
+/// be added, none renamed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub scenario: ScenarioInfo,
@@ -210,8 +211,8 @@ impl SummaryMeta {
                 resolved_sha256: scenario.resolved_sha256(),
                 description: scenario.description.clone(),
             },
-            start_year: scenario.settings.start_year,
-            horizon_years: scenario.settings.horizon_years,
+            start_year: scenario.start_year,
+            horizon_years: scenario.horizon_years,
             parameters: scenario
                 .params
                 .iter()
@@ -225,22 +226,13 @@ impl SummaryMeta {
     }
 }
 
-/// Outcomes that are 0/1 indicators, reported as probabilities too (and drawn on the
-/// dashboard rather than as histograms).
-pub const INDICATORS: [&str; 4] = [
-    "viable",
-    "meets_min_independence",
-    "meets_max_unit_cost_ratio",
-    "meets_max_fiscal_burden",
-];
-
 /// Yearly series: mean and sketch quantiles per year.
 fn timeseries(schema: &Schema, series: &[Vec<SeriesStats>]) -> IndexMap<String, Vec<YearPoint>> {
     schema
         .series
         .iter()
         .zip(series)
-        .map(|(name, years)| {
+        .map(|(spec, years)| {
             let points = years
                 .iter()
                 .zip(&schema.years)
@@ -257,33 +249,9 @@ fn timeseries(schema: &Schema, series: &[Vec<SeriesStats>]) -> IndexMap<String, 
                     }
                 })
                 .collect();
-            (name.clone(), points)
+            (spec.name.clone(), points)
         })
         .collect()
-}
-
-/// The probabilities a summary reports: each indicator's share of trials equal to 1, and
-/// `breakeven_within_horizon` (the share with a break-even year), from per-outcome counts.
-fn probabilities(
-    schema: &Schema,
-    trials: u64,
-    hits: impl Fn(usize) -> u64,
-    present: impl Fn(usize) -> u64,
-) -> IndexMap<String, Proportion> {
-    let mut probabilities = IndexMap::new();
-    let index = |name: &str| schema.outcomes.iter().position(|o| o == name);
-    for name in INDICATORS {
-        if let Some(o) = index(name) {
-            probabilities.insert(name.to_string(), proportion(hits(o), trials));
-        }
-    }
-    if let Some(o) = index("breakeven_year") {
-        probabilities.insert(
-            "breakeven_within_horizon".to_string(),
-            proportion(present(o), trials),
-        );
-    }
-    probabilities
 }
 
 /// An outcome's summary from its streaming statistics.
@@ -324,26 +292,31 @@ impl RunSummary {
             .outcomes
             .iter()
             .zip(&stats.outcomes)
-            .map(|(name, o)| (name.clone(), stream_summary(o)))
+            .map(|(spec, o)| (spec.name.clone(), stream_summary(o)))
             .collect();
-        let probabilities = probabilities(
-            schema,
-            stats.trials,
-            |o| stats.outcomes[o].ones,
-            |o| stats.outcomes[o].n,
-        );
+        let mut probabilities = IndexMap::new();
+        for (spec, o) in schema.outcomes.iter().zip(&stats.outcomes) {
+            if spec.is_indicator() {
+                probabilities.insert(spec.name.clone(), proportion(o.ones, stats.trials));
+            }
+        }
+        for (spec, o) in schema.outcomes.iter().zip(&stats.outcomes) {
+            if let OutcomeKind::Optional { presence, .. } = &spec.kind {
+                probabilities.insert(presence.clone(), proportion(o.n, stats.trials));
+            }
+        }
         let extremes = schema
             .outcomes
             .iter()
             .zip(&stats.outcomes)
-            .map(|(name, o)| {
+            .map(|(spec, o)| {
                 let present = o.n > 0;
                 let e = Extremes {
                     min_trial: present.then_some(o.min_trial),
                     max_trial: present.then_some(o.max_trial),
                     median_trial: None,
                 };
-                (name.clone(), e)
+                (spec.name.clone(), e)
             })
             .collect();
         RunSummary {
@@ -381,15 +354,28 @@ impl RunSummary {
                 summarize(&mut present)
             })
             .collect();
-        let outcomes: IndexMap<String, Summary> =
-            schema.outcomes.iter().cloned().zip(stats).collect();
+        let outcomes: IndexMap<String, Summary> = schema
+            .outcomes
+            .iter()
+            .map(|o| o.name.clone())
+            .zip(stats)
+            .collect();
 
-        let probabilities = probabilities(
-            schema,
-            results.trials,
-            |o| results.outcomes[o].iter().filter(|v| **v == 1.0).count() as u64,
-            |o| outcomes[o].n,
-        );
+        // Every 0/1 outcome as the share of trials where it is 1, then every optional
+        // outcome as the share of trials where it is present (the schema's order).
+        let mut probabilities = IndexMap::new();
+        for (spec, column) in schema.outcomes.iter().zip(&results.outcomes) {
+            if spec.is_indicator() {
+                let hits = column.iter().filter(|v| **v == 1.0).count() as u64;
+                probabilities.insert(spec.name.clone(), proportion(hits, results.trials));
+            }
+        }
+        for spec in &schema.outcomes {
+            if let OutcomeKind::Optional { presence, .. } = &spec.kind {
+                let present = outcomes[&spec.name].n;
+                probabilities.insert(presence.clone(), proportion(present, results.trials));
+            }
+        }
 
         let timeseries = timeseries(schema, &results.series);
 
@@ -397,9 +383,9 @@ impl RunSummary {
             .outcomes
             .iter()
             .zip(&results.outcomes)
-            .map(|(name, column)| {
-                let median = outcomes.get(name).and_then(|s| s.p50);
-                (name.clone(), Extremes::of(column, median))
+            .map(|(spec, column)| {
+                let median = outcomes.get(&spec.name).and_then(|s| s.p50);
+                (spec.name.clone(), Extremes::of(column, median))
             })
             .collect();
 

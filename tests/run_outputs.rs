@@ -168,7 +168,7 @@ fn validate_print_shows_every_parameter_with_its_source() {
         .assert()
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    for key in defsim::model::params::numeric_key_paths() {
+    for key in defsim::model::binding::numeric_key_paths() {
         let leaf = key.rsplit('.').next().unwrap();
         assert!(text.contains(leaf), "{key} missing from --print");
     }

@@ -102,8 +102,9 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         write_outputs(
             staging.path(),
             &summary,
+            &header.schema,
             Trials::Streamed(&header.schema, &stats),
-            &part_thresholds(&header.scenario),
+            &part_thresholds(&header.scenario, &header.schema),
             args.no_plots,
             &info,
         )

@@ -31,8 +31,8 @@ use crate::cli::{SamplingDesign, SimArgs};
 use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
 use crate::export::Staging;
 use crate::export::plots::Thresholds;
-use crate::model::ViabilityModel;
-use crate::scenario::{self, Scenario};
+use crate::model::{self, ViabilityModel};
+use crate::scenario::Scenario;
 
 /// A scenario and the options of one simulation, resolved from the command line.
 pub struct Job {
@@ -56,7 +56,7 @@ impl Job {
         keep_inputs: bool,
         limit: Option<u64>,
     ) -> Result<Job> {
-        let scenario = scenario::load(path, &sim.set)?;
+        let scenario = model::load(path, &sim.set)?;
         let options = RunOptions {
             seed: sim.seed.unwrap_or(scenario.seed),
             trials: sim.trials.unwrap_or(scenario.trials),
@@ -79,6 +79,11 @@ impl Job {
             );
         }
         Ok(Job { scenario, options })
+    }
+
+    /// The schema of the job's model: its inputs, outcomes and series.
+    pub fn schema(&self) -> engine::Schema {
+        ViabilityModel::new(&self.scenario).schema().clone()
     }
 
     /// Simulates the job.
@@ -128,12 +133,12 @@ fn load_common<'p>(
     Ok(jobs)
 }
 
-/// The viability thresholds shared by every job's scenario: a threshold that differs
+/// The criterion thresholds shared by every job's scenario: a threshold that differs
 /// between them has no single line to draw.
 fn common_thresholds(jobs: &[Job]) -> Thresholds {
     let all: Vec<Thresholds> = jobs
         .iter()
-        .map(|j| Thresholds::from_scenario(&j.scenario))
+        .map(|j| Thresholds::from_scenario(&j.schema(), &j.scenario))
         .collect();
     Thresholds::common(&all)
 }

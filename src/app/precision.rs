@@ -13,10 +13,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::BadInput;
-use crate::engine::Schema;
 use crate::engine::stream::{BLOCK, StreamStats};
+use crate::engine::{OutcomeKind, Schema};
 use crate::stats::{Z95, proportion};
-use crate::summary::INDICATORS;
 
 /// Blocks that must run before the run may stop.
 pub const MIN_BLOCKS: u64 = 10;
@@ -86,7 +85,7 @@ impl Precision {
         if args.is_empty() {
             return Ok(None);
         }
-        let index = |n: &str| schema.outcomes.iter().position(|o| o == n);
+        let index = |n: &str| schema.outcomes.iter().position(|o| o.name == n);
         let mut targets = Vec::new();
         for arg in args {
             let bad = |why: String| BadInput(format!("--precision {arg}: {why}"));
@@ -107,31 +106,32 @@ impl Precision {
                     outcome: o,
                     half_width: h,
                 });
-            } else if name == "breakeven_within_horizon" {
-                let o = index("breakeven_year").ok_or_else(|| bad("no breakeven_year".into()))?;
-                targets.push(Target::Probability {
-                    name: name.to_string(),
-                    outcome: o,
-                    presence: true,
-                    half_width: h,
-                });
             } else {
                 anyhow_free_check(h < 0.5, || {
                     bad("a probability's half-width is below 0.5".into())
                 })?;
-                let o = index(name)
-                    .filter(|_| INDICATORS.contains(&name))
-                    .ok_or_else(|| {
-                        bad(format!(
-                            "`{name}` is not a probability ({}, breakeven_within_horizon) \
-                             nor OUTCOME.mean",
-                            INDICATORS.join(", ")
-                        ))
-                    })?;
+                // An indicator (its share of 1s), or an optional outcome's presence.
+                let indicator = schema
+                    .outcomes
+                    .iter()
+                    .position(|o| o.name == name && o.is_indicator());
+                let presence = schema.outcomes.iter().position(|o| {
+                    matches!(&o.kind, OutcomeKind::Optional { presence, .. } if presence == name)
+                });
+                let (o, presence) = match (indicator, presence) {
+                    (Some(o), _) => (o, false),
+                    (None, Some(o)) => (o, true),
+                    _ => {
+                        return Err(bad(format!(
+                            "`{name}` is not a probability ({}) nor OUTCOME.mean",
+                            schema.probability_names().join(", ")
+                        )));
+                    }
+                };
                 targets.push(Target::Probability {
                     name: name.to_string(),
                     outcome: o,
-                    presence: false,
+                    presence,
                     half_width: h,
                 });
             }

@@ -63,7 +63,7 @@ fn run_in_memory(args: &RunArgs, path: &Path, job: Job) -> Result<()> {
     if args.trials_parquet {
         export::parquet::write_trials(&dir.join("trials.parquet"), &results)?;
     }
-    let thresholds = Thresholds::from_scenario(&job.scenario);
+    let thresholds = Thresholds::from_scenario(&results.schema, &job.scenario);
     let info = run_info(
         &path.display().to_string(),
         &args.sim.set,
@@ -75,6 +75,7 @@ fn run_in_memory(args: &RunArgs, path: &Path, job: Job) -> Result<()> {
     write_outputs(
         dir,
         &summary,
+        &results.schema,
         Trials::Columns(&results),
         &thresholds,
         args.no_plots,
@@ -153,29 +154,38 @@ pub fn checkpoint_dir(target: &Path) -> PathBuf {
 /// What the scenario gives a part header.
 fn part_scenario(job: &Job, invocation: &Invocation) -> PartScenario {
     let meta = SummaryMeta::of(&job.scenario);
-    let t = Thresholds::from_scenario(&job.scenario);
+    let schema = job.schema();
+    let thresholds = schema
+        .criteria()
+        .map(|(_, c)| {
+            let value = job
+                .scenario
+                .params
+                .iter()
+                .find(|e| e.key == c.threshold)
+                .and_then(|e| e.param.fixed_value());
+            (c.threshold.clone(), value)
+        })
+        .collect();
     PartScenario {
         info: meta.scenario,
         start_year: meta.start_year,
         horizon_years: meta.horizon_years,
         parameters: meta.parameters,
-        thresholds: [
-            t.min_independence,
-            t.max_unit_cost_ratio,
-            t.max_fiscal_burden,
-        ],
+        thresholds,
         scenario_file: invocation.scenario.display().to_string(),
         overrides: invocation.set.clone(),
     }
 }
 
 /// The thresholds recorded in a part.
-pub fn part_thresholds(s: &PartScenario) -> Thresholds {
-    Thresholds {
-        min_independence: s.thresholds[0],
-        max_unit_cost_ratio: s.thresholds[1],
-        max_fiscal_burden: s.thresholds[2],
-    }
+pub fn part_thresholds(s: &PartScenario, schema: &crate::engine::Schema) -> Thresholds {
+    Thresholds::new(schema, |key| {
+        s.thresholds
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| *v)
+    })
 }
 
 /// A streaming run (whole, one shard, or resumed from `resumed`: its checkpoint's header
@@ -410,8 +420,9 @@ fn run_streaming(
     write_outputs(
         &dir,
         &summary,
+        &schema,
         Trials::Streamed(&schema, &stats),
-        &Thresholds::from_scenario(&job.scenario),
+        &Thresholds::from_scenario(&schema, &job.scenario),
         invocation.no_plots,
         &info,
     )?;
@@ -530,6 +541,7 @@ pub fn run_info(
 pub fn write_outputs(
     dir: &Path,
     summary: &RunSummary,
+    schema: &crate::engine::Schema,
     trials: Trials<'_>,
     thresholds: &Thresholds,
     no_plots: bool,
@@ -545,7 +557,7 @@ pub fn write_outputs(
     };
     fs::write(
         dir.join("report.html"),
-        export::html::report::render(summary, &plots),
+        export::html::report::render(summary, schema, &plots),
     )?;
     export::json::write(&dir.join("run.json"), info)?;
     Ok(())

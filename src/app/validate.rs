@@ -3,12 +3,12 @@
 use anyhow::Result;
 
 use crate::cli::ValidateArgs;
-use crate::scenario;
+use crate::model;
 
 /// `defsim validate`.
 pub fn validate(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
-        let scenario = scenario::load(path, &args.set)?;
+        let scenario = model::load(path, &args.set)?;
         if args.print {
             print!("{}", scenario.print_resolved());
         } else {

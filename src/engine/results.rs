@@ -66,13 +66,13 @@ pub struct Results {
 impl Results {
     /// The values of the outcome called `name`.
     pub fn outcome(&self, name: &str) -> Option<&[f64]> {
-        let i = self.schema.outcomes.iter().position(|o| o == name)?;
+        let i = self.schema.outcomes.iter().position(|o| o.name == name)?;
         Some(&self.outcomes[i])
     }
 
     /// The yearly statistics of the series called `name`.
     pub fn series(&self, name: &str) -> Option<&[SeriesStats]> {
-        let i = self.schema.series.iter().position(|s| s == name)?;
+        let i = self.schema.series.iter().position(|s| s.name == name)?;
         Some(&self.series[i])
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use super::design::{self, Design};
+use super::design::Design;
 use super::{Model, Results, SeriesStats, Streams};
 
 /// Trials per block: the unit of parallel work. Results depend on it (the yearly means sum
@@ -198,7 +198,7 @@ pub(super) fn run_block<M: Model>(
         for c in 0..chunk_len {
             let i = chunk_start + c;
             let trial = block.first + i as u64;
-            design::begin_trial(
+            begin_trial(
                 model,
                 design,
                 seed,
@@ -214,7 +214,7 @@ pub(super) fn run_block<M: Model>(
                 model.draw_year(&mut worker, &mut streams, t);
                 model.step(&mut worker, t, year_values);
                 if let Some(s) = year_values.iter().position(|v| !v.is_finite()) {
-                    let what = format!("{} in year {}", schema.series[s], schema.years[t]);
+                    let what = format!("{} in year {}", schema.series[s].name, schema.years[t]);
                     return Err(TrialError {
                         seed,
                         trial,
@@ -225,8 +225,8 @@ pub(super) fn run_block<M: Model>(
             }
             model.outcomes(&mut worker, &mut outcomes);
             for (o, &v) in outcomes.iter().enumerate() {
-                if !(v.is_finite() || (schema.optional[o] && v.is_nan())) {
-                    let what = schema.outcomes[o].clone();
+                if !(v.is_finite() || (schema.outcomes[o].is_optional() && v.is_nan())) {
+                    let what = schema.outcomes[o].name.clone();
                     return Err(TrialError {
                         seed,
                         trial,
@@ -250,12 +250,52 @@ pub(super) fn run_block<M: Model>(
     Ok(())
 }
 
+/// Runs the design's rows (trials `0..design.rows()`; `opts.trials` is ignored).
+pub fn run_design<M: Model>(
+    model: &M,
+    opts: &RunOptions,
+    design: &dyn Design,
+) -> Result<Results, TrialError> {
+    let opts = RunOptions {
+        trials: design.rows(),
+        ..opts.clone()
+    };
+    run_with(model, &opts, Some(design))
+}
+
+/// Starts trial `trial`: seeds the streams and draws the parameters, from the streams
+/// without a design, from the design's point with one. `unit` is scratch of the inputs' length.
+#[inline]
+#[allow(clippy::too_many_arguments)] // the run loop's scratch, borrowed so no trial allocates
+fn begin_trial<M: Model>(
+    model: &M,
+    design: Option<&dyn Design>,
+    seed: u64,
+    trial: u64,
+    worker: &mut M::Worker,
+    streams: &mut Streams,
+    unit: &mut [f64],
+    inputs: &mut [f64],
+) {
+    match design {
+        None => {
+            streams.reseed(seed, trial);
+            model.draw_params(worker, streams, inputs);
+        }
+        Some(d) => {
+            let shock_trial = d.point(trial, unit);
+            streams.reseed(seed, shock_trial);
+            model.draw_params_at(worker, unit, inputs);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rand::RngExt;
 
     use super::*;
-    use crate::engine::{Schema, replay};
+    use crate::engine::{Outcome, OutcomeKind, Schema, Series, replay};
 
     /// A toy model with known answers: each trial draws `x ~ U(0,1)` once; each year adds a
     /// uniform to a running total, which is the series; the outcome is the final total and `x`.
@@ -269,9 +309,11 @@ mod tests {
         fn new(years: usize, nan_below: f64) -> Toy {
             let schema = Schema {
                 inputs: vec!["x".into()],
-                outcomes: vec!["total".into(), "x".into()],
-                optional: vec![false, false],
-                series: vec!["running".into()],
+                outcomes: vec![
+                    Outcome::named("total", OutcomeKind::Continuous),
+                    Outcome::named("x", OutcomeKind::Continuous),
+                ],
+                series: vec![Series::level("running")],
                 years: (0..years as i32).collect(),
                 streams: vec!["x".into(), "years".into()],
             };

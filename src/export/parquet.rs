@@ -48,8 +48,12 @@ impl TrialsWriter {
         for name in &schema.inputs {
             fields.push(column(name, PhysicalType::DOUBLE, Repetition::REQUIRED)?);
         }
-        for name in &schema.outcomes {
-            fields.push(column(name, PhysicalType::DOUBLE, Repetition::OPTIONAL)?);
+        for outcome in &schema.outcomes {
+            fields.push(column(
+                &outcome.name,
+                PhysicalType::DOUBLE,
+                Repetition::OPTIONAL,
+            )?);
         }
         let message = Type::group_type_builder("trials")
             .with_fields(fields)

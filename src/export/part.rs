@@ -43,8 +43,8 @@ pub struct PartScenario {
     pub horizon_years: usize,
     /// Every parameter with its distribution and source.
     pub parameters: Vec<ParamInfo>,
-    /// Fixed viability thresholds (min independence, max unit-cost ratio, max fiscal burden).
-    pub thresholds: [Option<f64>; 3],
+    /// Each criterion's threshold parameter with its fixed value (`None`: not fixed).
+    pub thresholds: Vec<(String, Option<f64>)>,
     /// The scenario file as given on the command line.
     pub scenario_file: String,
     /// `--set` overrides.

@@ -23,11 +23,13 @@ pub mod rank;
 pub mod sketch;
 /// Sobol first-order (Saltelli 2010) and total (Jansen) indices with bootstrap intervals.
 pub mod sobol;
+/// SplitMix64 seed mixing shared by the engine's streams and the bootstrap.
+pub(crate) mod splitmix;
 /// Exact outcome summaries: mean, sd, se, type-7 quantiles, min, max.
 pub mod summary;
 
 pub use exact::ExactSum;
-pub use moments::{Mean, NeumaierSum};
+pub use moments::{Mean, NeumaierSum, mean_variance};
 pub use proportion::{Proportion, Z95, proportion, wilson};
 pub use sketch::Sketch;
 pub use summary::{Summary, quantile_type7_sorted, quantiles_type7, summarize};

@@ -7,6 +7,10 @@
 //! rounding of the exact total, plus a term in n times the square of the unit roundoff).
 //! For a given sequence of additions its result is deterministic, but floating-point
 //! addition is not associative: another order may change the last bits.
+//! [`mean_variance`] is the one sample variance of the crate (divisor n - 1), by the
+//! corrected two-pass algorithm (Chan, Golub & LeVeque, "Algorithms for computing the
+//! sample variance", The American Statistician 37, 1983): a second pass over the deviations
+//! from the mean, minus the squared sum of the deviations over n, both sums compensated.
 //!
 //! [`Mean`] counts and sums with an [`ExactSum`]: merged with `+=` in any order or grouping
 //! it gives the same bits, so per-thread and per-shard accumulators are reproducible.
@@ -154,6 +158,49 @@ impl FromIterator<f64> for Mean {
     }
 }
 
+/// The mean and the sample variance (divisor n - 1) of `values`, taken in iteration order
+/// (two passes, hence `Clone`): `None` without values, variance `None` with one.
+///
+/// The mean is the compensated sum over n. The variance is
+/// `(sum d^2 - (sum d)^2 / n) / (n - 1)` with `d = x - mean` and both sums compensated: the
+/// correction term removes the error left by rounding of the mean; the result is clamped at
+/// 0. Deterministic for a given input order.
+///
+/// ```
+/// use defsim::stats::mean_variance;
+/// assert_eq!(mean_variance([1.0, 2.0, 3.0, 6.0]), Some((3.0, Some(14.0 / 3.0))));
+/// assert_eq!(mean_variance([5.0]), Some((5.0, None)));
+/// assert_eq!(mean_variance(std::iter::empty::<f64>()), None);
+/// ```
+pub fn mean_variance<I>(values: I) -> Option<(f64, Option<f64>)>
+where
+    I: IntoIterator<Item = f64>,
+    I::IntoIter: Clone,
+{
+    let values = values.into_iter();
+    let mut n = 0usize;
+    let sum: NeumaierSum = values.clone().inspect(|_| n += 1).collect();
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let mean = sum.total() / nf;
+    let variance = (n > 1).then(|| {
+        let mut squares = NeumaierSum::new();
+        let mut deviations = NeumaierSum::new();
+        for x in values {
+            let d = x - mean;
+            squares.add(d * d);
+            deviations.add(d);
+        }
+        let dev = deviations.total();
+        // The correction term removes the error left by rounding of the mean.
+        let var = (squares.total() - dev * dev / nf) / (nf - 1.0);
+        var.max(0.0)
+    });
+    Some((mean, variance))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +240,20 @@ mod tests {
         }
         assert_eq!(reversed, merged);
         assert_eq!(reversed.mean().unwrap().to_bits(), b.to_bits());
+    }
+
+    #[test]
+    fn variance_survives_a_large_offset() {
+        // 1e9 + {0, 1, 2, 3}: variance 5/3, which the textbook one-pass formula
+        // (sum x^2 - n mean^2) / (n - 1) loses entirely at this offset.
+        let xs = [0.0, 1.0, 2.0, 3.0].map(|x| 1e9 + x);
+        let (mean, var) = mean_variance(xs).unwrap();
+        assert_eq!(mean, 1e9 + 1.5);
+        assert!((var.unwrap() - 5.0 / 3.0).abs() < 1e-12, "{var:?}");
+        let one_pass = (xs.iter().map(|x| x * x).sum::<f64>() - 4.0 * mean * mean) / 3.0;
+        assert!((one_pass - 5.0 / 3.0).abs() > 0.1, "{one_pass}");
+        // Identical values: exactly 0, never negative.
+        assert_eq!(mean_variance([0.1; 7]).unwrap().1, Some(0.0));
     }
 
     #[test]
