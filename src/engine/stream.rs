@@ -220,6 +220,7 @@ pub struct WaveRows<'a> {
 /// `wave_blocks` blocks at a time (e.g. [`WAVE_BLOCKS`]). After each wave `after_wave` sees the statistics so
 /// far, the next block to run, and (with `rows`) the wave's trials; it may stop the run
 /// (`ControlFlow::Break`). Returns the next block not run.
+#[allow(clippy::too_many_arguments)] // the run's model, options, range, state and callback
 pub fn stream<M: Model>(
     model: &M,
     opts: &RunOptions,

@@ -247,12 +247,21 @@ pub fn read_columns(path: &Path, wanted: &[&str]) -> Result<Table, ParquetError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{Outcome, OutcomeKind};
 
     fn schema() -> Schema {
         Schema {
             inputs: vec!["macro.trend_growth".into()],
-            outcomes: vec!["independence".into(), "breakeven_year".into()],
-            optional: vec![false, true],
+            outcomes: vec![
+                Outcome::named("independence", OutcomeKind::Continuous),
+                Outcome::named(
+                    "breakeven_year",
+                    OutcomeKind::Optional {
+                        presence: "breakeven_within_horizon".into(),
+                        presence_title: "break-even".into(),
+                    },
+                ),
+            ],
             series: Vec::new(),
             years: Vec::new(),
             streams: Vec::new(),
