@@ -503,3 +503,18 @@ fn a_checkpoint_of_another_scenario_is_refused() {
     assert!(err.contains("another scenario"), "{err}");
     assert!(!out.exists());
 }
+
+/// `check` re-runs a streaming run's baseline in streaming mode (sketch quantiles): the same
+/// bytes with `--exact`.
+#[test]
+fn check_reruns_a_streaming_baseline_in_streaming_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = streaming_run(dir.path(), 20_000, 6);
+    let file = dir.path().join("baseline.json");
+    fs::write(&file, &summary).unwrap();
+    defsim()
+        .args(["check", &baseline(), "--exact", "--baseline"])
+        .arg(&file)
+        .assert()
+        .success();
+}

@@ -442,6 +442,32 @@ fn run_streaming(
     Ok(())
 }
 
+/// Simulates `job` in streaming mode, whole, and summarises it (as `run --streaming` does;
+/// used by `check` for a baseline whose quantiles came from the sketch).
+pub fn simulate_streaming(job: &Job, design: SamplingDesign) -> Result<RunSummary> {
+    let model = ViabilityModel::new(&job.scenario);
+    let schema = model.schema().clone();
+    let o = &job.options;
+    let lhs = (design == SamplingDesign::Lhs)
+        .then(|| LatinHypercube::new(o.trials, schema.inputs.len(), o.seed));
+    let design_ref: Option<&dyn Design> = lhs.as_ref().map(|d| d as &dyn Design);
+    let mut stats = StreamStats::new(&schema);
+    stream::stream(
+        &model,
+        o,
+        design_ref,
+        0..stream::block_count(o.trials),
+        &mut stats,
+        false,
+        stream::WAVE_BLOCKS,
+        |_, _, _| ControlFlow::Continue(()),
+    )?;
+    let mut summary =
+        RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
+    summary.design = design.name().to_string();
+    Ok(summary)
+}
+
 /// `defsim run --resume DIR.checkpoint`.
 fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
     let bad = |why: String| BadInput(format!("{}: {why}", checkpoint.display()));
