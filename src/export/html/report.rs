@@ -23,6 +23,13 @@ pub fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
             (thousands(s.trials)) " trials, years " (s.start_year) "-"
             (s.start_year + s.horizon_years as i32 - 1) "; defsim " (s.defsim_version) "."
         }
+        @if let Some(p) = &s.precision {
+            p.meta {
+                "Precision stopping: " (p.note) ". The run stopped at "
+                (thousands(p.trials)) " trials (cap " (thousands(p.cap)) ")."
+                @if !p.reached { " The cap was reached before every target was met." }
+            }
+        }
         h2 { "Headline" }
         ul.headline {
             @for (name, p) in &s.probabilities {
@@ -36,7 +43,14 @@ pub fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
         h2 { "Outcomes" }
         (outcomes(s))
         p.meta {
-            "Quantiles are exact (type 7 over all trials); " code { "n" } " is the number of \
+            @if s.quantiles.is_sketch() {
+                "Streaming run: quantiles come from a mergeable sketch (within 0.4% of the \
+                 order statistic, clamped to the exact min and max); means, standard \
+                 deviations and probabilities are exact. "
+            } @else {
+                "Quantiles are exact (type 7 over all trials); "
+            }
+            code { "n" } " is the number of \
              trials with a value (" code { "breakeven_year" } " is absent where the program \
              never breaks even)."
         }
