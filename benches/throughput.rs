@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use defsim::analysis::run::RunSummary;
 use defsim::engine::{self, RunOptions};
 use defsim::model::ViabilityModel;
-use defsim::summary::RunSummary;
 
 const TRIALS: u64 = 100_000;
 

@@ -1,13 +1,13 @@
-//! How sensitive `check::compare` is: false alarms at the configured rate (a tiny model run
+//! How sensitive `check::verdict` is: false alarms at the configured rate (a tiny model run
 //! with 200 seeds), and the smallest shift of `macro.trend_growth` it detects at 100,000
 //! trials (an `#[ignore]`d measurement, see the README).
 
 use std::path::Path;
 
-use defsim::check::compare;
+use defsim::analysis::check::verdict as compare;
+use defsim::analysis::run::{RunSummary, ScenarioInfo, SummaryMeta};
 use defsim::engine::{self, Model, Outcome, OutcomeKind, RunOptions, Schema, Series, Streams};
 use defsim::model::{self, ViabilityModel};
-use defsim::summary::{RunSummary, ScenarioInfo, SummaryMeta};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use defsim::summary::RunSummary;
+use defsim::analysis::run::RunSummary;
 
 fn scenarios() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> =

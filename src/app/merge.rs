@@ -8,11 +8,11 @@ use anyhow::Result;
 
 use super::run::{part_thresholds, print_headline, run_info, write_outputs};
 use super::{BadInput, commit, stage};
+use crate::analysis::run::RunSummary;
 use crate::cli::MergeArgs;
 use crate::engine::stream::{ShardPlan, StreamStats};
 use crate::export::part::{self, PartHeader};
 use crate::export::plots::Trials;
-use crate::summary::RunSummary;
 
 /// `defsim merge`.
 pub fn merge(args: &MergeArgs) -> Result<()> {

@@ -35,22 +35,22 @@ use crate::model::{self, ViabilityModel};
 use crate::scenario::Scenario;
 
 /// A scenario and the options of one simulation, resolved from the command line.
-pub struct Job {
+pub(crate) struct Job {
     /// The validated scenario (with `--set` applied).
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// Seed, trials, threads.
-    pub options: RunOptions,
+    pub(crate) options: RunOptions,
 }
 
 impl Job {
     /// Loads `path` with the shared simulation options.
-    pub fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
+    pub(crate) fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
         Job::load_limited(path, sim, keep_inputs, Some(MAX_TRIALS))
     }
 
     /// [`Job::load`] with another limit on the trial count (`None`: a streaming run, which
     /// has none).
-    pub fn load_limited(
+    pub(crate) fn load_limited(
         path: &Path,
         sim: &SimArgs,
         keep_inputs: bool,
@@ -82,17 +82,17 @@ impl Job {
     }
 
     /// The schema of the job's model: its inputs, outcomes and series.
-    pub fn schema(&self) -> engine::Schema {
+    pub(crate) fn schema(&self) -> engine::Schema {
         ViabilityModel::new(&self.scenario).schema().clone()
     }
 
     /// Simulates the job.
-    pub fn simulate(&self) -> Result<Results> {
+    pub(crate) fn simulate(&self) -> Result<Results> {
         self.simulate_with(SamplingDesign::Mc)
     }
 
     /// Simulates the job with the uncertain parameters sampled by `design`.
-    pub fn simulate_with(&self, design: SamplingDesign) -> Result<Results> {
+    pub(crate) fn simulate_with(&self, design: SamplingDesign) -> Result<Results> {
         let model = ViabilityModel::new(&self.scenario);
         let o = &self.options;
         Ok(match design {
@@ -109,11 +109,11 @@ impl Job {
 /// discover, compare, sweep, check of an exact-quantile baseline): the outcome columns (8
 /// bytes per trial and outcome, about 20 outcomes) then stay under 8 GB. `defsim run`
 /// streams above [`STREAMING_THRESHOLD`] and has no limit.
-pub const MAX_TRIALS: u64 = 50_000_000;
+pub(crate) const MAX_TRIALS: u64 = 50_000_000;
 
 /// Trial counts above this make `defsim run` stream (as with `--streaming`): memory
 /// constant in the trial count, quantiles from the sketch. `validate` reports it.
-pub const STREAMING_THRESHOLD: u64 = 10_000_000;
+pub(crate) const STREAMING_THRESHOLD: u64 = 10_000_000;
 
 /// Loads one job per `(scenario file, --set list)`, all with the seed and trials of the first
 /// (so they draw common random numbers). Every job is loaded before any is simulated, so bad
@@ -162,7 +162,7 @@ fn commit(staging: Staging) -> Result<PathBuf> {
 pub struct BadInput(pub String);
 
 /// The output folder: `--out`, else `output/<default_name>/`.
-pub fn out_dir(sim: &SimArgs, default_name: &str) -> PathBuf {
+pub(crate) fn out_dir(sim: &SimArgs, default_name: &str) -> PathBuf {
     sim.out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(default_name))

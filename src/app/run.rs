@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::precision::Precision;
 use super::{BadInput, Job, STREAMING_THRESHOLD, commit, out_dir, stage};
+use crate::analysis::run::{RunSummary, SummaryMeta};
 use crate::cli::{RunArgs, SamplingDesign, SimArgs};
 use crate::engine::stream::{self, ShardPlan, StreamStats};
 use crate::engine::{Design, LatinHypercube, Model};
@@ -20,7 +21,6 @@ use crate::export::parquet::TrialsWriter;
 use crate::export::part::{self, PartHeader, PartScenario};
 use crate::export::plots::{self, Thresholds, Trials};
 use crate::model::ViabilityModel;
-use crate::summary::{RunSummary, SummaryMeta};
 
 /// `defsim run`.
 pub fn run(args: &RunArgs) -> Result<()> {

@@ -8,7 +8,7 @@
 //! block order); no allocation per trial or trial-year (each block allocates its scratch
 //! once); a non-finite outcome stops the run with the seed and trial index that reproduce it.
 
-pub mod design;
+pub(crate) mod design;
 mod floor;
 mod results;
 mod run;
@@ -23,7 +23,7 @@ pub use run::{RunOptions, TrialError, run, run_design};
 pub use schema::{
     Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, count_word,
 };
-pub use stream::{OutcomeStats, ShardPlan, StreamStats, stream};
+pub use stream::{ShardPlan, StreamOutcome, StreamStats, stream};
 pub use streams::{Streams, stream_key};
 
 /// A simulation model as the engine sees it. Implementations keep the economics pure:

@@ -67,7 +67,7 @@ impl ShardPlan {
 
 /// Exact, mergeable statistics of one outcome over the trials seen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutcomeStats {
+pub struct StreamOutcome {
     /// Trials in which the outcome is present.
     pub n: u64,
     /// Present values equal to 1 (the hits of a 0/1 indicator).
@@ -86,7 +86,7 @@ pub struct OutcomeStats {
     pub sketch: Sketch,
 }
 
-impl Default for OutcomeStats {
+impl Default for StreamOutcome {
     fn default() -> Self {
         Self {
             n: 0,
@@ -102,7 +102,7 @@ impl Default for OutcomeStats {
     }
 }
 
-impl OutcomeStats {
+impl StreamOutcome {
     /// Records trial `trial`'s value (NaN = absent).
     #[inline]
     pub fn add(&mut self, trial: u64, v: f64) {
@@ -127,7 +127,7 @@ impl OutcomeStats {
     }
 
     /// Adds everything `other` recorded.
-    pub fn merge(&mut self, other: &OutcomeStats) {
+    pub fn merge(&mut self, other: &StreamOutcome) {
         self.n += other.n;
         self.ones += other.ones;
         self.sum += &other.sum;
@@ -170,7 +170,7 @@ pub struct StreamStats {
     /// Trials recorded.
     pub trials: u64,
     /// Per outcome, in the schema's order.
-    pub outcomes: Vec<OutcomeStats>,
+    pub outcomes: Vec<StreamOutcome>,
     /// `series[s][t]`: yearly series `s` in year `t`.
     pub series: Vec<Vec<SeriesStats>>,
 }
@@ -180,7 +180,7 @@ impl StreamStats {
     pub fn new(schema: &Schema) -> StreamStats {
         StreamStats {
             trials: 0,
-            outcomes: vec![OutcomeStats::default(); schema.outcomes.len()],
+            outcomes: vec![StreamOutcome::default(); schema.outcomes.len()],
             series: vec![vec![SeriesStats::default(); schema.years.len()]; schema.series.len()],
         }
     }
@@ -385,15 +385,15 @@ mod tests {
         let values: Vec<f64> = (0..5000)
             .map(|i| ((i as f64) * 0.731).sin() * 100.0)
             .collect();
-        let mut whole = OutcomeStats::default();
+        let mut whole = StreamOutcome::default();
         for (i, &v) in values.iter().enumerate() {
             whole.add(i as u64, v);
         }
-        let mut parts: Vec<OutcomeStats> = values
+        let mut parts: Vec<StreamOutcome> = values
             .chunks(700)
             .enumerate()
             .map(|(c, chunk)| {
-                let mut s = OutcomeStats::default();
+                let mut s = StreamOutcome::default();
                 for (i, &v) in chunk.iter().enumerate() {
                     s.add((c * 700 + i) as u64, v);
                 }
@@ -401,7 +401,7 @@ mod tests {
             })
             .collect();
         parts.reverse();
-        let mut merged = OutcomeStats::default();
+        let mut merged = StreamOutcome::default();
         for p in &parts {
             merged.merge(p);
         }
@@ -419,7 +419,7 @@ mod tests {
         let sd = (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / 4999.0).sqrt();
         assert!((whole.mean().unwrap() - m).abs() < 1e-12);
         assert!((whole.sd().unwrap() - sd).abs() < 1e-9 * sd);
-        let mut constant = OutcomeStats::default();
+        let mut constant = StreamOutcome::default();
         for i in 0..10 {
             constant.add(i, 0.3);
         }

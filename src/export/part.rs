@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::analysis::run::{ParamInfo, ScenarioInfo, SummaryMeta};
 use crate::engine::{Schema, StreamStats};
-use crate::summary::{ParamInfo, ScenarioInfo, SummaryMeta};
 
 /// Version of the part format.
 pub const FORMAT: u32 = 1;

@@ -5,10 +5,10 @@
 use maud::{Markup, html};
 
 use super::{Align, cell, layout, plots_section, proportion, table};
-use crate::compare::{Comparison, Difference};
+use crate::analysis::compare::{Difference, ScenarioComparison};
+use crate::analysis::run::RunSummary;
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
-use crate::summary::RunSummary;
 
 /// A difference with its interval, `d [lo, hi]`, or `-`.
 fn interval(d: &Option<Difference>) -> String {
@@ -24,7 +24,11 @@ fn interval(d: &Option<Difference>) -> String {
 }
 
 /// The page of `table`, with the runs' `summaries` (same order) and `plots`.
-pub fn render(cmp: &Comparison, summaries: &[&RunSummary], plots: &[Plot]) -> String {
+pub(crate) fn render(
+    cmp: &ScenarioComparison,
+    summaries: &[&RunSummary],
+    plots: &[Plot],
+) -> String {
     let names: Vec<&str> = cmp.scenarios.iter().map(|s| s.name.as_str()).collect();
     let title = format!("compare {}", names.join(" vs "));
     let body = html! {
@@ -66,7 +70,7 @@ pub fn render(cmp: &Comparison, summaries: &[&RunSummary], plots: &[Plot]) -> St
 }
 
 /// Each outcome's paired and unpaired differences, one row per outcome and scenario.
-fn differences(cmp: &Comparison) -> Markup {
+fn differences(cmp: &ScenarioComparison) -> Markup {
     let columns = [
         ("outcome", Align::Text),
         ("scenario", Align::Text),

@@ -8,18 +8,18 @@
 //! go in unescaped, each marked `PreEscaped` where it is used: the style sheet below and the
 //! SVG that plotters wrote (which escapes its own text).
 //!
-//! Every page goes through the one [`layout`]: the document head and style sheet, then a
+//! Every page goes through the one `layout`: the document head and style sheet, then a
 //! `<main>` column that opens with the page's heading and the question every report
-//! answers. The pieces pages share ([`table`], [`plots_section`], [`cell`], [`proportion`]) live
+//! answers. The pieces pages share (`table`, `plots_section`, `cell`, `proportion`) live
 //! here too, so a new page (sensitivity, discovery, exploration) is a body of maud markup
-//! handed to [`layout`].
+//! handed to `layout`.
 
 /// `compare.html`: scenarios side by side with paired and unpaired differences.
-pub mod compare;
+pub(crate) mod compare;
 /// `report.html`: one run.
-pub mod report;
+pub(crate) mod report;
 /// `sweep.html`: outcomes along one parameter.
-pub mod sweep;
+pub(crate) mod sweep;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -27,7 +27,7 @@ use crate::export::plots::Plot;
 use crate::stats::Proportion;
 
 /// The question every report answers.
-pub const QUESTION: &str = "Can Mali's 2025 plan for a domestic defense industry deliver real \
+pub(crate) const QUESTION: &str = "Can Mali's 2025 plan for a domestic defense industry deliver real \
 military independence (local value added, not assembly of imported kits) at a unit cost and a \
 fiscal burden that the scenario's thresholds accept?";
 
@@ -55,7 +55,7 @@ nav ul{columns:2;font-size:.9rem}
 
 /// The one layout of every page: `<title>` `title`, then in the page's column the `<h1>`
 /// `heading`, the [`QUESTION`] and `body`.
-pub fn layout(title: &str, heading: Markup, body: Markup) -> String {
+pub(crate) fn layout(title: &str, heading: Markup, body: Markup) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -83,7 +83,7 @@ pub fn layout(title: &str, heading: Markup, body: Markup) -> String {
 
 /// How a table column sets its cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
+pub(crate) enum Align {
     /// Text, left-aligned.
     Text,
     /// A scenario key: monospace, not wrapped.
@@ -114,7 +114,7 @@ impl Align {
 
 /// A table with a header row of `(title, alignment)` and `rows` of cells, in a box that
 /// scrolls sideways on narrow screens; `body_class` names the `<tbody>` (e.g. `params`).
-pub fn table<T: AsRef<str>>(
+pub(crate) fn table<T: AsRef<str>>(
     columns: &[(T, Align)],
     rows: &[Vec<Markup>],
     body_class: Option<&str>,
@@ -147,7 +147,7 @@ pub fn table<T: AsRef<str>>(
 /// links to the figures when `contents` is set, and the figures. Each figure holds the
 /// plot's title, its SVG inline and links to its files (relative to the page:
 /// `plots/<stem>.png` and `.svg`).
-pub fn plots_section(plots: &[Plot], contents: bool) -> Markup {
+pub(crate) fn plots_section(plots: &[Plot], contents: bool) -> Markup {
     html! {
         h2 { "Plots" }
         @if plots.is_empty() {
@@ -187,7 +187,7 @@ fn inline_svg(svg: &str) -> String {
 }
 
 /// A probability as `12.3% (95% CI 11.9-12.7%)`.
-pub fn proportion(p: &Proportion) -> String {
+pub(crate) fn proportion(p: &Proportion) -> String {
     format!(
         "{:.1}% (95% CI {:.1}-{:.1}%)",
         p.p * 100.0,
@@ -197,7 +197,7 @@ pub fn proportion(p: &Proportion) -> String {
 }
 
 /// A number for a table cell: 4 significant digits (plain) or `-` when absent.
-pub fn cell(v: Option<f64>) -> String {
+pub(crate) fn cell(v: Option<f64>) -> String {
     match v {
         None => "-".into(),
         Some(x) if !x.is_finite() => "-".into(),

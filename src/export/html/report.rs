@@ -5,14 +5,14 @@
 use maud::{Markup, html};
 
 use super::{Align, cell, layout, plots_section, proportion, table};
+use crate::analysis::run::RunSummary;
 use crate::engine::Schema;
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
-use crate::summary::RunSummary;
 
 /// The page of `summary` with `plots` (already written under `plots/`); `schema` says how
 /// each probability reads.
-pub fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
+pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
     let s = summary;
     let body = html! {
         h2 { "The scenario" }

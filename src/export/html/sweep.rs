@@ -4,12 +4,12 @@
 use maud::{Markup, html};
 
 use super::{Align, cell, layout, plots_section, table};
+use crate::analysis::sweep::{Sweep, value_text};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
-use crate::sweep::{Sweep, value_text};
 
 /// The page of `sweep` with its `plots`.
-pub fn render(sweep: &Sweep, plots: &[Plot]) -> String {
+pub(crate) fn render(sweep: &Sweep, plots: &[Plot]) -> String {
     let body = html! {
         h2 { "The scenario" }
         p { (sweep.description) }

@@ -5,9 +5,9 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{OutcomeKind, OutcomeStats, Results, Schema, SeriesStats, StreamStats};
+use crate::engine::{OutcomeKind, Results, Schema, SeriesStats, StreamOutcome, StreamStats};
 use crate::scenario::Scenario;
-use crate::stats::{Proportion, Summary, proportion, summarize};
+use crate::stats::{OutcomeStats, Proportion, proportion, summarize};
 
 /// The scenario a summary is of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,7 +69,7 @@ pub struct RunSummary {
     pub horizon_years: usize,
     pub defsim_version: String,
     /// Statistics of every outcome, in the model's order.
-    pub outcomes: IndexMap<String, Summary>,
+    pub outcomes: IndexMap<String, OutcomeStats>,
     /// Probabilities with 95% Wilson intervals.
     pub probabilities: IndexMap<String, Proportion>,
     /// Yearly series: mean and sketch quantiles per year.
@@ -255,13 +255,13 @@ fn timeseries(schema: &Schema, series: &[Vec<SeriesStats>]) -> IndexMap<String, 
 }
 
 /// An outcome's summary from its streaming statistics.
-fn stream_summary(o: &OutcomeStats) -> Summary {
+fn stream_summary(o: &StreamOutcome) -> OutcomeStats {
     if o.n == 0 {
-        return Summary::EMPTY;
+        return OutcomeStats::EMPTY;
     }
     let q = |p: f64| o.sketch.quantile(p).map(|v| v.clamp(o.min, o.max));
     let sd = o.sd();
-    Summary {
+    OutcomeStats {
         n: o.n,
         mean: o.mean(),
         sd,
@@ -288,7 +288,7 @@ impl RunSummary {
         seed: u64,
         stats: &StreamStats,
     ) -> RunSummary {
-        let outcomes: IndexMap<String, Summary> = schema
+        let outcomes: IndexMap<String, OutcomeStats> = schema
             .outcomes
             .iter()
             .zip(&stats.outcomes)
@@ -345,7 +345,7 @@ impl RunSummary {
     /// Summarises `results` of any model, described by `meta`.
     pub fn from_results(meta: SummaryMeta, results: &Results) -> RunSummary {
         let schema = &results.schema;
-        let stats: Vec<Summary> = results
+        let stats: Vec<OutcomeStats> = results
             .outcomes
             .par_iter()
             .map(|column| {
@@ -354,7 +354,7 @@ impl RunSummary {
                 summarize(&mut present)
             })
             .collect();
-        let outcomes: IndexMap<String, Summary> = schema
+        let outcomes: IndexMap<String, OutcomeStats> = schema
             .outcomes
             .iter()
             .map(|o| o.name.clone())
