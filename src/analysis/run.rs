@@ -82,7 +82,7 @@ pub struct RunSummary {
     pub extremes: IndexMap<String, Extremes>,
     /// With `--precision`: the targets, the half-widths reached and the trial count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub precision: Option<crate::app::precision::PrecisionReport>,
+    pub precision: Option<super::precision::PrecisionReport>,
 }
 
 /// How a summary's outcome quantiles were computed.

@@ -5,7 +5,6 @@ mod check;
 mod compare;
 mod discover;
 mod merge;
-pub mod precision;
 mod run;
 mod sensitivity;
 mod sweep;

@@ -10,8 +10,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::precision::Precision;
 use super::{BadInput, Job, STREAMING_THRESHOLD, commit, out_dir, stage};
+use crate::analysis::precision::Precision;
 use crate::analysis::run::{RunSummary, SummaryMeta};
 use crate::cli::{RunArgs, SamplingDesign, SimArgs};
 use crate::engine::stream::{self, ShardPlan, StreamStats};
@@ -200,7 +200,7 @@ fn run_streaming(
     let model = ViabilityModel::new(&job.scenario);
     let schema = model.schema().clone();
     let o = &job.options;
-    let precision = Precision::parse(&invocation.precision, &schema)?;
+    let precision = Precision::parse(&invocation.precision, &schema).map_err(BadInput)?;
     if precision.is_some() {
         anyhow::ensure!(
             invocation.shard.is_none(),
@@ -349,7 +349,7 @@ fn run_streaming(
         &mut stats,
         rows,
         if precision.is_some() {
-            super::precision::CHECK_BLOCKS
+            crate::analysis::precision::CHECK_BLOCKS
         } else {
             stream::WAVE_BLOCKS
         },

@@ -12,7 +12,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::BadInput;
 use crate::engine::stream::{BLOCK, StreamStats};
 use crate::engine::{OutcomeKind, Schema};
 use crate::stats::{Z95, proportion};
@@ -81,14 +80,14 @@ pub struct PrecisionReport {
 
 impl Precision {
     /// Parses the `--precision` arguments (`None` when there are none).
-    pub fn parse(args: &[String], schema: &Schema) -> Result<Option<Precision>, BadInput> {
+    pub fn parse(args: &[String], schema: &Schema) -> Result<Option<Precision>, String> {
         if args.is_empty() {
             return Ok(None);
         }
         let index = |n: &str| schema.outcomes.iter().position(|o| o.name == n);
         let mut targets = Vec::new();
         for arg in args {
-            let bad = |why: String| BadInput(format!("--precision {arg}: {why}"));
+            let bad = |why: String| format!("--precision {arg}: {why}");
             let (name, value) = arg
                 .split_once('=')
                 .ok_or_else(|| bad("expected NAME=HALF_WIDTH, e.g. viable=0.002".into()))?;
@@ -225,6 +224,6 @@ impl Precision {
 }
 
 /// `Err(make())` unless `ok`.
-fn anyhow_free_check(ok: bool, make: impl FnOnce() -> BadInput) -> Result<(), BadInput> {
+fn anyhow_free_check(ok: bool, make: impl FnOnce() -> String) -> Result<(), String> {
     if ok { Ok(()) } else { Err(make()) }
 }
