@@ -16,5 +16,6 @@ pub mod dist;
 pub mod engine;
 pub mod export;
 pub mod model;
+pub mod out;
 pub mod scenario;
 pub mod stats;

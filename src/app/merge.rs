@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::run::{part_thresholds, print_headline, run_info, write_outputs};
-use super::{BadInput, commit, stage};
+use super::{BadInput, claim, commit, stage};
 use crate::analysis::run::RunSummary;
 use crate::cli::MergeArgs;
 use crate::engine::stream::{ShardPlan, StreamStats};
@@ -85,6 +85,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         RunSummary::from_stream(header.scenario.meta(), &header.schema, header.seed, &stats);
     summary.design = header.design.clone();
 
+    claim(&args.out)?;
     let staging = stage(&args.out)?;
     let info = run_info(
         &header.scenario.scenario_file,
@@ -100,6 +101,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         .expect("a thread pool can be built");
     pool.install(|| {
         write_outputs(
+            &args.out,
             staging.path(),
             &summary,
             &header.schema,

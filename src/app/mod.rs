@@ -30,6 +30,7 @@ use crate::cli::{SamplingDesign, SimArgs};
 use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
 use crate::export::Staging;
 use crate::export::plots::Thresholds;
+use crate::export::staging;
 use crate::model::{self, ViabilityModel};
 use crate::scenario::Scenario;
 
@@ -142,18 +143,52 @@ fn common_thresholds(jobs: &[Job]) -> Thresholds {
     Thresholds::common(&all)
 }
 
+/// Checks, before anything is simulated, that `target` is a folder the verb may write
+/// (missing, empty, or defsim's own with nothing of the user's in it): exit 2 otherwise.
+fn claim(target: &Path) -> Result<()> {
+    staging::check_target(target).map_err(|r| BadInput(r.0).into())
+}
+
 /// A [`Staging`] folder for outputs bound for `target`.
 fn stage(target: &Path) -> Result<Staging> {
-    Staging::new(target).with_context(|| format!("cannot create {}", target.display()))
+    claim(target)?;
+    Staging::new(target)
+        .with_context(|| format!("cannot create a staging folder beside {}", target.display()))
 }
 
 /// Moves the staged outputs into their target folder and returns it.
 fn commit(staging: Staging) -> Result<PathBuf> {
     let target = staging.target().to_path_buf();
-    staging
-        .commit()
-        .with_context(|| format!("cannot move results into {}", target.display()))
+    staging.commit().map_err(|e| {
+        match e
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<staging::Refusal>())
+        {
+            Some(r) => BadInput(r.0.clone()).into(),
+            None => anyhow::Error::new(e)
+                .context(format!("cannot move results into {}", target.display())),
+        }
+    })
 }
+
+/// Context for writing `name` into the staging folder of `target`: the message names the
+/// file where it will be.
+fn writing(target: &Path, name: &str) -> String {
+    format!("cannot write {}", target.join(name).display())
+}
+
+/// Warns (on stderr) that intervals from fewer than 1,000 trials are wide.
+fn warn_few_trials(trials: u64) {
+    if trials < FEW_TRIALS {
+        eprintln!(
+            "warning: {trials} trials: probabilities and quantiles from fewer than 1,000 \
+             trials have wide intervals; use --trials 1000 or more for results to rely on"
+        );
+    }
+}
+
+/// Below this many trials a run warns that its intervals are wide.
+pub const FEW_TRIALS: u64 = 1000;
 
 /// Bad input found outside a scenario file (exit 2).
 #[derive(Debug, thiserror::Error)]

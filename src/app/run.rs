@@ -10,7 +10,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::{BadInput, Job, STREAMING_THRESHOLD, commit, out_dir, stage};
+use super::{
+    BadInput, Job, STREAMING_THRESHOLD, claim, commit, out_dir, stage, warn_few_trials, writing,
+};
 use crate::analysis::precision::Precision;
 use crate::analysis::run::{RunSummary, SummaryMeta};
 use crate::cli::{RunArgs, SamplingDesign, SimArgs};
@@ -49,6 +51,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
 fn run_in_memory(args: &RunArgs, path: &Path, job: Job) -> Result<()> {
     let started = Instant::now();
     let target = out_dir(&args.sim, &job.scenario.name);
+    claim(&target)?;
+    warn_few_trials(job.options.trials);
     let sim_start = Instant::now();
     let results = job.simulate_with(args.design)?;
     let simulate_seconds = sim_start.elapsed().as_secs_f64();
@@ -58,10 +62,12 @@ fn run_in_memory(args: &RunArgs, path: &Path, job: Job) -> Result<()> {
     let staging = stage(&target)?;
     let dir = staging.path();
     if args.trials_csv {
-        export::csv::write_trials(&dir.join("trials.csv"), &results)?;
+        export::csv::write_trials(&dir.join("trials.csv"), &results)
+            .with_context(|| writing(&target, "trials.csv"))?;
     }
     if args.trials_parquet {
-        export::parquet::write_trials(&dir.join("trials.parquet"), &results)?;
+        export::parquet::write_trials(&dir.join("trials.parquet"), &results)
+            .with_context(|| writing(&target, "trials.parquet"))?;
     }
     let thresholds = Thresholds::from_scenario(&results.schema, &job.scenario);
     let info = run_info(
@@ -73,6 +79,7 @@ fn run_in_memory(args: &RunArgs, path: &Path, job: Job) -> Result<()> {
         started,
     );
     write_outputs(
+        &target,
         dir,
         &summary,
         &results.schema,
@@ -293,6 +300,8 @@ fn run_streaming(
 
     // Whole run (possibly checkpointed, possibly resumed).
     let target = out_dir(&invocation.sim(), &job.scenario.name);
+    claim(&target)?;
+    warn_few_trials(o.trials);
     let checkpoint = invocation.checkpoint.then(|| checkpoint_dir(&target));
     let (mut stats, first_block) = match resumed {
         Some((next, s)) => (s, next),
@@ -418,6 +427,7 @@ fn run_streaming(
         started,
     );
     write_outputs(
+        &target,
         &dir,
         &summary,
         &schema,
@@ -564,7 +574,9 @@ pub fn run_info(
 
 /// Writes the outputs of a whole run into `dir`: summary.json, summary.csv, timeseries.csv,
 /// plots/ (unless `no_plots`), report.html and run.json.
+#[allow(clippy::too_many_arguments)] // where, what, and how: all of a whole run's outputs
 pub fn write_outputs(
+    target: &Path,
     dir: &Path,
     summary: &RunSummary,
     schema: &crate::engine::Schema,
@@ -573,25 +585,31 @@ pub fn write_outputs(
     no_plots: bool,
     info: &export::json::RunInfo,
 ) -> Result<()> {
-    export::json::write(&dir.join("summary.json"), summary)?;
-    export::csv::write_summary(&dir.join("summary.csv"), summary)?;
-    export::csv::write_timeseries(&dir.join("timeseries.csv"), summary)?;
+    export::json::write(&dir.join("summary.json"), summary)
+        .with_context(|| writing(target, "summary.json"))?;
+    export::csv::write_summary(&dir.join("summary.csv"), summary)
+        .with_context(|| writing(target, "summary.csv"))?;
+    export::csv::write_timeseries(&dir.join("timeseries.csv"), summary)
+        .with_context(|| writing(target, "timeseries.csv"))?;
     let plots = if no_plots {
         Vec::new()
     } else {
-        plots::run_plots(summary, trials, thresholds, &dir.join("plots"))?
+        plots::run_plots(summary, trials, thresholds, &dir.join("plots"))
+            .with_context(|| writing(target, "plots/"))?
     };
     fs::write(
         dir.join("report.html"),
         export::html::report::render(summary, schema, &plots),
-    )?;
-    export::json::write(&dir.join("run.json"), info)?;
+    )
+    .with_context(|| writing(target, "report.html"))?;
+    export::json::write(&dir.join("run.json"), info)
+        .with_context(|| writing(target, "run.json"))?;
     Ok(())
 }
 
 /// The few lines a person reads after a run.
 pub fn print_headline(summary: &RunSummary, dir: &Path) {
-    println!(
+    crate::out::println!(
         "{}: {} trials, seed {}, {}-{}{}",
         summary.scenario.name,
         summary.trials,
@@ -605,18 +623,24 @@ pub fn print_headline(summary: &RunSummary, dir: &Path) {
         }
     );
     for (name, p) in &summary.probabilities {
-        println!(
+        crate::out::println!(
             "  P({name}) = {:.4}  [{:.4}, {:.4}]",
-            p.p, p.ci95[0], p.ci95[1]
+            p.p,
+            p.ci95[0],
+            p.ci95[1]
         );
     }
-    println!(
+    crate::out::println!(
         "  {:<24} {:>14} {:>14} {:>14} {:>14}",
-        "outcome", "mean", "p05", "p50", "p95"
+        "outcome",
+        "mean",
+        "p05",
+        "p50",
+        "p95"
     );
     let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"));
     for (name, s) in &summary.outcomes {
-        println!(
+        crate::out::println!(
             "  {name:<24} {:>14} {:>14} {:>14} {:>14}",
             fmt(s.mean),
             fmt(s.p05),
@@ -625,7 +649,7 @@ pub fn print_headline(summary: &RunSummary, dir: &Path) {
         );
     }
     if let Some(p) = &summary.precision {
-        println!("  precision: {}", p.note);
+        crate::out::println!("  precision: {}", p.note);
     }
-    println!("results in {}", dir.display());
+    crate::out::println!("results in {}", dir.display());
 }

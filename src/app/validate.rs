@@ -10,7 +10,7 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
         let scenario = model::load(path, &args.set)?;
         if args.print {
-            print!("{}", scenario.print_resolved());
+            crate::out::print!("{}", scenario.print_resolved());
         } else {
             let mode = if scenario.trials > super::STREAMING_THRESHOLD {
                 format!(
@@ -23,7 +23,7 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
             } else {
                 String::new()
             };
-            println!(
+            crate::out::println!(
                 "{}: ok ({}, {} parameters{mode})",
                 path.display(),
                 scenario.name,

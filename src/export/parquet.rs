@@ -259,6 +259,7 @@ mod tests {
                     OutcomeKind::Optional {
                         presence: "breakeven_within_horizon".into(),
                         presence_title: "break-even".into(),
+                        absent_when: "the program never breaks even".into(),
                     },
                 ),
             ],
