@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => app::sweep(args),
         Command::List(args) => app::list(args),
         Command::Schema => app::schema(),
+        Command::Merge(args) => app::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

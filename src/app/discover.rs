@@ -38,9 +38,14 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     // `columns[k]` holds outcome `cond.used[k]` of every trial.
     let (inputs, columns, source) = match &args.from {
         Some(file) => {
-            let wanted: Vec<&str> = cond.used.iter().map(|&i| names[i].as_str()).collect();
-            let (inputs, ys) = read_trials(file, &schema.inputs, &wanted)?;
-            (inputs, ys, file.display().to_string())
+            let mut inputs = Vec::new();
+            let mut columns = Vec::new();
+            for &i in &cond.used {
+                let (x, y) = read_trials(file, &schema.inputs, &names[i])?;
+                inputs = x;
+                columns.push(y);
+            }
+            (inputs, columns, file.display().to_string())
         }
         None => {
             let r = engine::run(&model, &job.options)?;
@@ -84,12 +89,13 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     Ok(())
 }
 
-/// Columns of values, one per input or outcome.
-type Columns = Vec<Vec<f64>>;
-
-/// Reads the inputs and the outcomes `outcomes` from a `trials.csv`.
-fn read_trials(file: &Path, inputs: &[String], outcomes: &[&str]) -> Result<(Columns, Columns)> {
+/// Reads the inputs and the outcome `outcome` from a `trials.csv` or a `trials.parquet`
+/// (recognised by its leading magic bytes `PAR1`).
+fn read_trials(file: &Path, inputs: &[String], outcome: &str) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
     let bad = |why: String| BadInput(format!("{}: {why}", file.display()));
+    if is_parquet(file) {
+        return read_trials_parquet(file, inputs, outcome);
+    }
     let mut r = csv::Reader::from_path(file).map_err(|e| bad(format!("cannot read: {e}")))?;
     let header = r
         .headers()
@@ -104,12 +110,9 @@ fn read_trials(file: &Path, inputs: &[String], outcomes: &[&str]) -> Result<(Col
         })
     };
     let cols: Vec<usize> = inputs.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
-    let ycs: Vec<usize> = outcomes
-        .iter()
-        .map(|n| column(n))
-        .collect::<Result<_, _>>()?;
+    let yc = column(outcome)?;
     let mut x = vec![Vec::new(); inputs.len()];
-    let mut y = vec![Vec::new(); outcomes.len()];
+    let mut y = Vec::new();
     for (line, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| bad(format!("row {}: {e}", line + 2)))?;
         let cell = |c: usize, name: &str, empty_ok: bool| -> Result<f64, BadInput> {
@@ -130,15 +133,57 @@ fn read_trials(file: &Path, inputs: &[String], outcomes: &[&str]) -> Result<(Col
         for ((xs, &c), name) in x.iter_mut().zip(&cols).zip(inputs) {
             xs.push(cell(c, name, false)?);
         }
-        for ((ys, &c), name) in y.iter_mut().zip(&ycs).zip(outcomes) {
-            ys.push(cell(c, name, true)?);
+        y.push(cell(yc, outcome, true)?);
+    }
+    anyhow::ensure!(!y.is_empty(), bad("no trials".into()));
+    Ok((x, y))
+}
+
+/// Whether `file` starts with Parquet's magic bytes.
+fn is_parquet(file: &Path) -> bool {
+    use std::io::Read as _;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(file)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| &magic == b"PAR1")
+}
+
+/// [`read_trials`] of a Parquet file.
+fn read_trials_parquet(
+    file: &Path,
+    inputs: &[String],
+    outcome: &str,
+) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
+    let bad = |why: String| BadInput(format!("{}: {why}", file.display()));
+    let mut wanted: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    wanted.push(outcome);
+    let table = export::parquet::read_columns(file, &wanted).map_err(|e| {
+        let why = e.to_string();
+        let why = why
+            .strip_prefix("Parquet error: ")
+            .unwrap_or(&why)
+            .to_string();
+        if why.starts_with("no column") {
+            bad(format!(
+                "{why} (a trials.parquet of `defsim run --trials-parquet` on this scenario \
+                 has one per uncertain parameter and outcome)"
+            ))
+        } else {
+            bad(format!("cannot read: {why}"))
+        }
+    })?;
+    let mut columns = table.columns;
+    let y = columns.pop().unwrap_or_default();
+    for (column, name) in columns.iter().zip(inputs) {
+        if let Some(row) = column.iter().position(|v| !v.is_finite()) {
+            return Err(bad(format!("row {}, column {name}: not a number", row + 1)).into());
         }
     }
-    anyhow::ensure!(
-        x.first().is_some_and(|c| !c.is_empty()),
-        bad("no trials".into())
-    );
-    Ok((x, y))
+    if y.iter().any(|v| v.is_infinite()) {
+        return Err(bad(format!("column {outcome}: an infinite value")).into());
+    }
+    anyhow::ensure!(!y.is_empty(), bad("no trials".into()));
+    Ok((columns, y))
 }
 
 fn print_box(r: &Discovery) {
