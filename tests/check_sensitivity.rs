@@ -124,6 +124,7 @@ fn tiny_summary(seed: u64, trials: u64) -> RunSummary {
             file: "tiny.toml".into(),
             resolved_sha256: String::new(),
             description: String::new(),
+            overrides: Vec::new(),
         },
         start_year: 2025,
         horizon_years: 3,

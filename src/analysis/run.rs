@@ -21,6 +21,9 @@ pub struct ScenarioInfo {
     /// `scenario.description`.
     #[serde(default)]
     pub description: String,
+    /// The `--set` overrides of the run (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<crate::scenario::Override>,
 }
 
 /// One year of a yearly series.
@@ -146,6 +149,7 @@ impl SummaryMeta {
                     .unwrap_or_default(),
                 resolved_sha256: scenario.resolved_sha256(),
                 description: scenario.description.clone(),
+                overrides: scenario.overrides.clone(),
             },
             start_year: scenario.start_year,
             horizon_years: scenario.horizon_years,

@@ -52,7 +52,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let info = export::json::RunInfo {
         defsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_file: args.scenario.display().to_string(),
-        overrides: args.sim.set.clone(),
+        overrides: job.scenario.overrides.clone(),
         seed: results.seed,
         trials: results.trials,
         threads: if args.sim.threads == 0 {

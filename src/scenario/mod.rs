@@ -16,7 +16,10 @@ mod print;
 mod schema;
 mod validate;
 
-pub use keys::{Fault, Fixed, Key, KeyKind, KeySchema, Role, Value, scenario_table};
+pub use keys::{
+    Fault, Fixed, Key, KeyKind, KeySchema, MAX_HORIZON_YEARS, MAX_TRIALS, Role, Value, YEARS,
+    scenario_table,
+};
 pub use validate::SCHEDULE_TOLERANCE;
 
 use std::path::{Path, PathBuf};
@@ -46,6 +49,20 @@ pub struct Scenario {
     pub params: Vec<ParamEntry>,
     /// The merged TOML (extends resolved, `--set` applied, `scenario.extends` removed).
     pub resolved: toml::Table,
+    /// The `--set` overrides applied, in command-line order (already in `resolved`, so
+    /// [`Scenario::resolved_sha256`] covers them).
+    pub overrides: Vec<Override>,
+}
+
+/// One `--set KEY=VALUE` override, as recorded in `summary.json`, `run.json` and the report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Override {
+    /// Dotted key path (`plan.oversight`, `macro.trend_growth.mean`).
+    pub key: String,
+    /// The value as given (TOML).
+    pub value: String,
+    /// Where it came from: `--set`.
+    pub source: String,
 }
 
 /// One numeric key of a scenario.
@@ -104,7 +121,17 @@ pub fn load(
     let mut files = doc::Files::default();
     let mut merged = merge::load_chain(path, &mut files)?;
     overrides::apply(&mut merged, overrides, &files, &root)?;
-    validate::validate(path, merged, &files, &root, keys)
+    let mut scenario = validate::validate(path, merged, &files, &root, keys)?;
+    scenario.overrides = overrides
+        .iter()
+        .filter_map(|o| o.split_once('='))
+        .map(|(k, v)| Override {
+            key: k.trim().to_string(),
+            value: v.trim().to_string(),
+            source: "--set".into(),
+        })
+        .collect();
+    Ok(scenario)
 }
 
 impl Scenario {

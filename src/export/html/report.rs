@@ -34,6 +34,16 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
             (thousands(s.trials)) " trials, years " (s.start_year) "-"
             (s.start_year + s.horizon_years as i32 - 1) "; defsim " (s.defsim_version) "."
         }
+        @if !s.scenario.overrides.is_empty() {
+            p.overrides {
+                strong { "Overridden on the command line:" } " "
+                @for (i, o) in s.scenario.overrides.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    code { (o.key) " = " (o.value) } " (" (o.source) ")"
+                }
+                " (the resolved SHA-256 covers them)."
+            }
+        }
         h2 { "Headline" }
         ul.headline {
             @for (name, p) in &s.probabilities {
