@@ -378,9 +378,11 @@ capex_schedule = [0.4, 0.4, 0.2]
         let dir = tempfile::tempdir().unwrap();
         let e = load_chain(&dir.path().join("none.toml"), &mut Files::default()).unwrap_err();
         assert!(e.message.contains("cannot read"), "{e}");
-        // A folder is not a readable file.
+        // A folder is not a regular file (defect 8 of issue 8: nor a device or a FIFO).
         let e = load_chain(dir.path(), &mut Files::default()).unwrap_err();
-        assert!(e.message.contains("cannot read"), "{e}");
+        assert!(e.message.contains("not a regular file"), "{e}");
+        let e = load_chain(Path::new("/dev/zero"), &mut Files::default()).unwrap_err();
+        assert!(e.message.contains("not a regular file"), "{e}");
         let empty = write(dir.path(), "empty.toml", "\n  \n");
         let e = load_chain(&empty, &mut Files::default()).unwrap_err();
         assert!(e.message.contains("empty"), "{e}");

@@ -308,8 +308,8 @@ impl Checker<'_> {
             self.fail_at(
                 &at,
                 format!(
-                    "{x} is outside the range {plausible} of this share or rate: did you mean \
-                     {} ({x}%)?",
+                    "{x} is not inside the domain or plausible range {plausible} of this share or \
+                     rate: did you mean {} ({x}%)?",
                     x / 100.0
                 ),
             );
