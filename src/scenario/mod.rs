@@ -54,6 +54,17 @@ pub struct Scenario {
     pub overrides: Vec<Override>,
 }
 
+impl Override {
+    /// The override of `--set KEY=VALUE` (`None` without `=`, which loading refuses).
+    pub fn parse(set: &str) -> Option<Override> {
+        set.split_once('=').map(|(k, v)| Override {
+            key: k.trim().to_string(),
+            value: v.trim().to_string(),
+            source: "--set".into(),
+        })
+    }
+}
+
 /// One `--set KEY=VALUE` override, as recorded in `summary.json`, `run.json` and the report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Override {
@@ -124,12 +135,7 @@ pub fn load(
     let mut scenario = validate::validate(path, merged, &files, &root, keys)?;
     scenario.overrides = overrides
         .iter()
-        .filter_map(|o| o.split_once('='))
-        .map(|(k, v)| Override {
-            key: k.trim().to_string(),
-            value: v.trim().to_string(),
-            source: "--set".into(),
-        })
+        .filter_map(|o| Override::parse(o))
         .collect();
     Ok(scenario)
 }
