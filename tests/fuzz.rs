@@ -16,8 +16,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use clap::Parser;
 use defsim::app::{self, BadInput};
-use defsim::cli::{RunArgs, SamplingDesign, SimArgs};
+use defsim::cli::{Cli, Command};
 use defsim::export::staging::Refusal;
 use defsim::scenario::{KeyKind, ScenarioError};
 use rand::{Rng, RngExt, SeedableRng};
@@ -67,18 +68,19 @@ fn exit_code(r: &anyhow::Result<()>) -> i32 {
 /// One case: run `file` with `set` into a fresh `out`, check the invariants.
 fn case(file: &Path, set: Vec<String>, out: &Path, what: &str) -> i32 {
     let _ = fs::remove_dir_all(out);
-    let args = RunArgs {
-        scenario: file.to_path_buf(),
-        sim: SimArgs {
-            trials: Some(200),
-            seed: None,
-            threads: 1,
-            out: Some(out.to_path_buf()),
-            set,
-        },
-        trials_csv: false,
-        no_plots: true,
-        design: SamplingDesign::Mc,
+    // Parsed as the binary parses its command line (so new options keep their defaults).
+    let mut argv: Vec<String> = ["defsim", "run"].map(String::from).to_vec();
+    argv.push(file.display().to_string());
+    argv.extend(["--trials", "200", "--no-plots", "--threads", "1", "--out"].map(String::from));
+    argv.push(out.display().to_string());
+    for s in set {
+        argv.push(format!("--set={s}"));
+    }
+    let Command::Run(args) = Cli::try_parse_from(&argv)
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .command
+    else {
+        unreachable!("run parses as run")
     };
     let start = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| app::run(&args)));
