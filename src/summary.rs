@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::drivers::Drivers;
 use crate::engine::Results;
 use crate::scenario::Scenario;
 use crate::stats::{Proportion, Summary, proportion, summarize};
@@ -74,6 +75,11 @@ pub struct RunSummary {
     /// summaries written before it was added, which still read.
     #[serde(default)]
     pub extremes: IndexMap<String, Extremes>,
+    /// Which uncertain inputs drive each criterion's outcome, from the run's first
+    /// `min(trials, 100,000)` trials (absent where a verb does not compute them, and in
+    /// summaries written before they were added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drivers: Option<Drivers>,
 }
 
 fn monte_carlo() -> String {
@@ -253,6 +259,7 @@ impl RunSummary {
             timeseries,
             parameters: meta.parameters,
             extremes,
+            drivers: None,
         }
     }
 }

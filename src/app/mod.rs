@@ -24,12 +24,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::analysis::drivers::{self, DRIVER_TRIALS};
 use crate::cli::{SamplingDesign, SimArgs};
 use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
 use crate::export::Staging;
 use crate::export::plots::Thresholds;
 use crate::model::ViabilityModel;
 use crate::scenario::{self, Scenario};
+use crate::summary::RunSummary;
 
 /// A scenario and the options of one simulation, resolved from the command line.
 pub struct Job {
@@ -63,6 +65,32 @@ impl Job {
             ))
         );
         Ok(Job { scenario, options })
+    }
+
+    /// The summary of `results` (simulated by this job with `design`), with its drivers:
+    /// the inputs of the first `min(trials, DRIVER_TRIALS)` trials are re-drawn exactly as
+    /// the run drew them (or taken from `results` when it kept them).
+    pub fn summarize(&self, results: &Results, design: SamplingDesign) -> RunSummary {
+        let mut summary = RunSummary::new(&self.scenario, results);
+        summary.design = design.name().to_string();
+        let m = results.trials.min(DRIVER_TRIALS);
+        let inputs = match &results.inputs {
+            Some(all) => all.iter().map(|c| c[..m as usize].to_vec()).collect(),
+            None => {
+                let model = ViabilityModel::new(&self.scenario);
+                let seed = self.options.seed;
+                match design {
+                    SamplingDesign::Mc => engine::draw_inputs(&model, seed, m, None),
+                    SamplingDesign::Lhs => {
+                        let k = model.schema().inputs.len();
+                        let lhs = LatinHypercube::new(results.trials, k, seed);
+                        engine::draw_inputs(&model, seed, m, Some(&lhs))
+                    }
+                }
+            }
+        };
+        summary.drivers = Some(drivers::drivers(results, &inputs));
+        summary
     }
 
     /// Simulates the job.

@@ -9,11 +9,13 @@
 //! once); a non-finite outcome stops the run with the seed and trial index that reproduce it.
 
 pub mod design;
+mod inputs;
 mod results;
 mod run;
 mod streams;
 
 pub use design::{Design, LatinHypercube, Saltelli, run_design};
+pub use inputs::draw_inputs;
 pub use results::{Results, SeriesStats};
 pub use run::{RunOptions, TrialError, run};
 pub use streams::{Streams, stream_key};

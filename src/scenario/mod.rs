@@ -14,6 +14,7 @@ mod print;
 mod schema;
 mod validate;
 
+pub(crate) use doc::{Doc, parse as parse_doc};
 pub use validate::SCHEDULE_TOLERANCE;
 
 use std::path::{Path, PathBuf};
@@ -94,6 +95,53 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
     let mut merged = merge::load_chain(path, &mut files)?;
     overrides::apply(&mut merged, overrides, &files)?;
     validate::validate(path, merged, &files)
+}
+
+/// What a key of a scenario holds, as a lever of an experiment sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeverKind {
+    /// A numeric parameter, or one sub-key of its distribution table: numbers (and, where
+    /// the model takes them, `{ path = [...] }` tables).
+    Numeric,
+    /// `lines.<line>.enabled`: true or false.
+    Flag,
+    /// `plan.start_offset`: a whole number of years.
+    Count,
+}
+
+/// The kind of lever `key` is, or `None` when it cannot be a lever (unknown keys, names,
+/// states, schedules, distribution names and sources).
+///
+/// ```
+/// use defsim::scenario::{LeverKind, lever_kind};
+/// assert_eq!(lever_kind("plan.oversight"), Some(LeverKind::Numeric));
+/// assert_eq!(lever_kind("macro.trend_growth.mean"), Some(LeverKind::Numeric));
+/// assert_eq!(lever_kind("lines.vehicles.enabled"), Some(LeverKind::Flag));
+/// assert_eq!(lever_kind("plan.start_offset"), Some(LeverKind::Count));
+/// assert_eq!(lever_kind("plan.oversite"), None);
+/// assert_eq!(lever_kind("scenario.name"), None);
+/// ```
+pub fn lever_kind(key: &str) -> Option<LeverKind> {
+    use schema::{DIST_SUBKEYS, Leaf, Node, Setting};
+    let path: Vec<String> = key.split('.').map(str::to_string).collect();
+    let root = schema::schema();
+    match root.lookup(&path) {
+        Some(Node::Leaf(Leaf::Numeric(_))) => Some(LeverKind::Numeric),
+        Some(Node::Leaf(Leaf::Setting(Setting::Flag))) if key.ends_with(".enabled") => {
+            Some(LeverKind::Flag)
+        }
+        Some(Node::Leaf(Leaf::Setting(Setting::Count { .. }))) if key == "plan.start_offset" => {
+            Some(LeverKind::Count)
+        }
+        Some(_) => None,
+        None => {
+            let (last, parent) = path.split_last()?;
+            let numeric_parent = matches!(root.lookup(parent), Some(Node::Leaf(Leaf::Numeric(_))));
+            let numeric_subkey = DIST_SUBKEYS.contains(&last.as_str())
+                && !["dist", "source", "values", "weights"].contains(&last.as_str());
+            (numeric_parent && numeric_subkey).then_some(LeverKind::Numeric)
+        }
+    }
 }
 
 impl Scenario {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{QUESTION, cell, escape, figures, page, plots_heading, proportion, table};
+use super::{QUESTION, answer, cell, escape, figures, page, plots_heading, proportion, table};
 use crate::compare::{Comparison, Difference};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
@@ -28,12 +28,13 @@ pub fn render(cmp: &Comparison, summaries: &[&RunSummary], plots: &[Plot]) -> St
     let mut body = String::new();
     let _ = write!(
         body,
-        "<h1>defsim: {}</h1>\n<p class=\"question\">{}</p>\n\
+        "<h1>defsim: {}</h1>\n<p class=\"question\">{}</p>\n{}\
 <p class=\"meta\">Every scenario ran with seed {} and {} trials (common random numbers: trial \
 <em>i</em> sees the same sanctions, support and growth shocks in each). Differences are each \
 scenario minus <strong>{}</strong>.</p>\n<h2>The scenarios</h2>\n<ul>\n",
         escape(&format!("compare {}", names.join(" vs "))),
         escape(QUESTION),
+        answer(&crate::analysis::answer::compare(cmp)),
         cmp.seed,
         thousands(cmp.trials),
         escape(&names[0]),

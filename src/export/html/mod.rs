@@ -44,6 +44,7 @@ h1{font-size:1.7rem;margin:.2rem 0 .6rem}h2{font-size:1.3rem;margin-top:2.2rem;b
 h3{font-size:1.05rem;margin:1.4rem 0 .3rem}
 p.question{font-size:1.1rem;background:#f4f7fb;border-left:4px solid #1f77b4;padding:.6rem .9rem}
 p.meta{color:#555;font-size:.9rem}
+p.answer{font-size:1.1rem;font-weight:500;border-left:4px solid #2ca02c;padding:.4rem .9rem;margin:1rem 0}
 table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.6rem 0}
 th,td{padding:.3rem .5rem;border-bottom:1px solid #e3e3e3;vertical-align:top;text-align:left}
 th{background:#f2f2f2;font-weight:600}
@@ -66,6 +67,15 @@ pub fn page(title: &str, body: &str) -> String {
 <title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
         escape(title)
     )
+}
+
+/// The answer in words ([`crate::analysis::answer`]), as the page's first paragraph after
+/// the question; nothing when there is no sentence.
+pub fn answer(a: &crate::analysis::answer::Answer) -> String {
+    if a.sentences.is_empty() {
+        return String::new();
+    }
+    format!("<p class=\"answer\">{}</p>\n", escape(&a.text()))
 }
 
 /// A table: header cells and rows of cells (already HTML); `numeric[i]` right-aligns

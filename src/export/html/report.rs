@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{QUESTION, cell, escape, figures, page, plots_heading, proportion, table};
+use super::{QUESTION, answer, cell, escape, figures, page, plots_heading, proportion, table};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
 use crate::summary::RunSummary;
@@ -27,12 +27,13 @@ pub fn render(summary: &RunSummary, plots: &[Plot]) -> String {
     let mut body = String::new();
     let _ = write!(
         body,
-        "<h1>defsim: scenario {name}</h1>\n<p class=\"question\">{q}</p>\n\
+        "<h1>defsim: scenario {name}</h1>\n<p class=\"question\">{q}</p>\n{answer}\
 <h2>The scenario</h2>\n<p>{desc}</p>\n\
 <p class=\"meta\">File <code>{file}</code>, resolved SHA-256 <code>{sha}</code>; seed {seed}, \
 {trials} trials, years {y0}-{y1}; defsim {version}.</p>\n",
         name = escape(&s.scenario.name),
         q = escape(QUESTION),
+        answer = answer(&crate::analysis::answer::run(s)),
         desc = escape(&s.scenario.description),
         file = escape(&s.scenario.file),
         sha = escape(&s.scenario.resolved_sha256),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{QUESTION, cell, escape, figures, page, plots_heading, table};
+use super::{QUESTION, answer, cell, escape, figures, page, plots_heading, table};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
 use crate::sweep::{Sweep, value_text};
@@ -13,13 +13,14 @@ pub fn render(sweep: &Sweep, plots: &[Plot]) -> String {
     let mut body = String::new();
     let _ = write!(
         body,
-        "<h1>defsim: sweep of {} along <code>{}</code></h1>\n<p class=\"question\">{}</p>\n\
+        "<h1>defsim: sweep of {} along <code>{}</code></h1>\n<p class=\"question\">{}</p>\n{}\
 <h2>The scenario</h2>\n<p>{}</p>\n<p class=\"meta\">File <code>{}</code>; each step runs as \
 <code>--set {}=VALUE</code> with seed {} and {} trials (common random numbers: the steps \
 differ only by the key).</p>\n",
         escape(&sweep.scenario),
         escape(&sweep.key),
         escape(QUESTION),
+        answer(&crate::analysis::answer::sweep(sweep)),
         escape(&sweep.description),
         escape(&sweep.file),
         escape(&sweep.key),
