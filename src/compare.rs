@@ -11,8 +11,8 @@
 //! * unpaired (as if the runs were independent): `mean(b) - mean(a) ± z sqrt(se_a² + se_b²)`.
 //!
 //! Both are reported; the paired interval is the honest one for common random numbers and is
-//! narrower wherever the scenarios' outcomes are positively correlated across trials. For
-//! `viable` (a 0/1 indicator) the mean is P(viable) and the paired difference is that of the
+//! narrower wherever the scenarios' outcomes are positively correlated across trials. For a
+//! 0/1 indicator the mean is the probability and the paired difference is that of the
 //! indicators. `z` is [`Z95`]; `sd` has divisor `n - 1`. Everything here is a pure function of
 //! the per-trial outcomes and the summaries.
 
@@ -49,7 +49,7 @@ pub struct OutcomeRow {
     pub scenario: String,
     /// Trials with a value.
     pub n: u64,
-    /// Mean over those trials (P(viable) for `viable`).
+    /// Mean over those trials (the probability, for a 0/1 indicator).
     pub mean: Option<f64>,
     /// Paired difference from the first scenario (absent for the first itself).
     pub paired: Option<Difference>,
@@ -57,12 +57,12 @@ pub struct OutcomeRow {
     pub unpaired: Option<Difference>,
 }
 
-/// P(viable) of one scenario.
+/// The headline probability (every criterion met) of one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ViableRow {
+pub struct HeadlineRow {
     /// Scenario name.
     pub scenario: String,
-    /// P(viable) with its Wilson interval.
+    /// The probability with its Wilson interval.
     #[serde(flatten)]
     pub p: Proportion,
 }
@@ -76,8 +76,13 @@ pub struct Comparison {
     pub trials: u64,
     /// The scenarios, first (the reference) first.
     pub scenarios: Vec<ScenarioInfo>,
-    /// P(viable) per scenario.
-    pub viable: Vec<ViableRow>,
+    /// Name of the model's headline outcome (`viable`); not written to `compare.json`.
+    #[serde(skip)]
+    pub headline_name: String,
+    /// The headline probability per scenario (`viable` in `compare.json`, the name the
+    /// viability model's headline has there).
+    #[serde(rename = "viable")]
+    pub headline: Vec<HeadlineRow>,
     /// Every outcome of every scenario, outcome by outcome.
     pub outcomes: Vec<OutcomeRow>,
 }
@@ -130,8 +135,9 @@ pub fn unpaired(a: &crate::stats::Summary, b: &crate::stats::Summary) -> Option<
 /// count), the first being the reference.
 pub fn compare(runs: &[(&RunSummary, &Results)]) -> Comparison {
     let (first, first_results) = runs[0];
+    let headline = first_results.schema.headline_name();
     let mut outcomes = Vec::new();
-    for (o, name) in first_results.schema.outcomes.iter().enumerate() {
+    for (o, name) in first_results.schema.outcome_names().into_iter().enumerate() {
         for (k, (summary, results)) in runs.iter().enumerate() {
             let s = &summary.outcomes[name];
             let (p, u) = if k == 0 {
@@ -143,7 +149,7 @@ pub fn compare(runs: &[(&RunSummary, &Results)]) -> Comparison {
                 )
             };
             outcomes.push(OutcomeRow {
-                outcome: name.clone(),
+                outcome: name.to_string(),
                 scenario: summary.scenario.name.clone(),
                 n: s.n,
                 mean: s.mean,
@@ -156,12 +162,13 @@ pub fn compare(runs: &[(&RunSummary, &Results)]) -> Comparison {
         seed: first.seed,
         trials: first.trials,
         scenarios: runs.iter().map(|(s, _)| s.scenario.clone()).collect(),
-        viable: runs
+        headline_name: headline.to_string(),
+        headline: runs
             .iter()
             .filter_map(|(s, _)| {
-                Some(ViableRow {
+                Some(HeadlineRow {
                     scenario: s.scenario.name.clone(),
-                    p: s.probabilities.get("viable")?.clone(),
+                    p: s.probabilities.get(headline)?.clone(),
                 })
             })
             .collect(),

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::drivers::Drivers;
-use crate::engine::Results;
+use crate::engine::{OutcomeKind, Results};
 use crate::scenario::Scenario;
 use crate::stats::{Proportion, Summary, proportion, summarize};
 
@@ -31,7 +31,7 @@ pub struct YearPoint {
     pub year: i32,
     /// Mean over trials.
     pub mean: f64,
-    /// Sketch quantiles (relative error below 2^-7).
+    /// Sketch quantiles (relative error at most 2^-8).
     pub p05: f64,
     pub p25: f64,
     pub p50: f64,
@@ -50,7 +50,8 @@ pub struct ParamInfo {
     pub source: String,
 }
 
-/// The content of `summary.json`: keys fixed by INTERFACE.md, more may be added.
+/// The content of `summary.json`: its keys are public (documented in the README); more may
+/// be added, none renamed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub scenario: ScenarioInfo,
@@ -167,15 +168,6 @@ impl SummaryMeta {
     }
 }
 
-/// Outcomes that are 0/1 indicators, reported as probabilities too (and drawn on the
-/// dashboard rather than as histograms).
-pub const INDICATORS: [&str; 4] = [
-    "viable",
-    "meets_min_independence",
-    "meets_max_unit_cost_ratio",
-    "meets_max_fiscal_burden",
-];
-
 impl RunSummary {
     /// Summarises `results` of `scenario`.
     pub fn new(scenario: &Scenario, results: &Results) -> RunSummary {
@@ -194,28 +186,34 @@ impl RunSummary {
                 summarize(&mut present)
             })
             .collect();
-        let outcomes: IndexMap<String, Summary> =
-            schema.outcomes.iter().cloned().zip(stats).collect();
+        let outcomes: IndexMap<String, Summary> = schema
+            .outcomes
+            .iter()
+            .map(|o| o.name.clone())
+            .zip(stats)
+            .collect();
 
+        // Every 0/1 outcome as the share of trials where it is 1, then every optional
+        // outcome as the share of trials where it is present (the schema's order).
         let mut probabilities = IndexMap::new();
-        for name in INDICATORS {
-            if let Some(column) = results.outcome(name) {
+        for (spec, column) in schema.outcomes.iter().zip(&results.outcomes) {
+            if spec.is_indicator() {
                 let hits = column.iter().filter(|v| **v == 1.0).count() as u64;
-                probabilities.insert(name.to_string(), proportion(hits, results.trials));
+                probabilities.insert(spec.name.clone(), proportion(hits, results.trials));
             }
         }
-        if let Some(s) = outcomes.get("breakeven_year") {
-            probabilities.insert(
-                "breakeven_within_horizon".to_string(),
-                proportion(s.n, results.trials),
-            );
+        for spec in &schema.outcomes {
+            if let OutcomeKind::Optional { presence, .. } = &spec.kind {
+                let present = outcomes[&spec.name].n;
+                probabilities.insert(presence.clone(), proportion(present, results.trials));
+            }
         }
 
         let timeseries = schema
             .series
             .iter()
             .zip(&results.series)
-            .map(|(name, years)| {
+            .map(|(spec, years)| {
                 let points = years
                     .iter()
                     .zip(&schema.years)
@@ -232,7 +230,7 @@ impl RunSummary {
                         }
                     })
                     .collect();
-                (name.clone(), points)
+                (spec.name.clone(), points)
             })
             .collect();
 
@@ -240,9 +238,9 @@ impl RunSummary {
             .outcomes
             .iter()
             .zip(&results.outcomes)
-            .map(|(name, column)| {
-                let median = outcomes.get(name).and_then(|s| s.p50);
-                (name.clone(), Extremes::of(column, median))
+            .map(|(spec, column)| {
+                let median = outcomes.get(&spec.name).and_then(|s| s.p50);
+                (spec.name.clone(), Extremes::of(column, median))
             })
             .collect();
 

@@ -140,6 +140,11 @@ pub struct Sweep {
     pub trials: u64,
     /// Outcomes chosen for the CSV and the plots.
     pub chosen: Vec<String>,
+    /// Name of the model's headline probability (every criterion met: `viable`), shown
+    /// first in the table, the CSV and the page. Not written to `sweep.json`, whose
+    /// `probabilities` hold it under its own name.
+    #[serde(skip)]
+    pub headline: String,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }

@@ -62,6 +62,16 @@ fn every_shipped_scenario_reproduces_its_golden_baseline_exactly() {
     }
 }
 
+/// `tests/golden/previous-engine/` keeps the baseline's golden as the engine wrote it before
+/// its random streams and yearly sketches changed (see CHANGELOG.md): the new engine must
+/// agree with it in distribution.
+#[test]
+fn the_engine_agrees_in_distribution_with_the_goldens_of_the_previous_engine() {
+    let old = "tests/golden/previous-engine/baseline.summary.json";
+    let out = defsim(&["check", "scenarios/baseline.toml", "--baseline", old]);
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+}
+
 #[test]
 fn another_seed_passes_at_the_default_alpha() {
     let out = defsim(&[

@@ -5,17 +5,17 @@
 use std::path::Path;
 
 use defsim::check::compare;
-use defsim::engine::{self, Model, RunOptions, Schema, Streams};
+use defsim::engine::{self, Model, Outcome, OutcomeKind, RunOptions, Schema, Series, Streams};
 use defsim::model::ViabilityModel;
 use defsim::scenario;
 use defsim::summary::{RunSummary, ScenarioInfo, SummaryMeta};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
-/// A tiny model with every kind of outcome the check meets: continuous (normal, skewed),
-/// a count (lattice), an indicator (named `viable`, so the summary reports its probability),
-/// a constant, and one that may be absent (named `breakeven_year`, so the summary reports how
-/// often it is present).
+/// A tiny model with every kind of outcome the check meets, declared in its own outcome
+/// schema: continuous (normal, skewed), a count (lattice), a 0/1 indicator (reported as a
+/// probability), a constant, and one that may be absent (reported with the share of trials
+/// where it is present).
 struct Tiny {
     schema: Schema,
 }
@@ -30,20 +30,25 @@ struct TinyWorker {
 impl Tiny {
     fn new() -> Tiny {
         let names = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let outcomes = names(&[
-            "normal",
-            "lognormal",
-            "count",
-            "viable",
-            "constant",
-            "breakeven_year",
-        ]);
+        let outcomes = vec![
+            Outcome::named("normal", OutcomeKind::Continuous),
+            Outcome::named("lognormal", OutcomeKind::Continuous),
+            Outcome::named("count", OutcomeKind::Continuous),
+            Outcome::named("high", OutcomeKind::Indicator),
+            Outcome::named("constant", OutcomeKind::Continuous),
+            Outcome::named(
+                "first_year",
+                OutcomeKind::Optional {
+                    presence: "first_year_reached".into(),
+                    presence_title: "the sum passes 0.5".into(),
+                },
+            ),
+        ];
         Tiny {
             schema: Schema {
                 inputs: names(&["mu"]),
-                optional: outcomes.iter().map(|o| o == "breakeven_year").collect(),
                 outcomes,
-                series: names(&["sum"]),
+                series: vec![Series::level("sum")],
                 years: vec![2025, 2026, 2027],
                 streams: names(&["params", "years"]),
             },
@@ -144,6 +149,12 @@ fn false_alarms_stay_within_the_configured_rate() {
 #[test]
 fn the_same_seed_reproduces_and_a_shifted_model_fails() {
     let baseline = tiny_summary(5, 4000);
+    // The summary reads the toy model's own schema: its indicator and its optional outcome's
+    // presence are probabilities, under the names the model gave them.
+    assert_eq!(
+        baseline.probabilities.keys().collect::<Vec<_>>(),
+        ["high", "first_year_reached"]
+    );
     let verdict = compare(&baseline, &tiny_summary(5, 4000), 0.001);
     assert!(verdict.holds);
     assert!(verdict.items.iter().all(|c| c.z == 0.0));

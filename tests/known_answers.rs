@@ -3,7 +3,9 @@
 //! Sobol indices are both a²/(a² + b²) and b²/(a² + b²); and Latin hypercube sampling
 //! against plain Monte Carlo on the variance of a mean estimate.
 
-use defsim::engine::{self, LatinHypercube, Model, RunOptions, Saltelli, Schema, Streams};
+use defsim::engine::{
+    self, LatinHypercube, Model, Outcome, OutcomeKind, RunOptions, Saltelli, Schema, Streams,
+};
 use defsim::stats::sobol;
 use rand::RngExt;
 use statrs::distribution::{ContinuousCDF, FisherSnedecor};
@@ -24,8 +26,7 @@ impl Linear {
             c,
             schema: Schema {
                 inputs: vec!["x1".into(), "x2".into()],
-                outcomes: vec!["y".into()],
-                optional: vec![false],
+                outcomes: vec![Outcome::named("y", OutcomeKind::Continuous)],
                 series: vec![],
                 years: vec![2025],
                 streams: vec!["x1".into(), "x2".into()],

@@ -15,7 +15,7 @@
 //! Each sentence's numbers are the JSON's numbers, formatted by the functions here, so a
 //! test can check every sentence against the file it comes from.
 
-use crate::analysis::drivers::{DRIVEN, OutcomeDrivers};
+use crate::analysis::drivers::OutcomeDrivers;
 use crate::analysis::explore::{Analysis, distinguishable};
 use crate::compare::{Comparison, Difference};
 use crate::stats::Proportion;
@@ -114,16 +114,6 @@ fn clearly_below(a: &Proportion, b: &Proportion) -> bool {
     a.ci95[1] < b.ci95[0]
 }
 
-/// How a viability criterion reads in a sentence.
-pub fn criterion_label(name: &str) -> &'static str {
-    match name {
-        "meets_min_independence" => "independence",
-        "meets_max_unit_cost_ratio" => "unit cost",
-        "meets_max_fiscal_burden" => "the fiscal burden",
-        _ => "this criterion",
-    }
-}
-
 /// A key as words: `power.grid_availability` -> `power grid availability`,
 /// `lines.ammunition.learning_rate` -> `ammunition learning rate`, and the sections whose
 /// name adds nothing dropped (`plan.oversight` -> `oversight`, `macro.trend_growth` ->
@@ -148,31 +138,37 @@ fn correlation(r: f64, ci: [f64; 2]) -> String {
     signed(r, d)
 }
 
-/// The answer of one run: P(viable), the criterion that binds, and what drives it.
-pub fn run(s: &RunSummary) -> Answer {
+/// The answer of one run: the headline probability (`headline`, e.g. `viable`: every
+/// criterion met), the criterion that binds, and what drives it (from the summary's
+/// `drivers`, which also name the criteria).
+pub fn run(s: &RunSummary, headline: &str) -> Answer {
     let mut out = Vec::new();
-    if let Some(v) = s.probabilities.get("viable") {
+    if let Some(v) = s.probabilities.get(headline) {
         out.push(format!(
             "In {} of {} simulated futures the plan is viable.",
             percent(v),
             thousands(s.trials)
         ));
     }
-    let mut criteria: Vec<(&str, &Proportion)> = DRIVEN
+    let Some(drivers) = &s.drivers else {
+        return Answer { sentences: out };
+    };
+    let mut criteria: Vec<(&str, &OutcomeDrivers, &Proportion)> = drivers
+        .outcomes
         .iter()
-        .filter_map(|(c, _)| s.probabilities.get(*c).map(|p| (*c, p)))
+        .filter_map(|(o, d)| Some((o.as_str(), d, s.probabilities.get(&d.criterion)?)))
         .collect();
     if criteria.len() >= 2 {
-        criteria.sort_by(|a, b| a.1.p.total_cmp(&b.1.p));
+        criteria.sort_by(|a, b| a.2.p.total_cmp(&b.2.p));
         // The binding group: every criterion whose interval overlaps the lowest's.
-        let lowest = criteria[0].1;
+        let lowest = criteria[0].2;
         let tied = criteria
             .iter()
-            .take_while(|(_, p)| !clearly_below(lowest, p))
+            .take_while(|(_, _, p)| !clearly_below(lowest, p))
             .count();
         let rest: Vec<String> = criteria[tied..]
             .iter()
-            .map(|(c, p)| format!("{} for {}", percent_alone(p), criterion_label(c)))
+            .map(|(_, d, p)| format!("{} for {}", percent_alone(p), d.short))
             .collect();
         let against = if rest.is_empty() {
             String::new()
@@ -180,33 +176,30 @@ pub fn run(s: &RunSummary) -> Answer {
             format!(", against {}", join_and(&rest))
         };
         if tied == 1 {
-            let (c, p) = criteria[0];
+            let (_, d, p) = criteria[0];
             out.push(format!(
                 "{} is the criterion that binds: it is met in {} of futures{against}.",
-                capitalize(criterion_label(c)),
+                capitalize(&d.short),
                 percent(p)
             ));
         } else {
-            let names: Vec<&str> = criteria[..tied]
+            let names: Vec<String> = criteria[..tied]
                 .iter()
-                .map(|(c, _)| criterion_label(c))
+                .map(|(_, d, _)| d.short.clone())
                 .collect();
-            let shares: Vec<String> = criteria[..tied].iter().map(|(_, p)| percent(p)).collect();
+            let shares: Vec<String> = criteria[..tied]
+                .iter()
+                .map(|(_, _, p)| percent(p))
+                .collect();
             out.push(format!(
-                "{} bind about equally: they are met in {} of futures (intervals that overlap){against}.",
-                capitalize(&join_and(&names.iter().map(|s| s.to_string()).collect::<Vec<_>>())),
+                "{} bind about equally: they are met in {} of futures (intervals that \
+                 overlap){against}.",
+                capitalize(&join_and(&names)),
                 join_and(&shares)
             ));
         }
-        let binding = criteria[0].0;
-        let outcome = DRIVEN
-            .iter()
-            .find(|(c, _)| *c == binding)
-            .map(|(_, o)| *o)
-            .expect("a driven criterion");
-        if let Some(d) = s.drivers.as_ref().and_then(|d| d.outcomes.get(outcome)) {
-            out.push(drivers_sentence(outcome, d));
-        }
+        let (outcome, d, _) = criteria[0];
+        out.push(drivers_sentence(outcome, d));
     }
     Answer { sentences: out }
 }
@@ -289,7 +282,7 @@ fn drivers_sentence(outcome: &str, d: &OutcomeDrivers) -> String {
 /// cost, with paired intervals.
 pub fn compare(c: &Comparison) -> Answer {
     let mut out = Vec::new();
-    let Some(first) = c.viable.first() else {
+    let Some(first) = c.headline.first() else {
         return Answer::default();
     };
     out.push(format!(
@@ -305,13 +298,14 @@ pub fn compare(c: &Comparison) -> Answer {
             .find(|r| r.outcome == outcome && r.scenario == scenario)
             .and_then(|r| r.paired.clone())
     };
-    for v in &c.viable[1..] {
-        let mut s = match row("viable", &v.scenario) {
+    for v in &c.headline[1..] {
+        let mut s = match row(&c.headline_name, &v.scenario) {
             Some(d) if distinguishable(&d) => format!(
-                "{}: {}, {} P(viable) by {}.",
+                "{}: {}, {} P({}) by {}.",
                 v.scenario,
                 percent(&v.p),
                 if d.diff > 0.0 { "raising" } else { "lowering" },
+                c.headline_name,
                 difference(&d, 100.0, "points")
             ),
             Some(d) => format!(
@@ -347,7 +341,7 @@ pub fn sweep(s: &Sweep) -> Answer {
     let steps: Vec<(f64, &Proportion)> = s
         .steps
         .iter()
-        .filter_map(|st| st.probabilities.get("viable").map(|p| (st.value, p)))
+        .filter_map(|st| st.probabilities.get(&s.headline).map(|p| (st.value, p)))
         .collect();
     let (Some(first), Some(last)) = (steps.first(), steps.last()) else {
         return Answer::default();
@@ -360,11 +354,12 @@ pub fn sweep(s: &Sweep) -> Answer {
         "the two ends are not clearly different (their intervals overlap)"
     };
     out.push(format!(
-        "As {} goes from {} to {}, P(viable) goes from {} to {} ({} simulated futures at each \
+        "As {} goes from {} to {}, P({}) goes from {} to {} ({} simulated futures at each \
          step): {trend}.",
         s.key,
         value_text(first.0),
         value_text(last.0),
+        s.headline,
         percent(first.1),
         percent(last.1),
         thousands(s.trials)
@@ -551,7 +546,7 @@ mod tests {
     use super::*;
     use crate::analysis::drivers::{Drivers, InputDriver};
     use crate::analysis::explore::{PolicyTrials, analyze};
-    use crate::compare::{OutcomeRow, ViableRow};
+    use crate::compare::{HeadlineRow, OutcomeRow};
     use crate::summary::ScenarioInfo;
 
     fn prop(p: f64, lo: f64, hi: f64) -> Proportion {
@@ -585,11 +580,32 @@ mod tests {
         outcomes.insert(
             "independence".to_string(),
             OutcomeDrivers {
+                criterion: "meets_min_independence".into(),
+                short: "independence".into(),
                 r2: Some(r2),
                 r2_ci95: [r2 - 0.004, r2 + 0.004],
                 inputs,
             },
         );
+        for (o, c, short) in [
+            ("unit_cost_ratio", "meets_max_unit_cost_ratio", "unit cost"),
+            (
+                "peak_fiscal_burden",
+                "meets_max_fiscal_burden",
+                "fiscal burden",
+            ),
+        ] {
+            outcomes.insert(
+                o.to_string(),
+                OutcomeDrivers {
+                    criterion: c.into(),
+                    short: short.into(),
+                    r2: None,
+                    r2_ci95: [0.0, 1.0],
+                    inputs: vec![],
+                },
+            );
+        }
         Drivers {
             trials: 100_000,
             outcomes,
@@ -616,13 +632,13 @@ mod tests {
             ],
             Some(d),
         );
-        let a = run(&s);
+        let a = run(&s, "viable");
         assert_eq!(
             a.sentences,
             vec![
                 "In 3.6% (3.5-3.7%) of 100,000 simulated futures the plan is viable.",
                 "Independence is the criterion that binds: it is met in 4.3% (4.2-4.4%) of \
-                 futures, against 68.0% for unit cost and 97.0% for the fiscal burden.",
+                 futures, against 68.0% for unit cost and 97.0% for fiscal burden.",
                 "The answer depends most on power grid availability (rank correlation with \
                  independence +0.53) and governance leakage (-0.28); the uncertain inputs \
                  together explain about 61% of its rank variance (R² of a rank regression), \
@@ -649,12 +665,12 @@ mod tests {
             ],
             Some(d),
         );
-        let a = run(&s);
+        let a = run(&s, "viable");
         assert!(
             a.sentences[1].starts_with(
                 "Independence and unit cost bind about equally: they are met in 30% (26-34%) \
-                 and 33% (29-37%) of futures (intervals that overlap), against 90% for the \
-                 fiscal burden."
+                 and 33% (29-37%) of futures (intervals that overlap), against 90% for fiscal \
+                 burden."
             ),
             "{}",
             a.sentences[1]
@@ -683,7 +699,7 @@ mod tests {
             ],
             Some(d),
         );
-        let text = run(&s).text();
+        let text = run(&s, "viable").text();
         assert!(
             text.contains("with c z (-0.19) not clearly weaker"),
             "{text}"
@@ -730,12 +746,13 @@ mod tests {
                 };
                 2
             ],
-            viable: vec![
-                ViableRow {
+            headline_name: "viable".into(),
+            headline: vec![
+                HeadlineRow {
                     scenario: "a".into(),
                     p: prop(0.10, 0.08, 0.12),
                 },
-                ViableRow {
+                HeadlineRow {
                     scenario: "b".into(),
                     p: prop(0.15, 0.13, 0.17),
                 },
@@ -775,6 +792,7 @@ mod tests {
             seed: 1,
             trials: 2000,
             chosen: vec![],
+            headline: "viable".into(),
             steps: ps
                 .iter()
                 .enumerate()

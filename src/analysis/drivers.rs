@@ -3,8 +3,8 @@
 //!
 //! Computed on the run's first `min(trials, DRIVER_TRIALS)` trials by index, a set that any
 //! split of the run into blocks or shards reproduces, with the inputs re-drawn exactly as the
-//! run drew them ([`crate::engine::draw_inputs`]). For each outcome that a criterion tests
-//! ([`DRIVEN`]): every input's Spearman rank correlation with its 95% interval, and the R² of
+//! run drew them ([`crate::engine::draw_inputs`]). For each outcome that a criterion of the
+//! model's schema tests ([`crate::engine::Criterion`]): every input's Spearman rank correlation with its 95% interval, and the R² of
 //! the rank regression on all inputs ([`crate::stats::rank_regression`]).
 
 use indexmap::IndexMap;
@@ -15,13 +15,6 @@ use crate::stats::rank_regression::rank_regressions;
 
 /// Trials the drivers rest on, at most (the first ones by index).
 pub const DRIVER_TRIALS: u64 = 100_000;
-
-/// Each viability criterion (an indicator outcome) and the outcome it tests.
-pub const DRIVEN: [(&str, &str); 3] = [
-    ("meets_min_independence", "independence"),
-    ("meets_max_unit_cost_ratio", "unit_cost_ratio"),
-    ("meets_max_fiscal_burden", "peak_fiscal_burden"),
-];
 
 /// One input's rank correlation with an outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +30,10 @@ pub struct InputDriver {
 /// What drives one outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutcomeDrivers {
+    /// The criterion (a 0/1 outcome and probability) that tests this outcome.
+    pub criterion: String,
+    /// The criterion's name in words (`unit cost`).
+    pub short: String,
     /// Share of the outcome's rank variance explained by a linear regression on all inputs'
     /// ranks (`null` when the outcome is constant or no input varies).
     pub r2: Option<f64>,
@@ -51,7 +48,7 @@ pub struct OutcomeDrivers {
 pub struct Drivers {
     /// Trials used: the run's first ones by index.
     pub trials: u64,
-    /// Per driven outcome (see [`DRIVEN`]).
+    /// Per outcome that a criterion tests, in the schema's order of criteria.
     pub outcomes: IndexMap<String, OutcomeDrivers>,
 }
 
@@ -61,11 +58,12 @@ pub fn drivers(results: &Results, inputs: &[Vec<f64>]) -> Drivers {
     let m = inputs
         .first()
         .map_or(results.trials.min(DRIVER_TRIALS) as usize, |c| c.len());
-    let names: Vec<&str> = DRIVEN
-        .iter()
-        .map(|(_, o)| *o)
-        .filter(|o| results.outcome(o).is_some())
+    let driven: Vec<(&str, &crate::engine::Criterion)> = results
+        .schema
+        .criteria()
+        .filter(|(_, c)| results.outcome(&c.of).is_some())
         .collect();
+    let names: Vec<&str> = driven.iter().map(|(_, c)| c.of.as_str()).collect();
     let columns: Vec<&[f64]> = names
         .iter()
         .map(|o| &results.outcome(o).expect("present")[..m])
@@ -78,10 +76,10 @@ pub fn drivers(results: &Results, inputs: &[Vec<f64>]) -> Drivers {
     );
     let x: Vec<&[f64]> = inputs.iter().map(Vec::as_slice).collect();
     let regs = rank_regressions(&x, &columns);
-    let outcomes = names
+    let outcomes = driven
         .iter()
         .zip(regs)
-        .map(|(name, r)| {
+        .map(|((criterion, c), r)| {
             let inputs = results
                 .schema
                 .inputs
@@ -94,8 +92,10 @@ pub fn drivers(results: &Results, inputs: &[Vec<f64>]) -> Drivers {
                 })
                 .collect();
             (
-                name.to_string(),
+                c.of.clone(),
                 OutcomeDrivers {
+                    criterion: criterion.to_string(),
+                    short: c.short.clone(),
                     r2: r.r2,
                     r2_ci95: r.r2_ci95,
                     inputs,

@@ -9,6 +9,7 @@ use anyhow::Result;
 use super::{commit, common_thresholds, load_common, out_dir, stage};
 use crate::cli::CompareArgs;
 use crate::compare::{Comparison, Difference, compare as comparison};
+use crate::engine::Schema;
 use crate::export::{self, plots};
 use crate::summary::RunSummary;
 
@@ -47,7 +48,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         export::html::compare::render(&table, &summaries, &plots),
     )?;
     let written = commit(staging)?;
-    print_table(&table, &written);
+    print_table(&table, &runs[0].1.schema, &written);
     Ok(())
 }
 
@@ -95,25 +96,21 @@ fn write_csv(path: &Path, table: &Comparison) -> csv::Result<()> {
     Ok(())
 }
 
-/// Outcomes shown on stdout (all are in the CSV).
-const SHOWN: [&str; 4] = [
-    "viable",
-    "independence",
-    "unit_cost_ratio",
-    "peak_fiscal_burden",
-];
-
 /// The short table a person reads after a comparison.
-fn print_table(table: &Comparison, dir: &Path) {
+/// The outcomes shown are the headline and those the criteria hold to a threshold (all are
+/// in the CSV).
+fn print_table(table: &Comparison, schema: &Schema, dir: &Path) {
+    let mut shown = vec![schema.headline_name()];
+    shown.extend(schema.criteria().map(|(_, c)| c.of.as_str()));
     let reference = &table.scenarios[0].name;
     println!(
         "compare: {} trials each, seed {} (common random numbers); differences are against {reference}",
         table.trials, table.seed
     );
-    for v in &table.viable {
+    for v in &table.headline {
         println!(
-            "  P(viable) {:<24} {:.4}  [{:.4}, {:.4}]",
-            v.scenario, v.p.p, v.p.ci95[0], v.p.ci95[1]
+            "  P({}) {:<24} {:.4}  [{:.4}, {:.4}]",
+            table.headline_name, v.scenario, v.p.p, v.p.ci95[0], v.p.ci95[1]
         );
     }
     println!(
@@ -127,7 +124,7 @@ fn print_table(table: &Comparison, dir: &Path) {
     for row in table
         .outcomes
         .iter()
-        .filter(|r| SHOWN.contains(&r.outcome.as_str()))
+        .filter(|r| shown.contains(&r.outcome.as_str()))
     {
         println!(
             "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",

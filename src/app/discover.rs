@@ -119,11 +119,11 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     let model = ViabilityModel::new(&job.scenario);
     let schema = model.schema().clone();
     anyhow::ensure!(
-        schema.outcomes.contains(&cond.name),
+        schema.outcome(&cond.name).is_some(),
         BadInput(format!(
             "--where: no outcome `{}`; outcomes are {}",
             cond.name,
-            schema.outcomes.join(", ")
+            schema.outcome_names().join(", ")
         ))
     );
     anyhow::ensure!(
@@ -143,7 +143,7 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
             let o = schema
                 .outcomes
                 .iter()
-                .position(|n| *n == cond.name)
+                .position(|n| n.name == cond.name)
                 .expect("checked");
             let inputs = r.inputs.expect("kept");
             let y = r.outcomes[o].clone();

@@ -93,6 +93,11 @@ impl Job {
         summary
     }
 
+    /// The schema of the job's model: its inputs, outcomes and series.
+    pub fn schema(&self) -> engine::Schema {
+        ViabilityModel::new(&self.scenario).schema().clone()
+    }
+
     /// Simulates the job.
     pub fn simulate(&self) -> Result<Results> {
         self.simulate_with(SamplingDesign::Mc)
@@ -134,12 +139,12 @@ fn load_common<'p>(
     Ok(jobs)
 }
 
-/// The viability thresholds shared by every job's scenario: a threshold that differs
+/// The criterion thresholds shared by every job's scenario: a threshold that differs
 /// between them has no single line to draw.
 fn common_thresholds(jobs: &[Job]) -> Thresholds {
     let all: Vec<Thresholds> = jobs
         .iter()
-        .map(|j| Thresholds::from_scenario(&j.scenario))
+        .map(|j| Thresholds::from_scenario(&j.schema(), &j.scenario))
         .collect();
     Thresholds::common(&all)
 }

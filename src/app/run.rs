@@ -33,12 +33,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let plots = if args.no_plots {
         Vec::new()
     } else {
-        let thresholds = Thresholds::from_scenario(&job.scenario);
+        let thresholds = Thresholds::from_scenario(&results.schema, &job.scenario);
         plots::run_plots(&summary, &results, &thresholds, &dir.join("plots"))?
     };
     fs::write(
         dir.join("report.html"),
-        export::html::report::render(&summary, &plots),
+        export::html::report::render(&summary, &results.schema, &plots),
     )?;
     let info = export::json::RunInfo {
         defsim_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -133,11 +133,11 @@ fn select_outcomes(schema: &Schema, asked: &[String]) -> Result<Vec<usize>> {
             schema
                 .outcomes
                 .iter()
-                .position(|o| o == name)
+                .position(|o| o.name == *name)
                 .ok_or_else(|| {
                     BadInput(format!(
                         "--outcome {name}: no such outcome; outcomes are {}",
-                        schema.outcomes.join(", ")
+                        schema.outcome_names().join(", ")
                     ))
                     .into()
                 })
@@ -204,7 +204,7 @@ fn rank_report(
             None
         };
         out.insert(
-            schema.outcomes[o].clone(),
+            schema.outcomes[o].name.clone(),
             outcome_report(&schema.inputs, n, note, effects, |e| e.prcc.abs()),
         );
     }
@@ -240,7 +240,7 @@ fn sobol_report(
             (note, idx)
         };
         out.insert(
-            schema.outcomes[o].clone(),
+            schema.outcomes[o].name.clone(),
             outcome_report(&schema.inputs, n, note, effects, |e| e.total),
         );
     }

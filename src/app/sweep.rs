@@ -8,14 +8,9 @@ use anyhow::Result;
 
 use super::{BadInput, commit, common_thresholds, load_common, out_dir, stage};
 use crate::cli::SweepArgs;
-use crate::engine::Model;
 use crate::export::{self, plots};
-use crate::model::ViabilityModel;
 use crate::summary::RunSummary;
 use crate::sweep::{Grid, Step, Sweep};
-
-/// Outcomes plotted when `--outcome` is not given.
-pub const DEFAULT_OUTCOMES: [&str; 3] = ["independence", "unit_cost_ratio", "peak_fiscal_burden"];
 
 /// `defsim sweep`.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
@@ -32,14 +27,16 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         }),
     )?;
     let known = &jobs[0].scenario;
-    let outcome_names = ViabilityModel::new(known).schema().outcomes.clone();
+    let schema = jobs[0].schema();
+    let outcome_names = schema.outcome_names();
+    // Without `--outcome`: the outcomes the criteria hold to a threshold.
     let chosen: Vec<String> = if args.outcomes.is_empty() {
-        DEFAULT_OUTCOMES.iter().map(|s| s.to_string()).collect()
+        schema.criteria().map(|(_, c)| c.of.clone()).collect()
     } else {
         args.outcomes.clone()
     };
     for name in &chosen {
-        if !outcome_names.contains(name) {
+        if !outcome_names.contains(&name.as_str()) {
             return Err(BadInput(format!(
                 "--outcome {name}: no such outcome; expected one of {}",
                 outcome_names.join(", ")
@@ -72,6 +69,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         seed: jobs[0].options.seed,
         trials: jobs[0].options.trials,
         chosen,
+        headline: schema.headline_name().to_string(),
         steps,
     };
 
@@ -83,7 +81,12 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         Vec::new()
     } else {
         // A threshold that the sweep changes has no single line to draw.
-        plots::sweep_plots(&table, &common_thresholds(&jobs), &dir.join("plots"))?
+        plots::sweep_plots(
+            &table,
+            &schema,
+            &common_thresholds(&jobs),
+            &dir.join("plots"),
+        )?
     };
     fs::write(
         dir.join("sweep.html"),
@@ -100,9 +103,9 @@ fn write_csv(path: &Path, table: &Sweep) -> csv::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
     let mut header = vec![
         table.key.clone(),
-        "p_viable".into(),
-        "p_viable_ci_low".into(),
-        "p_viable_ci_high".into(),
+        format!("p_{}", table.headline),
+        format!("p_{}_ci_low", table.headline),
+        format!("p_{}_ci_high", table.headline),
     ];
     for o in &table.chosen {
         for stat in ["mean", "p05", "p50", "p95"] {
@@ -113,7 +116,7 @@ fn write_csv(path: &Path, table: &Sweep) -> csv::Result<()> {
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for step in &table.steps {
         let mut row = vec![step.value.to_string()];
-        match step.probabilities.get("viable") {
+        match step.probabilities.get(&table.headline) {
             Some(p) => row.extend([p.p, p.ci95[0], p.ci95[1]].map(|v| v.to_string())),
             None => row.extend([String::new(), String::new(), String::new()]),
         }
@@ -140,14 +143,14 @@ fn print_table(table: &Sweep, dir: &Path) {
     let mut head = format!(
         "  {:>14} {:>26}",
         table.key.rsplit('.').next().unwrap_or(""),
-        "P(viable) [95% CI]"
+        format!("P({}) [95% CI]", table.headline)
     );
     for o in &table.chosen {
         head += &format!(" {:>22}", format!("{o} p50"));
     }
     println!("{head}");
     for step in &table.steps {
-        let p = step.probabilities.get("viable");
+        let p = step.probabilities.get(&table.headline);
         let mut line = format!(
             "  {:>14} {:>26}",
             crate::sweep::value_text(step.value),

@@ -48,16 +48,17 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
     }
     print_years(&years, &columns);
     println!("outcomes:");
-    for (name, v) in schema.outcomes.iter().zip(&outcomes) {
-        println!("  {name:<26} = {}", value(*v));
+    for (o, v) in schema.outcomes.iter().zip(&outcomes) {
+        println!("  {:<26} = {}", o.name, value(*v));
     }
     if let Some(path) = &args.csv {
+        let outcome_names: Vec<String> = schema.outcomes.iter().map(|o| o.name.clone()).collect();
         write_csv(
             path,
             (&schema.inputs, &inputs),
             &years,
             &columns,
-            (&schema.outcomes, &outcomes),
+            (&outcome_names, &outcomes),
         )?;
         println!("trace written to {}", path.display());
     }

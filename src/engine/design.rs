@@ -21,8 +21,8 @@
 //!   halves of an Owen-scrambled Sobol sequence in `2k` dimensions (Burley 2020,
 //!   `sobol_burley`).
 
-use super::streams::mix;
 use super::{Model, Results, RunOptions, Streams, TrialError, run};
+use crate::stats::splitmix::mix;
 
 /// Unit-cube points per trial: see the module documentation.
 pub trait Design: Sync {

@@ -9,34 +9,22 @@
 //! once); a non-finite outcome stops the run with the seed and trial index that reproduce it.
 
 pub mod design;
+mod floor;
 mod inputs;
 mod results;
 mod run;
+mod schema;
 mod streams;
 
 pub use design::{Design, LatinHypercube, Saltelli, run_design};
+pub use floor::floor;
 pub use inputs::draw_inputs;
 pub use results::{Results, SeriesStats};
 pub use run::{RunOptions, TrialError, run};
+pub use schema::{
+    Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, count_word,
+};
 pub use streams::{Streams, stream_key};
-
-/// What a model produces, by name: the engine sizes its buffers from it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Schema {
-    /// Uncertain inputs drawn once per trial (columns of `trials.csv`, inputs of sensitivity).
-    pub inputs: Vec<String>,
-    /// Outcomes, one value per trial.
-    pub outcomes: Vec<String>,
-    /// Outcomes that may be absent in a trial (reported as NaN by the model).
-    pub optional: Vec<bool>,
-    /// Yearly series, one value per trial and year.
-    pub series: Vec<String>,
-    /// Calendar year of each step.
-    pub years: Vec<i32>,
-    /// Names of the random substreams (components and uncertain parameters): a stream's
-    /// numbers depend only on (seed, trial, name), so models sharing a name share its draws.
-    pub streams: Vec<String>,
-}
 
 /// A simulation model as the engine sees it. Implementations keep the economics pure:
 /// randomness enters only through [`Model::draw_params`] and [`Model::draw_year`], which

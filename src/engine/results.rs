@@ -5,12 +5,14 @@ use std::ops::AddAssign;
 use super::Schema;
 use crate::stats::{Mean, Sketch};
 
-/// A yearly series' values in one year, summarised as the trials stream by.
-#[derive(Debug, Clone, Default)]
+/// A yearly series' values in one year, summarised as the trials stream by. Merges with
+/// `+=` exactly: any split of the trials into runs, merged in any order, gives the same
+/// statistics bit for bit.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SeriesStats {
-    /// Mean over trials (compensated sum, merged in block order).
+    /// Mean over trials (an exact sum of runs of trials summed in trial order).
     pub mean: Mean,
-    /// Quantile sketch (relative error below 2^-7).
+    /// Quantile sketch (relative error at most 2^-8).
     pub sketch: Sketch,
 }
 
@@ -30,7 +32,8 @@ impl SeriesStats {
     }
 
     /// Records a short run of trials' values, in trial order: the sketch takes each value,
-    /// the mean their plain sum (compensated across runs).
+    /// the mean their plain sum, added exactly. The mean thus depends on where runs start
+    /// and end (the engine starts them at fixed trial indices), not on their order.
     #[inline]
     pub fn add_run(&mut self, values: impl Iterator<Item = f64>) {
         let (mut n, mut sum) = (0, 0.0);
@@ -63,13 +66,13 @@ pub struct Results {
 impl Results {
     /// The values of the outcome called `name`.
     pub fn outcome(&self, name: &str) -> Option<&[f64]> {
-        let i = self.schema.outcomes.iter().position(|o| o == name)?;
+        let i = self.schema.outcomes.iter().position(|o| o.name == name)?;
         Some(&self.outcomes[i])
     }
 
     /// The yearly statistics of the series called `name`.
     pub fn series(&self, name: &str) -> Option<&[SeriesStats]> {
-        let i = self.schema.series.iter().position(|s| s == name)?;
+        let i = self.schema.series.iter().position(|s| s.name == name)?;
         Some(&self.series[i])
     }
 }

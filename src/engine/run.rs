@@ -1,4 +1,13 @@
-//! Trials in parallel, reduced in a fixed order.
+//! Trials in parallel; outcomes in trial order, yearly series in exact accumulators.
+//!
+//! Trials run in blocks of [`BLOCK`]; each block writes its own slice of every outcome
+//! column, so outcomes do not depend on who ran which block. Yearly series go into one
+//! accumulator per worker thread (no per-block sketches to grow and merge), and those
+//! merge exactly ([`crate::stats::Sketch`] counts, [`crate::stats::Mean`] exact sums of
+//! fixed runs of trials): the same bits whatever the number of threads or the order in
+//! which blocks ran.
+
+use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -6,12 +15,9 @@ use rayon::prelude::*;
 use super::design::{self, Design};
 use super::{Model, Results, SeriesStats, Streams};
 
-/// Trials per block: the unit of parallel work and of the fixed-order merge. Results depend
-/// on it (through the order of floating-point sums), never on the number of threads.
+/// Trials per block: the unit of parallel work. Results depend on it (the yearly means sum
+/// runs of [`CHUNK`] trials that start at block boundaries), never on the number of threads.
 pub const BLOCK: usize = 4096;
-
-/// Blocks simulated before their series statistics are merged: bounds memory.
-const WAVE: usize = 64;
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -72,7 +78,8 @@ pub(super) fn run_with<M: Model>(
     } else {
         Vec::new()
     };
-    let mut series = vec![vec![SeriesStats::default(); schema.years.len()]; schema.series.len()];
+    let empty_series =
+        || vec![vec![SeriesStats::default(); schema.years.len()]; schema.series.len()];
 
     let bar = if opts.progress {
         ProgressBar::new(opts.trials)
@@ -83,35 +90,45 @@ pub(super) fn run_with<M: Model>(
         ProgressStyle::with_template("{bar:40} {pos}/{len} trials, {per_sec}, eta {eta}")
             .expect("a valid template"),
     );
-    let mut blocks = split_blocks(&mut outcomes, &mut inputs, n);
+    let blocks = split_blocks(&mut outcomes, &mut inputs, n);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .expect("a thread pool can be built");
-    pool.install(|| {
-        while !blocks.is_empty() {
-            let wave: Vec<Block> = blocks.drain(..WAVE.min(blocks.len())).collect();
-            let partial: Vec<Result<Vec<Vec<SeriesStats>>, TrialError>> = wave
-                .into_par_iter()
-                .map(|block| {
-                    let len = block.len as u64;
-                    let r = run_block(model, opts.seed, design, block);
-                    bar.inc(len);
-                    r
-                })
-                .collect();
-            let partial = partial.into_iter().collect::<Result<Vec<_>, _>>()?;
-            // Each series merges the blocks in block order; series merge in parallel.
-            series.par_iter_mut().enumerate().for_each(|(s, acc)| {
-                for block_series in &partial {
-                    for (a, p) in acc.iter_mut().zip(&block_series[s]) {
-                        *a += p;
-                    }
-                }
-            });
+    // One series accumulator per worker thread, taken by the blocks that thread runs (the
+    // lock is never contended: a block holds it only on its own thread).
+    let per_thread: Vec<Mutex<Option<Vec<Vec<SeriesStats>>>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(None))
+        .collect();
+    let errors: Vec<Option<TrialError>> = pool.install(|| {
+        blocks
+            .into_par_iter()
+            .map(|block| {
+                let len = block.len as u64;
+                let thread = rayon::current_thread_index().expect("inside the pool");
+                let mut slot = per_thread[thread].lock().expect("not poisoned");
+                let acc = slot.get_or_insert_with(empty_series);
+                let r = run_block(model, opts.seed, design, block, acc);
+                bar.inc(len);
+                r.err()
+            })
+            .collect()
+    });
+    // The first failing trial in trial order, whatever the schedule.
+    if let Some(e) = errors.into_iter().flatten().next() {
+        return Err(e);
+    }
+    let mut series = empty_series();
+    for acc in per_thread
+        .into_iter()
+        .filter_map(|m| m.into_inner().expect("not poisoned"))
+    {
+        for (into, from) in series.iter_mut().zip(&acc) {
+            for (a, p) in into.iter_mut().zip(from) {
+                *a += p;
+            }
         }
-        Ok::<(), TrialError>(())
-    })?;
+    }
     bar.finish_and_clear();
     Ok(Results {
         schema: schema.clone(),
@@ -156,13 +173,14 @@ fn split_blocks<'a>(
 /// each sketch is still trial order, so results do not depend on it.
 const CHUNK: usize = 256;
 
-/// Simulates one block's trials in index order; returns its series statistics.
+/// Simulates one block's trials in index order, adding their yearly values to `series`.
 fn run_block<M: Model>(
     model: &M,
     seed: u64,
     design: Option<&dyn Design>,
     mut block: Block,
-) -> Result<Vec<Vec<SeriesStats>>, TrialError> {
+    series: &mut [Vec<SeriesStats>],
+) -> Result<(), TrialError> {
     let schema = model.schema();
     let years = schema.years.len();
     let n_series = schema.series.len();
@@ -172,7 +190,6 @@ fn run_block<M: Model>(
     let mut inputs = vec![0.0; schema.inputs.len()];
     let mut unit = vec![0.0; schema.inputs.len()];
     let mut outcomes = vec![0.0; schema.outcomes.len()];
-    let mut series = vec![vec![SeriesStats::default(); years]; n_series];
     // pending[(i * years + t) * n_series + s]: series s in year t of the chunk's trial i.
     let mut pending = vec![0.0; CHUNK * per_trial];
     let len = block.len;
@@ -197,7 +214,7 @@ fn run_block<M: Model>(
                 model.draw_year(&mut worker, &mut streams, t);
                 model.step(&mut worker, t, year_values);
                 if let Some(s) = year_values.iter().position(|v| !v.is_finite()) {
-                    let what = format!("{} in year {}", schema.series[s], schema.years[t]);
+                    let what = format!("{} in year {}", schema.series[s].name, schema.years[t]);
                     return Err(TrialError {
                         seed,
                         trial,
@@ -208,8 +225,8 @@ fn run_block<M: Model>(
             }
             model.outcomes(&mut worker, &mut outcomes);
             for (o, &v) in outcomes.iter().enumerate() {
-                if !(v.is_finite() || (schema.optional[o] && v.is_nan())) {
-                    let what = schema.outcomes[o].clone();
+                if !(v.is_finite() || (schema.outcomes[o].is_optional() && v.is_nan())) {
+                    let what = schema.outcomes[o].name.clone();
                     return Err(TrialError {
                         seed,
                         trial,
@@ -230,7 +247,7 @@ fn run_block<M: Model>(
             }
         }
     }
-    Ok(series)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -238,7 +255,7 @@ mod tests {
     use rand::RngExt;
 
     use super::*;
-    use crate::engine::{Schema, replay};
+    use crate::engine::{Outcome, OutcomeKind, Schema, Series, replay};
 
     /// A toy model with known answers: each trial draws `x ~ U(0,1)` once; each year adds a
     /// uniform to a running total, which is the series; the outcome is the final total and `x`.
@@ -252,9 +269,11 @@ mod tests {
         fn new(years: usize, nan_below: f64) -> Toy {
             let schema = Schema {
                 inputs: vec!["x".into()],
-                outcomes: vec!["total".into(), "x".into()],
-                optional: vec![false, false],
-                series: vec!["running".into()],
+                outcomes: vec![
+                    Outcome::named("total", OutcomeKind::Continuous),
+                    Outcome::named("x", OutcomeKind::Continuous),
+                ],
+                series: vec![Series::level("running")],
                 years: (0..years as i32).collect(),
                 streams: vec!["x".into(), "years".into()],
             };

@@ -3,7 +3,7 @@
 //! Each named stream of a trial is a Xoshiro256++ generator (rand_xoshiro: a portable,
 //! documented algorithm that will not change between versions, unlike `StdRng`) seeded by
 //! `seed_from_u64(h)`, with `h = mix(mix(mix(seed) ^ trial) ^ fnv1a(name))` and `mix` the
-//! SplitMix64 finaliser (Steele, Lea & Flood 2014). A stream's numbers thus depend only on
+//! SplitMix64 output function (Steele, Lea & Flood 2014; [`crate::stats::splitmix`]). A stream's numbers thus depend only on
 //! the run's seed, the trial index and the stream's name: two scenarios run with the same
 //! seed share every stream they both have (common random numbers), and adding a parameter
 //! or component does not reshuffle the others.
@@ -11,19 +11,13 @@
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use crate::stats::splitmix::mix;
+
 /// FNV-1a (64-bit) of a stream name: stable across platforms and versions.
 pub fn stream_key(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-/// SplitMix64's output function: a bijective avalanche mix of 64 bits.
-pub(crate) fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// The substreams of one trial, reseeded for each trial without allocating.

@@ -28,8 +28,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::analysis::explore::design;
+use crate::engine::Model;
+use crate::model::ViabilityModel;
 use crate::scenario::{self, Doc, LeverKind, Scenario, ScenarioError, lever_kind, parse_doc};
-use crate::summary::INDICATORS;
 use crate::sweep::value_text;
 
 /// The most policies an experiment runs without `--force`.
@@ -276,12 +277,20 @@ impl Reader<'_> {
             None => "viable".to_string(),
             Some(_) => string("criterion")?,
         };
-        if !INDICATORS.contains(&criterion.as_str()) {
+        let model = ViabilityModel::new(&scenario);
+        let indicators: Vec<&str> = model
+            .schema()
+            .outcomes
+            .iter()
+            .filter(|o| o.is_indicator())
+            .map(|o| o.name.as_str())
+            .collect();
+        if !indicators.contains(&criterion.as_str()) {
             return Err(self.fail(
                 &["experiment", "criterion"],
                 format!(
                     "unknown criterion `{criterion}`; expected one of {}",
-                    INDICATORS.join(", ")
+                    indicators.join(", ")
                 ),
             ));
         }

@@ -63,7 +63,7 @@ pub fn write_trials(path: &Path, results: &Results) -> csv::Result<()> {
         let mut w = csv::Writer::from_writer(&mut file);
         let mut header = vec!["trial".to_string()];
         header.extend(results.schema.inputs.iter().cloned());
-        header.extend(results.schema.outcomes.iter().cloned());
+        header.extend(results.schema.outcomes.iter().map(|o| o.name.clone()));
         w.write_record(&header)?;
         w.flush()?;
     }

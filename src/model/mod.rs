@@ -1,4 +1,4 @@
-//! The viability model of MODEL.md: does a domestic defense industry deliver military
+//! The viability model: does a domestic defense industry deliver military
 //! independence at a bearable fiscal and social cost?
 //!
 //! [`params`] holds the schema of numeric keys and a trial's values, [`state`] the state and
@@ -15,7 +15,7 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use crate::dist::{Param, Sampler};
-use crate::engine::{Model, Schema, Streams};
+use crate::engine::{Model, Schema, Series, SeriesKind, Streams};
 use crate::scenario::Scenario;
 use params::{LINE_NAMES, N_LINES, Params, Settings, Slot};
 use state::{State, YearDraws, YearRecord};
@@ -23,43 +23,134 @@ use state::{State, YearDraws, YearRecord};
 /// Random components, each with its own substream per trial.
 const COMPONENTS: [&str; 6] = ["macro", "sanctions", "support", "gold", "power", "conflict"];
 
-/// Names of the viability criteria outcomes, appended after [`outcomes::OUTCOME_NAMES`]:
-/// 1 when the trial meets that criterion.
-pub const CRITERIA: [&str; 3] = [
-    "meets_min_independence",
-    "meets_max_unit_cost_ratio",
-    "meets_max_fiscal_burden",
-];
+/// A row of [`SERIES`]: name, axis label, kind, the outcome it is held to, overlay place.
+type SeriesRow = (
+    &'static str,
+    &'static str,
+    SeriesKind,
+    Option<&'static str>,
+    Option<u8>,
+);
 
-/// Yearly series of the whole program (per-line series follow, see [`series_names`]).
+/// Yearly series of the whole program (per-line series follow, see [`series`]): name, axis
+/// label, kind, the outcome whose threshold it is held to, and its place among the series
+/// `compare` overlays.
 ///
 /// `support_full`, `support_reduced` and `support_withdrawn` are 0/1 indicators of the
 /// support state, so that their yearly mean is the exact share of trials in each state (the
 /// 0/1/2 `support_state` series' mean alone cannot separate them).
-pub const SERIES: [&str; 11] = [
-    "gdp_musd",
-    "revenue_musd",
-    "program_spend_musd",
-    "fiscal_burden",
-    "self_sufficiency",
-    "independence",
-    "sanctioned",
-    "support_state",
-    "support_full",
-    "support_reduced",
-    "support_withdrawn",
+const SERIES: [SeriesRow; 11] = [
+    (
+        "gdp_musd",
+        "GDP (million 2024 USD)",
+        SeriesKind::Level,
+        None,
+        Some(4),
+    ),
+    (
+        "revenue_musd",
+        "government revenue (million 2024 USD)",
+        SeriesKind::Level,
+        None,
+        None,
+    ),
+    (
+        "program_spend_musd",
+        "program spending (million 2024 USD a year)",
+        SeriesKind::Level,
+        None,
+        Some(3),
+    ),
+    (
+        "fiscal_burden",
+        "fiscal burden (net program cost / revenue)",
+        SeriesKind::Level,
+        Some("peak_fiscal_burden"),
+        Some(2),
+    ),
+    (
+        "self_sufficiency",
+        "self-sufficiency (share of military demand)",
+        SeriesKind::Level,
+        None,
+        Some(1),
+    ),
+    (
+        "independence",
+        "independence (share of military demand)",
+        SeriesKind::Level,
+        Some("independence"),
+        Some(0),
+    ),
+    (
+        "sanctioned",
+        "share of trials sanctioned",
+        SeriesKind::State,
+        None,
+        None,
+    ),
+    (
+        "support_state",
+        "support state (0 full, 1 reduced, 2 withdrawn)",
+        SeriesKind::State,
+        None,
+        None,
+    ),
+    (
+        "support_full",
+        "share of trials with full support",
+        SeriesKind::State,
+        None,
+        None,
+    ),
+    (
+        "support_reduced",
+        "share of trials with reduced support",
+        SeriesKind::State,
+        None,
+        None,
+    ),
+    (
+        "support_withdrawn",
+        "share of trials with support withdrawn",
+        SeriesKind::State,
+        None,
+        None,
+    ),
 ];
 
-/// Per-line yearly series, named `<line>.<series>`.
-pub const LINE_SERIES: [&str; 3] = ["output", "unit_cost_ratio", "import_content"];
+/// Per-line yearly series, named `<line>.<series>`, with their axis labels.
+const LINE_SERIES: [(&str, &str); 3] = [
+    ("output", "output (units a year)"),
+    (
+        "unit_cost_ratio",
+        "unit cost ratio (local cost / import price)",
+    ),
+    ("import_content", "import content (share of unit value)"),
+];
 
-/// Every yearly series name, in the order the model writes them.
-pub fn series_names() -> Vec<String> {
-    let mut names: Vec<String> = SERIES.iter().map(|s| s.to_string()).collect();
+/// Every yearly series, in the order the model writes them.
+pub fn series() -> Vec<Series> {
+    let mut out: Vec<Series> = SERIES
+        .iter()
+        .map(|&(name, label, kind, held_to, overlay)| Series {
+            name: name.into(),
+            label: label.into(),
+            kind,
+            held_to: held_to.map(str::to_string),
+            overlay,
+        })
+        .collect();
     for line in LINE_NAMES {
-        names.extend(LINE_SERIES.iter().map(|s| format!("{line}.{s}")));
+        out.extend(LINE_SERIES.iter().map(|&(name, label)| Series {
+            name: format!("{line}.{name}"),
+            label: format!("{}: {label}", line.replace('_', " ")),
+            kind: SeriesKind::Level,
+            held_to: None,
+            overlay: None,
+        }));
     }
-    names
+    out
 }
 
 /// An uncertain parameter: drawn from its own stream each trial.
@@ -119,19 +210,10 @@ impl ViabilityModel {
             }
         }
         let settings = scenario.settings.clone();
-        let mut outcome_names: Vec<String> = outcomes::OUTCOME_NAMES
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        outcome_names.extend(CRITERIA.iter().map(|s| s.to_string()));
-        let optional = (0..outcome_names.len())
-            .map(|o| o == outcomes::BREAKEVEN)
-            .collect();
         let schema = Schema {
             inputs,
-            outcomes: outcome_names,
-            optional,
-            series: series_names(),
+            outcomes: outcomes::schema(),
+            series: series(),
             years: (0..settings.horizon_years)
                 .map(|t| settings.start_year + t as i32)
                 .collect(),

@@ -1,40 +1,212 @@
-//! The outcomes of a trial (MODEL.md, "Outcomes"), computed from the final state and the
-//! final year's record.
+//! The outcomes of a trial, computed from the final state and the final year's record, and
+//! the outcome schema that tells everything after the engine what each outcome is (title,
+//! unit, meaning, kind). To add an outcome: a row in [`TABLE`] and its value in
+//! [`outcomes`], in the same place.
 
 use super::params::{Params, Settings};
 use super::state::{State, YearRecord};
+use crate::engine::{Criterion, Direction, Outcome, OutcomeKind};
 
-/// Outcome names, in the order of [`Outcomes::values`]. These names are public.
-pub const OUTCOME_NAMES: [&str; 14] = [
-    "independence",
-    "self_sufficiency",
-    "program_cost_musd",
-    "excess_cost_musd",
-    "unit_cost_ratio",
-    "peak_fiscal_burden",
-    "mean_fiscal_burden",
-    "breakeven_year",
-    "russia_dependence",
-    "gdp_final_musd",
-    "poverty_relief_forgone",
-    "poverty_gap_share",
-    "years_sanctioned",
-    "viable",
+/// How an outcome of this model is reported (see [`crate::engine::OutcomeKind`]).
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Continuous,
+    /// Absent in some trials; the share present is the probability named here, read as the
+    /// second string.
+    Optional(&'static str, &'static str),
+    /// Every criterion met.
+    AllCriteria,
+    /// `meets_*`: outcome, threshold key, direction, short legend name.
+    Criterion(&'static str, &'static str, Direction, &'static str),
+}
+
+/// One row of the outcome table: name, title, unit, meaning, kind.
+type Row = (&'static str, &'static str, &'static str, &'static str, Kind);
+
+/// The model's outcomes, in the order the model writes them: [`Outcomes::values`], then one
+/// 0/1 value per criterion ([`Outcomes::criteria`]). These names are public.
+const TABLE: [Row; 17] = [
+    (
+        "independence",
+        "independence",
+        "share of military demand met by local value added",
+        "Share of the value of military demand met by local value added in the last year.",
+        Kind::Continuous,
+    ),
+    (
+        "self_sufficiency",
+        "self-sufficiency",
+        "share of military demand produced locally",
+        "Share of the value of military demand produced locally in the last year.",
+        Kind::Continuous,
+    ),
+    (
+        "program_cost_musd",
+        "program cost",
+        "million 2024 USD",
+        "Capital (credit included), operating and oversight spending less sales, summed over the horizon.",
+        Kind::Continuous,
+    ),
+    (
+        "excess_cost_musd",
+        "cost above buying the same imports",
+        "million 2024 USD",
+        "Program cost less what importing the locally made military units would have cost.",
+        Kind::Continuous,
+    ),
+    (
+        "unit_cost_ratio",
+        "unit cost ratio",
+        "local unit cost / import price",
+        "Local unit cost over import parity in the last year, weighted by the value of military demand.",
+        Kind::Continuous,
+    ),
+    (
+        "peak_fiscal_burden",
+        "peak fiscal burden",
+        "net program cost / revenue, worst year",
+        "The largest yearly net program spending as a share of government revenue.",
+        Kind::Continuous,
+    ),
+    (
+        "mean_fiscal_burden",
+        "mean fiscal burden",
+        "net program cost / revenue, yearly mean",
+        "The mean over the years of net program spending as a share of government revenue.",
+        Kind::Continuous,
+    ),
+    (
+        "breakeven_year",
+        "break-even year",
+        "calendar year",
+        "The first year local military output costs no more than importing it; absent if never.",
+        Kind::Optional(
+            "breakeven_within_horizon",
+            "program breaks even within the horizon",
+        ),
+    ),
+    (
+        "russia_dependence",
+        "Russia dependence",
+        "Russian share of military imports",
+        "Russia's share of the value of all imported military goods in the last year.",
+        Kind::Continuous,
+    ),
+    (
+        "gdp_final_musd",
+        "GDP in the last year",
+        "million 2024 USD",
+        "GDP in the last year of the horizon.",
+        Kind::Continuous,
+    ),
+    (
+        "poverty_relief_forgone",
+        "poverty relief forgone",
+        "person-years of the poverty gap",
+        "Domestic program spending expressed as person-years of closing the extreme-poverty gap.",
+        Kind::Continuous,
+    ),
+    (
+        "poverty_gap_share",
+        "program spending / cost of closing the poverty gap",
+        "",
+        "Domestic program spending over the cost of closing the extreme-poverty gap.",
+        Kind::Continuous,
+    ),
+    (
+        "years_sanctioned",
+        "years under sanctions",
+        "years",
+        "Number of years under sanctions.",
+        Kind::Continuous,
+    ),
+    (
+        "viable",
+        "viable",
+        "1 = meets all three criteria",
+        "1 when the trial meets every viability criterion.",
+        Kind::AllCriteria,
+    ),
+    (
+        "meets_min_independence",
+        "meets the independence criterion",
+        "1 = met",
+        "1 when independence reaches viability.min_independence.",
+        Kind::Criterion(
+            "independence",
+            "viability.min_independence",
+            Direction::AtLeast,
+            "independence",
+        ),
+    ),
+    (
+        "meets_max_unit_cost_ratio",
+        "meets the unit cost criterion",
+        "1 = met",
+        "1 when the unit cost ratio stays at or below viability.max_unit_cost_ratio.",
+        Kind::Criterion(
+            "unit_cost_ratio",
+            "viability.max_unit_cost_ratio",
+            Direction::AtMost,
+            "unit cost",
+        ),
+    ),
+    (
+        "meets_max_fiscal_burden",
+        "meets the fiscal burden criterion",
+        "1 = met",
+        "1 when the peak fiscal burden stays at or below viability.max_fiscal_burden.",
+        Kind::Criterion(
+            "peak_fiscal_burden",
+            "viability.max_fiscal_burden",
+            Direction::AtMost,
+            "fiscal burden",
+        ),
+    ),
 ];
+
+/// Number of outcomes in [`Outcomes::values`] (the criteria follow them).
+const N_VALUES: usize = 14;
+
+/// The outcome schema of the viability model, in the order the model writes outcomes.
+pub fn schema() -> Vec<Outcome> {
+    TABLE
+        .iter()
+        .map(|&(name, title, unit, meaning, kind)| Outcome {
+            name: name.into(),
+            title: title.into(),
+            unit: unit.into(),
+            meaning: meaning.into(),
+            kind: match kind {
+                Kind::Continuous => OutcomeKind::Continuous,
+                Kind::Optional(presence, presence_title) => OutcomeKind::Optional {
+                    presence: presence.into(),
+                    presence_title: presence_title.into(),
+                },
+                Kind::AllCriteria => OutcomeKind::AllCriteria,
+                Kind::Criterion(of, threshold, direction, short) => {
+                    OutcomeKind::Criterion(Criterion {
+                        of: of.into(),
+                        threshold: threshold.into(),
+                        direction,
+                        short: short.into(),
+                    })
+                }
+            },
+        })
+        .collect()
+}
 
 /// Index of `breakeven_year`, the one outcome that may be absent (NaN in [`Outcomes::values`]).
 pub const BREAKEVEN: usize = 7;
 
-/// Index of `viable`.
-pub const VIABLE: usize = 13;
-
 /// One trial's outcomes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcomes {
-    /// Values in [`OUTCOME_NAMES`] order; `breakeven_year` is NaN when there is no break-even.
-    pub values: [f64; 14],
+    /// Values in the order of the first outcomes of [`TABLE`]; `breakeven_year` is NaN when there is no break-even.
+    pub values: [f64; N_VALUES],
     /// Whether each viability criterion holds: independence, unit cost, fiscal burden.
-    pub criteria: [bool; 3],
+    pub criteria: [bool; TABLE.len() - N_VALUES],
 }
 
 /// Computes the outcomes after the last year `last`.

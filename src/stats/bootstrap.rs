@@ -8,14 +8,13 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::quantile_type7_sorted;
+use super::splitmix::{GOLDEN_GAMMA, finalize};
 
 /// The generator of resample `b` of a bootstrap keyed by `seed`.
 pub fn resample_rng(seed: u64, b: usize) -> Xoshiro256PlusPlus {
     // SplitMix64's finaliser on the pair, as the engine's streams do.
-    let mut z = seed ^ 0xb007_57a9_0000_0000 ^ (b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    Xoshiro256PlusPlus::seed_from_u64(z ^ (z >> 31))
+    let z = seed ^ 0xb007_57a9_0000_0000 ^ (b as u64).wrapping_mul(GOLDEN_GAMMA);
+    Xoshiro256PlusPlus::seed_from_u64(finalize(z))
 }
 
 /// Fills `out` with `n` indices drawn uniformly with replacement from `0..n`.

@@ -3,13 +3,15 @@
 //! Everything here reads numbers produced by the engine and returns numbers; nothing draws,
 //! writes files or keeps global state. Outcome statistics are exact (over all trials);
 //! yearly series may be summarised by the mergeable [`Sketch`], whose error is stated on
-//! the type. Accumulators ([`Sketch`], [`Mean`], [`NeumaierSum`]) merge with `+=`, so
-//! parallel or sharded runs combine the same way; merging in a fixed order gives a
-//! deterministic result.
+//! the type. Accumulators ([`Sketch`], [`Mean`], [`ExactSum`]) merge with `+=` exactly:
+//! any order or grouping of merges gives the same bits, so per-thread and sharded runs
+//! combine to identical results. ([`NeumaierSum`] is deterministic only for a fixed order.)
 
 /// Reproducible bootstrap resampling and percentile intervals.
 pub mod bootstrap;
-/// Compensated sums and a mergeable mean (per-block yearly means).
+/// Exact, order-independent summation (a dense superaccumulator).
+pub mod exact;
+/// Compensated sums and a mergeable, exact mean (yearly means).
 pub mod moments;
 /// PRIM scenario discovery: peeling trajectory, boxes, quasi-p-values.
 pub mod prim;
@@ -19,14 +21,17 @@ pub mod proportion;
 pub mod rank;
 /// Rank correlations with Fisher intervals and the R² of a rank regression (run drivers).
 pub mod rank_regression;
-/// A mergeable log-bucketed quantile sketch for yearly series, with a stated relative error.
+/// A mergeable log-bucketed quantile sketch with integer counts, with a stated relative error.
 pub mod sketch;
 /// Sobol first-order (Saltelli 2010) and total (Jansen) indices with bootstrap intervals.
 pub mod sobol;
+/// SplitMix64 seed mixing shared by the engine's streams and the bootstrap.
+pub(crate) mod splitmix;
 /// Exact outcome summaries: mean, sd, se, type-7 quantiles, min, max.
 pub mod summary;
 
-pub use moments::{Mean, NeumaierSum};
+pub use exact::ExactSum;
+pub use moments::{Mean, NeumaierSum, mean_variance};
 pub use proportion::{Proportion, Z95, proportion, wilson};
 pub use sketch::Sketch;
 pub use summary::{Summary, quantile_type7_sorted, quantiles_type7, summarize};

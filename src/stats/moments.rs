@@ -1,17 +1,23 @@
-//! Compensated summation and a mergeable mean.
+//! Compensated summation and a mergeable, exact mean.
 //!
 //! [`NeumaierSum`] adds floating-point numbers with Neumaier's improvement of Kahan
 //! summation (A. Neumaier, "Rundungsfehleranalyse einiger Verfahren zur Summation endlicher
 //! Summen", ZAMM 54, 1974): the rounding error of every addition is carried in a separate
 //! term, so the error of the total does not grow with the number of terms (it is about one
 //! rounding of the exact total, plus a term in n times the square of the unit roundoff).
-//! [`Mean`] counts and sums with it; both merge with `+=` for per-block accumulation.
+//! For a given sequence of additions its result is deterministic, but floating-point
+//! addition is not associative: another order may change the last bits.
+//! [`mean_variance`] is the one sample variance of the crate (divisor n - 1), by the
+//! corrected two-pass algorithm (Chan, Golub & LeVeque, "Algorithms for computing the
+//! sample variance", The American Statistician 37, 1983): a second pass over the deviations
+//! from the mean, minus the squared sum of the deviations over n, both sums compensated.
 //!
-//! Guarantee: for a given sequence of additions and merges the result is deterministic
-//! (bit for bit). Floating-point addition is not associative, so a different order of
-//! additions or merges may change the last bits: merge blocks in a fixed order.
+//! [`Mean`] counts and sums with an [`ExactSum`]: merged with `+=` in any order or grouping
+//! it gives the same bits, so per-thread and per-shard accumulators are reproducible.
 
 use std::ops::AddAssign;
+
+use super::exact::ExactSum;
 
 /// A running sum with Neumaier's compensation term.
 ///
@@ -76,8 +82,8 @@ impl FromIterator<f64> for NeumaierSum {
     }
 }
 
-/// A count and a compensated sum: the mean of a yearly series, accumulated per block of
-/// trials and merged with `+=`.
+/// A count and an exact sum: the mean of a yearly series, accumulated per thread and
+/// merged with `+=` in any order (the result does not depend on it).
 ///
 /// ```
 /// use defsim::stats::Mean;
@@ -88,10 +94,10 @@ impl FromIterator<f64> for NeumaierSum {
 /// assert_eq!(a.mean(), Some(3.0));
 /// assert_eq!(Mean::new().mean(), None);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mean {
     n: u64,
-    sum: NeumaierSum,
+    sum: ExactSum,
 }
 
 impl Mean {
@@ -99,7 +105,7 @@ impl Mean {
     pub const fn new() -> Self {
         Self {
             n: 0,
-            sum: NeumaierSum::new(),
+            sum: ExactSum::new(),
         }
     }
 
@@ -110,8 +116,9 @@ impl Mean {
         self.sum.add(v);
     }
 
-    /// Adds `n` observations given by their sum (e.g. a short run of values summed plainly,
-    /// whose rounding error is negligible against the compensated total).
+    /// Adds `n` observations given by their sum (e.g. a short run of values summed plainly
+    /// in a fixed order, whose rounding error is negligible): the partial sum is added
+    /// exactly, so the result depends on the runs, never on the order they arrive in.
     #[inline]
     pub fn add_sum(&mut self, n: u64, sum: f64) {
         self.n += n;
@@ -123,7 +130,7 @@ impl Mean {
         self.n
     }
 
-    /// Compensated sum of the observations.
+    /// Sum of the observations (the exact sum, rounded once).
     pub fn sum(&self) -> f64 {
         self.sum.total()
     }
@@ -149,6 +156,49 @@ impl FromIterator<f64> for Mean {
         }
         m
     }
+}
+
+/// The mean and the sample variance (divisor n - 1) of `values`, taken in iteration order
+/// (two passes, hence `Clone`): `None` without values, variance `None` with one.
+///
+/// The mean is the compensated sum over n. The variance is
+/// `(sum d^2 - (sum d)^2 / n) / (n - 1)` with `d = x - mean` and both sums compensated: the
+/// correction term removes the error left by rounding of the mean; the result is clamped at
+/// 0. Deterministic for a given input order.
+///
+/// ```
+/// use defsim::stats::mean_variance;
+/// assert_eq!(mean_variance([1.0, 2.0, 3.0, 6.0]), Some((3.0, Some(14.0 / 3.0))));
+/// assert_eq!(mean_variance([5.0]), Some((5.0, None)));
+/// assert_eq!(mean_variance(std::iter::empty::<f64>()), None);
+/// ```
+pub fn mean_variance<I>(values: I) -> Option<(f64, Option<f64>)>
+where
+    I: IntoIterator<Item = f64>,
+    I::IntoIter: Clone,
+{
+    let values = values.into_iter();
+    let mut n = 0usize;
+    let sum: NeumaierSum = values.clone().inspect(|_| n += 1).collect();
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let mean = sum.total() / nf;
+    let variance = (n > 1).then(|| {
+        let mut squares = NeumaierSum::new();
+        let mut deviations = NeumaierSum::new();
+        for x in values {
+            let d = x - mean;
+            squares.add(d * d);
+            deviations.add(d);
+        }
+        let dev = deviations.total();
+        // The correction term removes the error left by rounding of the mean.
+        let var = (squares.total() - dev * dev / nf) / (nf - 1.0);
+        var.max(0.0)
+    });
+    Some((mean, variance))
 }
 
 #[cfg(test)]
@@ -183,6 +233,27 @@ mod tests {
         assert_eq!(merged.count(), 1000);
         let (a, b) = (whole.mean().unwrap(), merged.mean().unwrap());
         assert!((a - b).abs() <= 1e-15 * a.abs().max(1.0), "{a} vs {b}");
+        // Merging the blocks in reverse order gives the same bits.
+        let mut reversed = Mean::new();
+        for block in xs.chunks(64).rev() {
+            reversed += &block.iter().copied().collect::<Mean>();
+        }
+        assert_eq!(reversed, merged);
+        assert_eq!(reversed.mean().unwrap().to_bits(), b.to_bits());
+    }
+
+    #[test]
+    fn variance_survives_a_large_offset() {
+        // 1e9 + {0, 1, 2, 3}: variance 5/3, which the textbook one-pass formula
+        // (sum x^2 - n mean^2) / (n - 1) loses entirely at this offset.
+        let xs = [0.0, 1.0, 2.0, 3.0].map(|x| 1e9 + x);
+        let (mean, var) = mean_variance(xs).unwrap();
+        assert_eq!(mean, 1e9 + 1.5);
+        assert!((var.unwrap() - 5.0 / 3.0).abs() < 1e-12, "{var:?}");
+        let one_pass = (xs.iter().map(|x| x * x).sum::<f64>() - 4.0 * mean * mean) / 3.0;
+        assert!((one_pass - 5.0 / 3.0).abs() > 0.1, "{one_pass}");
+        // Identical values: exactly 0, never negative.
+        assert_eq!(mean_variance([0.1; 7]).unwrap().1, Some(0.0));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! - Sample standard deviation with divisor n - 1, by the corrected two-pass algorithm
 //!   (second pass over the deviations from the mean, minus the squared sum of the deviations
 //!   over n; Chan, Golub & LeVeque, "Algorithms for computing the sample variance", The
-//!   American Statistician 37, 1983), both sums compensated. `se = sd / sqrt(n)`.
+//!   American Statistician 37, 1983), both sums compensated ([`super::mean_variance`]).
+//!   `se = sd / sqrt(n)`.
 //! - Quantiles of type 7 of Hyndman & Fan ("Sample quantiles in statistical packages",
 //!   The American Statistician 50, 1996): linear interpolation between order statistics,
 //!   `h = (n - 1) q`, `Q(q) = x[floor(h)] + (h - floor(h)) (x[floor(h) + 1] - x[floor(h)])`
@@ -20,7 +21,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::QUANTILES;
-use super::moments::NeumaierSum;
+use super::moments::mean_variance;
 
 /// Summary statistics of one outcome; serialises as the `summary.json` outcome object with
 /// keys `n, mean, sd, se, p05, p10, p25, p50, p75, p90, p95, min, max` in that order,
@@ -97,20 +98,10 @@ pub fn summarize(values: &mut [f64]) -> Summary {
         return Summary::EMPTY;
     }
     let nf = n as f64;
-    let mean = values.iter().copied().collect::<NeumaierSum>().total() / nf;
-    let sd = (n > 1).then(|| {
-        let mut squares = NeumaierSum::new();
-        let mut deviations = NeumaierSum::new();
-        for &x in values.iter() {
-            let d = x - mean;
-            squares.add(d * d);
-            deviations.add(d);
-        }
-        let dev = deviations.total();
-        // The correction term removes the error left by rounding of the mean.
-        let var = (squares.total() - dev * dev / nf) / (nf - 1.0);
-        var.max(0.0).sqrt()
-    });
+    let Some((mean, var)) = mean_variance(values.iter().copied()) else {
+        return Summary::EMPTY;
+    };
+    let sd = var.map(f64::sqrt);
     let se = sd.map(|sd| sd / nf.sqrt());
 
     // Probabilities 0 and 1 give the min and max as type-7 quantiles.

@@ -48,8 +48,12 @@ scenario minus <strong>{}</strong>.</p>\n<h2>The scenarios</h2>\n<ul>\n",
             escape(&s.description)
         );
     }
-    body.push_str("</ul>\n<h2>P(viable)</h2>\n<ul class=\"headline\">\n");
-    for v in &cmp.viable {
+    let _ = write!(
+        body,
+        "</ul>\n<h2>P({})</h2>\n<ul class=\"headline\">\n",
+        escape(&cmp.headline_name)
+    );
+    for v in &cmp.headline {
         let _ = writeln!(
             body,
             "<li>{}: <strong>{}</strong></li>",

@@ -5,24 +5,14 @@
 use std::fmt::Write;
 
 use super::{QUESTION, answer, cell, escape, figures, page, plots_heading, proportion, table};
+use crate::engine::Schema;
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
 use crate::summary::RunSummary;
 
-/// How each probability reads in the headline.
-fn probability_label(name: &str) -> String {
-    match name {
-        "viable" => "P(viable): all three criteria met".into(),
-        "meets_min_independence" => "independence criterion met".into(),
-        "meets_max_unit_cost_ratio" => "unit cost criterion met".into(),
-        "meets_max_fiscal_burden" => "fiscal burden criterion met".into(),
-        "breakeven_within_horizon" => "program breaks even within the horizon".into(),
-        other => other.replace('_', " "),
-    }
-}
-
-/// The page of `summary` with `plots` (already written under `plots/`).
-pub fn render(summary: &RunSummary, plots: &[Plot]) -> String {
+/// The page of `summary` with `plots` (already written under `plots/`); `schema` says how
+/// each probability reads.
+pub fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
     let s = summary;
     let mut body = String::new();
     let _ = write!(
@@ -33,7 +23,7 @@ pub fn render(summary: &RunSummary, plots: &[Plot]) -> String {
 {trials} trials, years {y0}-{y1}; defsim {version}.</p>\n",
         name = escape(&s.scenario.name),
         q = escape(QUESTION),
-        answer = answer(&crate::analysis::answer::run(s)),
+        answer = answer(&crate::analysis::answer::run(s, schema.headline_name())),
         desc = escape(&s.scenario.description),
         file = escape(&s.scenario.file),
         sha = escape(&s.scenario.resolved_sha256),
@@ -49,7 +39,7 @@ pub fn render(summary: &RunSummary, plots: &[Plot]) -> String {
         let _ = writeln!(
             body,
             "<li>{}: <strong>{}</strong></li>",
-            escape(&probability_label(name)),
+            escape(&schema.probability_title(name)),
             proportion(p)
         );
     }

@@ -28,7 +28,8 @@ differ only by the key).</p>\n",
         thousands(sweep.trials),
     );
     body.push_str("<h2>Steps</h2>\n");
-    let mut header: Vec<String> = vec![sweep.key.clone(), "P(viable) [95% CI]".into()];
+    let mut header: Vec<String> =
+        vec![sweep.key.clone(), format!("P({}) [95% CI]", sweep.headline)];
     for o in &sweep.chosen {
         header.push(format!("{o}: 5% / 50% / 95%"));
     }
@@ -40,14 +41,18 @@ differ only by the key).</p>\n",
                 "<span class=\"nw\">{}</span>",
                 escape(&value_text(s.value))
             )];
-            row.push(s.probabilities.get("viable").map_or("-".into(), |p| {
-                format!(
-                    "<span class=\"nw\">{:.1}% [{:.1}, {:.1}]</span>",
-                    p.p * 100.0,
-                    p.ci95[0] * 100.0,
-                    p.ci95[1] * 100.0
-                )
-            }));
+            row.push(
+                s.probabilities
+                    .get(&sweep.headline)
+                    .map_or("-".into(), |p| {
+                        format!(
+                            "<span class=\"nw\">{:.1}% [{:.1}, {:.1}]</span>",
+                            p.p * 100.0,
+                            p.ci95[0] * 100.0,
+                            p.ci95[1] * 100.0
+                        )
+                    }),
+            );
             for o in &sweep.chosen {
                 let q = &s.outcomes[o];
                 row.push(format!(

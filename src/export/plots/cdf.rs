@@ -6,8 +6,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, Threshold, outcome_unit};
+use super::style::{self, Threshold};
 use super::{Chart, DrawResult};
+use crate::engine::Outcome;
 use crate::stats::quantile_type7_sorted;
 
 /// Points per curve.
@@ -17,6 +18,8 @@ const POINTS: usize = 401;
 #[derive(Debug, Clone)]
 pub struct Cdf {
     outcome: String,
+    /// Axis label with unit.
+    label: String,
     /// (scenario, (x, F(x)) points); an outcome absent in every trial has no points.
     runs: Vec<(String, Vec<(f64, f64)>)>,
     x: (f64, f64),
@@ -27,7 +30,7 @@ pub struct Cdf {
 impl Cdf {
     /// `runs`: each scenario's name and the outcome's values over trials (NaN = absent).
     pub fn new(
-        outcome: &str,
+        outcome: &Outcome,
         runs: &[(&str, &[f64])],
         threshold: Option<Threshold>,
         caption: String,
@@ -56,7 +59,7 @@ impl Cdf {
                 (name.to_string(), points)
             })
             .collect();
-        if let Some(t) = threshold {
+        if let Some(t) = &threshold {
             lo = lo.min(t.value);
             hi = hi.max(t.value);
         }
@@ -68,7 +71,8 @@ impl Cdf {
             (lo, hi) = (lo - pad, hi + pad);
         }
         Cdf {
-            outcome: outcome.into(),
+            outcome: outcome.name.clone(),
+            label: outcome.label(),
             runs,
             x: (lo, hi),
             threshold,
@@ -90,12 +94,7 @@ impl Chart for Cdf {
         let area = style::frame(root, &self.title(), &self.caption)?;
         let (x0, x1) = self.x;
         let mut chart = style::plot_area(&area, x0..x1, 0.0..100.0, 64)?;
-        style::mesh(
-            &mut chart,
-            outcome_unit(&self.outcome),
-            "share of trials at or below (%)",
-        )
-        .draw()?;
+        style::mesh(&mut chart, &self.label, "share of trials at or below (%)").draw()?;
         let scale = style::unit((x0, x1), (0.0, 100.0));
         let spot = style::legend_spot(self.runs.iter().flat_map(|(_, points)| {
             points
@@ -114,12 +113,8 @@ impl Chart for Cdf {
                 .label(name.clone())
                 .legend(style::line_key(line));
         }
-        if let Some(t) = self.threshold {
-            style::threshold_line(
-                &mut chart,
-                [(t.value, 0.0), (t.value, 100.0)],
-                t.viable_if(),
-            )?;
+        if let Some(t) = &self.threshold {
+            style::threshold_line(&mut chart, [(t.value, 0.0), (t.value, 100.0)], t.legend())?;
         }
         style::legend(&mut chart, spot)?;
         Ok(())

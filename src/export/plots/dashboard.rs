@@ -1,5 +1,6 @@
-//! The headline in one figure: P(viable) with its 95% interval, and the share of trials
-//! meeting each of the three viability criteria (with theirs), so the reader sees which
+//! The headline in one figure: the probability that a trial meets every criterion (`viable`
+//! in the viability model) with its 95% interval, and the share of trials meeting each
+//! criterion (with theirs), so the reader sees which
 //! criterion binds (the one met least often is marked). Read from
 //! `RunSummary::probabilities` (Wilson intervals).
 
@@ -9,6 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{self, Thresholds, number};
 use super::{Chart, DrawResult};
+use crate::engine::{Criterion, Schema, count_word};
 use crate::stats::Proportion;
 use crate::summary::RunSummary;
 
@@ -17,36 +19,34 @@ use crate::summary::RunSummary;
 pub struct Dashboard<'a> {
     /// The run's summary.
     pub summary: &'a RunSummary,
+    /// The model's outcome schema (which outcome is the headline, which are criteria).
+    pub schema: &'a Schema,
     /// Fixed thresholds (for the row labels).
     pub thresholds: Thresholds,
     /// Caption.
     pub caption: String,
 }
 
-/// The rows: label and probability, top to bottom.
-pub fn rows(summary: &RunSummary, t: &Thresholds) -> Vec<(String, Proportion)> {
-    let label = |base: &str, sign: &str, v: Option<f64>| match v {
-        Some(v) => format!("{base} {sign} {}", number(v)),
-        None => format!("{base} {sign} threshold"),
-    };
-    let wanted = [
-        (
-            "viable".to_string(),
-            "viable: all three criteria".to_string(),
-        ),
-        (
-            "meets_min_independence".into(),
-            label("independence", ">=", t.min_independence),
-        ),
-        (
-            "meets_max_unit_cost_ratio".into(),
-            label("unit cost ratio", "<=", t.max_unit_cost_ratio),
-        ),
-        (
-            "meets_max_fiscal_burden".into(),
-            label("peak fiscal burden", "<=", t.max_fiscal_burden),
-        ),
-    ];
+/// The rows: label and probability, top to bottom: the headline (every criterion met), then
+/// each criterion as `<outcome title> <sign> <threshold>`.
+pub fn rows(summary: &RunSummary, schema: &Schema, t: &Thresholds) -> Vec<(String, Proportion)> {
+    let headline = schema.headline_name();
+    let criteria: Vec<(&str, &Criterion)> = schema.criteria().collect();
+    let mut wanted = vec![(
+        headline.to_string(),
+        format!("{headline}: all {} criteria", count_word(criteria.len())),
+    )];
+    for (name, c) in criteria {
+        let title = schema
+            .outcome(&c.of)
+            .map_or(c.of.as_str(), |o| o.title.as_str());
+        let sign = c.direction.sign();
+        let label = match t.for_outcome(&c.of) {
+            Some(v) => format!("{title} {sign} {}", number(v.value)),
+            None => format!("{title} {sign} threshold"),
+        };
+        wanted.push((name.to_string(), label));
+    }
     wanted
         .into_iter()
         .filter_map(|(key, label)| Some((label, summary.probabilities.get(&key)?.clone())))
@@ -59,12 +59,15 @@ impl Chart for Dashboard<'_> {
     }
 
     fn title(&self) -> String {
-        "P(viable) and the share of trials meeting each criterion".into()
+        format!(
+            "P({}) and the share of trials meeting each criterion",
+            self.schema.headline_name()
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let area = style::frame(root, &self.title(), &self.caption)?;
-        let rows = rows(self.summary, &self.thresholds);
+        let rows = rows(self.summary, self.schema, &self.thresholds);
         let n = rows.len();
         // The binding criterion: the one met by the fewest trials (rows after the first).
         let binds = rows

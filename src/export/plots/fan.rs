@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, AreaError, Threshold, XyChart, number, series_unit};
+use super::style::{self, AreaError, Threshold, XyChart, number};
 use super::{Chart, DrawResult};
 use crate::summary::YearPoint;
 
@@ -15,6 +15,8 @@ use crate::summary::YearPoint;
 pub struct Fan<'a> {
     /// Series name (`fiscal_burden`, `ammunition.output`).
     pub series: &'a str,
+    /// Axis label with unit.
+    pub label: &'a str,
     /// Its yearly points.
     pub points: &'a [YearPoint],
     /// The viability threshold the series is held to, drawn as a dashed red line.
@@ -79,11 +81,11 @@ fn band(
 /// Draws the mesh of a fan chart and returns the chart.
 fn axes<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
-    series: &str,
+    label: &str,
     (x0, x1, y0, y1): (f64, f64, f64, f64),
 ) -> Result<XyChart<'a, DB>, AreaError<DB>> {
     let mut chart = style::plot_area(area, x0..x1, y0..y1, 72)?;
-    style::mesh(&mut chart, "year", &series_unit(series))
+    style::mesh(&mut chart, "year", label)
         .x_labels(12)
         .x_label_formatter(&style::year)
         .draw()?;
@@ -103,9 +105,9 @@ impl Chart for Fan<'_> {
         let area = style::frame(root, &self.title(), &self.caption)?;
         let r = ranges(
             std::iter::once(self.points),
-            self.threshold.map(|t| t.value),
+            self.threshold.as_ref().map(|t| t.value),
         );
-        let mut chart = axes(&area, self.series, r)?;
+        let mut chart = axes(&area, self.label, r)?;
         let scale = style::unit((r.0, r.1), (r.2, r.3));
         let spot =
             style::legend_spot(self.points.iter().flat_map(|p| {
@@ -144,7 +146,7 @@ impl Chart for Fan<'_> {
             ))?
             .label("mean")
             .legend(style::line_key(mean));
-        if let Some(t) = self.threshold {
+        if let Some(t) = &self.threshold {
             let label = format!("viability threshold ({} {})", t.sign(), number(t.value));
             style::threshold_line(&mut chart, [(r.0, t.value), (r.1, t.value)], label)?;
         }
@@ -158,6 +160,8 @@ impl Chart for Fan<'_> {
 pub struct FanOverlay<'a> {
     /// Series name.
     pub series: &'a str,
+    /// Axis label with unit.
+    pub label: &'a str,
     /// (scenario name, its points), first scenario first.
     pub runs: Vec<(&'a str, &'a [YearPoint])>,
     /// Caption.
@@ -179,7 +183,7 @@ impl Chart for FanOverlay<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let area = style::frame(root, &self.title(), &self.caption)?;
         let r = ranges(self.runs.iter().map(|(_, p)| *p), None);
-        let mut chart = axes(&area, self.series, r)?;
+        let mut chart = axes(&area, self.label, r)?;
         let scale = style::unit((r.0, r.1), (r.2, r.3));
         let spot = style::legend_spot(self.runs.iter().flat_map(|(_, points)| {
             points

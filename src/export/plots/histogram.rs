@@ -10,8 +10,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, Threshold, number, outcome_unit};
+use super::style::{self, Threshold, number};
 use super::{Chart, DrawResult};
+use crate::engine::Outcome;
 use crate::stats::{Summary, quantiles_type7};
 
 /// Bins when the outcome is continuous.
@@ -21,6 +22,8 @@ const BINS: usize = 40;
 #[derive(Debug, Clone)]
 pub struct Histogram {
     name: String,
+    /// Axis label with unit.
+    label: String,
     /// Left edge of the first bin and bin width.
     start: f64,
     width: f64,
@@ -37,10 +40,10 @@ pub struct Histogram {
 }
 
 impl Histogram {
-    /// Bins the values of outcome `name` (NaN = absent in that trial); `stats` is the
+    /// Bins the values of `outcome` (NaN = absent in that trial); `stats` is the
     /// outcome's summary (its mean and 5/50/95% are marked, as `summary.json` states them).
     pub fn new(
-        name: &str,
+        outcome: &Outcome,
         values: &[f64],
         stats: &Summary,
         threshold: Option<Threshold>,
@@ -51,7 +54,8 @@ impl Histogram {
         let present = v.len();
         if v.is_empty() {
             return Histogram {
-                name: name.into(),
+                name: outcome.name.clone(),
+                label: outcome.label(),
                 start: 0.0,
                 width: 1.0,
                 shares: vec![],
@@ -75,7 +79,7 @@ impl Histogram {
             // The 0.1% and 99.9% order statistics, by selection (no full sort), type 7.
             let range = quantiles_type7(&mut v, &[0.001, 0.999]);
             let (mut lo, mut hi) = (range[0], range[1]);
-            if let Some(t) = threshold {
+            if let Some(t) = &threshold {
                 lo = lo.min(t.value);
                 hi = hi.max(t.value);
             }
@@ -100,7 +104,8 @@ impl Histogram {
             }
         }
         Histogram {
-            name: name.into(),
+            name: outcome.name.clone(),
+            label: outcome.label(),
             start,
             width,
             shares: counts.iter().map(|&c| c as f64 / total as f64).collect(),
@@ -144,7 +149,7 @@ impl Chart for Histogram {
         let x1 = self.start + self.width * self.shares.len().max(1) as f64;
         let ymax = self.shares.iter().copied().fold(0.0, f64::max).max(1e-3) * 1.15 * 100.0;
         let mut chart = style::plot_area(&area, x0..x1, 0.0..ymax, 64)?;
-        style::mesh(&mut chart, outcome_unit(&self.name), "share of trials (%)").draw()?;
+        style::mesh(&mut chart, &self.label, "share of trials (%)").draw()?;
         if self.present == 0 {
             let (w, h) = area.dim_in_pixel();
             area.draw(&Text::new(
@@ -187,13 +192,8 @@ impl Chart for Histogram {
                 dashed,
             ));
         }
-        if let Some(t) = self.threshold {
-            marks.push((
-                t.viable_if(),
-                t.value,
-                style::THRESHOLD.stroke_width(3),
-                false,
-            ));
+        if let Some(t) = &self.threshold {
+            marks.push((t.legend(), t.value, style::THRESHOLD.stroke_width(3), false));
         }
         for (label, x, line, dashed) in marks {
             if !x.is_finite() {
@@ -214,7 +214,12 @@ impl Chart for Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::OutcomeKind;
     use crate::stats::summarize;
+
+    fn continuous(name: &str) -> Outcome {
+        Outcome::named(name, OutcomeKind::Continuous)
+    }
 
     #[test]
     fn integer_outcomes_get_one_bin_per_value_and_shares_sum_to_one() {
@@ -226,7 +231,13 @@ mod tests {
                 .filter(|v| !v.is_nan())
                 .collect::<Vec<_>>(),
         );
-        let h = Histogram::new("years_sanctioned", &values, &stats, None, String::new());
+        let h = Histogram::new(
+            &continuous("years_sanctioned"),
+            &values,
+            &stats,
+            None,
+            String::new(),
+        );
         assert_eq!(h.shares.len(), 4);
         assert_eq!(h.shares, vec![0.2, 0.4, 0.0, 0.2]);
         assert_eq!((h.present, h.total, h.outside), (4, 5, 0));
@@ -238,9 +249,16 @@ mod tests {
         let t = Threshold {
             value: 0.35,
             at_least: true,
+            headline: "viable".into(),
         };
         let stats = summarize(&mut values.clone());
-        let h = Histogram::new("independence", &values, &stats, Some(t), String::new());
+        let h = Histogram::new(
+            &continuous("independence"),
+            &values,
+            &stats,
+            Some(t),
+            String::new(),
+        );
         assert!(h.start <= 0.1 + 1e-4);
         assert!(h.start + h.width * BINS as f64 >= 0.35);
         let inside: f64 = h.shares.iter().sum::<f64>() * 1000.0;

@@ -9,11 +9,12 @@
 //! byte-identical from run to run (no timestamps, no paths).
 //!
 //! Charts read only the run's [`crate::summary::RunSummary`] and [`crate::engine::Results`]
-//! (and the scenario's fixed viability thresholds), never the model.
+//! with the model's outcome schema ([`crate::engine::Schema`]: titles, units, kinds) and the
+//! scenario's fixed criterion thresholds, never the model itself.
 
 /// Overlaid cumulative distributions of one outcome across scenarios (`compare`).
 pub mod cdf;
-/// P(viable) and the share of trials meeting each viability criterion.
+/// The headline probability and the share of trials meeting each criterion.
 pub mod dashboard;
 /// Fan charts of yearly series: one run, or several overlaid (`compare`).
 pub mod fan;
@@ -40,7 +41,8 @@ use plotters::prelude::*;
 use rayon::prelude::*;
 
 use crate::engine::Results;
-use crate::summary::{INDICATORS, RunSummary};
+use crate::engine::{Schema, SeriesKind};
+use crate::summary::RunSummary;
 use crate::sweep::Sweep;
 pub use style::{Thresholds, caption};
 
@@ -157,15 +159,6 @@ fn write_png(path: &Path, rgb: &[u8], (w, h): (u32, u32)) -> Result<()> {
     Ok(())
 }
 
-/// Yearly series that are states (0/1 or 0/1/2): shown by [`states`], not as fan charts.
-pub const STATE_SERIES: [&str; 5] = [
-    "sanctioned",
-    "support_state",
-    "support_full",
-    "support_reduced",
-    "support_withdrawn",
-];
-
 /// Every plot of one run, in report order: the dashboard, one histogram per outcome (0/1
 /// indicators excepted), the states chart, one fan chart per yearly series (states
 /// excepted). Written into `dir` (PNG and SVG) in parallel.
@@ -176,24 +169,32 @@ pub fn run_plots(
     dir: &Path,
 ) -> Result<Vec<Plot>> {
     let caption = caption(summary);
+    let schema = &results.schema;
     let mut jobs: Vec<Job<'_>> = vec![job(dashboard::Dashboard {
         summary,
+        schema,
         thresholds: thresholds.clone(),
         caption: caption.clone(),
     })];
-    for (name, column) in results.schema.outcomes.iter().zip(&results.outcomes) {
-        if INDICATORS.contains(&name.as_str()) {
+    for (outcome, column) in schema.outcomes.iter().zip(&results.outcomes) {
+        if outcome.is_indicator() {
             continue;
         }
         let (stats, threshold, caption) = (
-            &summary.outcomes[name],
-            thresholds.for_outcome(name),
+            &summary.outcomes[&outcome.name],
+            thresholds.for_outcome(&outcome.name),
             caption.clone(),
         );
         // Binned inside the job, so the million-value columns are binned in parallel.
         jobs.push(Box::new(move |dir: &Path| {
             render(
-                &histogram::Histogram::new(name, column, stats, threshold, caption.clone()),
+                &histogram::Histogram::new(
+                    outcome,
+                    column,
+                    stats,
+                    threshold.clone(),
+                    caption.clone(),
+                ),
                 dir,
             )
         }));
@@ -202,11 +203,15 @@ pub fn run_plots(
         jobs.push(job(chart));
     }
     for (name, points) in &summary.timeseries {
-        if STATE_SERIES.contains(&name.as_str()) {
+        let Some(series) = schema.series(name) else {
+            continue;
+        };
+        if series.kind == SeriesKind::State {
             continue;
         }
         jobs.push(job(fan::Fan {
             series: name,
+            label: &series.label,
             points,
             threshold: thresholds.for_series(name),
             caption: caption.clone(),
@@ -215,17 +220,8 @@ pub fn run_plots(
     render_all(&jobs, dir)
 }
 
-/// Yearly series overlaid in `compare`: the program's main quantities.
-pub const COMPARE_SERIES: [&str; 5] = [
-    "independence",
-    "self_sufficiency",
-    "fiscal_burden",
-    "program_spend_musd",
-    "gdp_musd",
-];
-
 /// The plots of `compare`: one overlaid CDF per outcome (0/1 indicators excepted) and one
-/// overlaid fan chart per series of [`COMPARE_SERIES`]. `runs` are the scenarios' summaries
+/// overlaid fan chart per series the schema marks for overlay ([`Schema::overlaid_series`]). `runs` are the scenarios' summaries
 /// and results, the reference first.
 pub fn compare_plots(
     runs: &[(&RunSummary, &Results)],
@@ -241,22 +237,24 @@ pub fn compare_plots(
         style::thousands(first.trials)
     );
     let mut jobs: Vec<Job<'_>> = Vec::new();
-    for (o, name) in first_results.schema.outcomes.iter().enumerate() {
-        if INDICATORS.contains(&name.as_str()) {
+    let schema = &first_results.schema;
+    for (o, outcome) in schema.outcomes.iter().enumerate() {
+        if outcome.is_indicator() {
             continue;
         }
+        let name = &outcome.name;
         let columns: Vec<(&str, &[f64])> = runs
             .iter()
             .map(|(s, r)| (s.scenario.name.as_str(), r.outcomes[o].as_slice()))
             .collect();
         jobs.push(job(cdf::Cdf::new(
-            name,
+            outcome,
             &columns,
             thresholds.for_outcome(name),
             caption.clone(),
         )));
     }
-    for series in COMPARE_SERIES {
+    for series in schema.overlaid_series() {
         let Some(runs) = runs
             .iter()
             .map(|(s, _)| {
@@ -269,8 +267,10 @@ pub fn compare_plots(
         else {
             continue;
         };
+        let label = schema.series(series).map_or("value", |s| s.label.as_str());
         jobs.push(job(fan::FanOverlay {
             series,
+            label,
             runs,
             caption: caption.clone(),
         }));
@@ -278,9 +278,14 @@ pub fn compare_plots(
     render_all(&jobs, dir)
 }
 
-/// The plots of `sweep`: P(viable) and the criteria, then each chosen outcome's 5/50/95%,
-/// against the swept value.
-pub fn sweep_plots(sweep: &Sweep, thresholds: &Thresholds, dir: &Path) -> Result<Vec<Plot>> {
+/// The plots of `sweep`: the headline probability and the criteria, then each chosen
+/// outcome's 5/50/95%, against the swept value.
+pub fn sweep_plots(
+    sweep: &Sweep,
+    schema: &Schema,
+    thresholds: &Thresholds,
+    dir: &Path,
+) -> Result<Vec<Plot>> {
     let caption = format!(
         "scenario {} ({}), {} from {} to {} in {} steps; seed {}, {} trials per step",
         sweep.scenario,
@@ -293,24 +298,26 @@ pub fn sweep_plots(sweep: &Sweep, thresholds: &Thresholds, dir: &Path) -> Result
         style::thousands(sweep.trials)
     );
     let xs: Vec<f64> = sweep.steps.iter().map(|s| s.value).collect();
-    let rows = [
-        ("viable", "P(viable)"),
-        ("meets_min_independence", "meets independence"),
-        ("meets_max_unit_cost_ratio", "meets unit cost"),
-        ("meets_max_fiscal_burden", "meets fiscal burden"),
-    ];
+    let headline = schema.headline_name();
+    let mut rows = vec![(headline.to_string(), format!("P({headline})"))];
+    rows.extend(
+        schema
+            .criteria()
+            .map(|(name, c)| (name.to_string(), format!("meets {}", c.short))),
+    );
     let lines = rows
         .iter()
         .filter_map(|(key, label)| {
             let ps = sweep
                 .steps
                 .iter()
-                .map(|s| s.probabilities.get(*key).cloned())
+                .map(|s| s.probabilities.get(key).cloned())
                 .collect::<Option<Vec<_>>>()?;
             Some((label.to_string(), ps))
         })
         .collect();
-    let mut jobs: Vec<Job<'_>> = vec![job(sweep::ViabilityAlong {
+    let mut jobs: Vec<Job<'_>> = vec![job(sweep::CriteriaAlong {
+        headline: headline.to_string(),
         param: sweep.key.clone(),
         xs: xs.clone(),
         lines,
@@ -328,6 +335,9 @@ pub fn sweep_plots(sweep: &Sweep, thresholds: &Thresholds, dir: &Path) -> Result
         jobs.push(job(sweep::OutcomeAlong {
             param: sweep.key.clone(),
             outcome: outcome.clone(),
+            label: schema
+                .outcome(outcome)
+                .map_or_else(|| "value".to_string(), |o| o.label()),
             xs: xs.clone(),
             q,
             threshold: thresholds.for_outcome(outcome),

@@ -11,6 +11,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
+use crate::engine::{Direction, Schema};
 use crate::scenario::Scenario;
 use crate::summary::RunSummary;
 
@@ -244,52 +245,6 @@ fn trim(s: String) -> String {
     }
 }
 
-/// The axis label (with unit) of an outcome.
-pub fn outcome_unit(name: &str) -> &'static str {
-    match name {
-        "independence" => "independence (share of military demand met by local value added)",
-        "self_sufficiency" => "self-sufficiency (share of military demand produced locally)",
-        "program_cost_musd" => "program cost (million 2024 USD)",
-        "excess_cost_musd" => "cost above buying the same imports (million 2024 USD)",
-        "unit_cost_ratio" => "unit cost ratio (local unit cost / import price)",
-        "peak_fiscal_burden" => "peak fiscal burden (net program cost / revenue, worst year)",
-        "mean_fiscal_burden" => "mean fiscal burden (net program cost / revenue, yearly mean)",
-        "breakeven_year" => "break-even year (calendar year)",
-        "russia_dependence" => "Russia dependence (Russian share of military imports)",
-        "gdp_final_musd" => "GDP in the last year (million 2024 USD)",
-        "poverty_relief_forgone" => "poverty relief forgone (person-years of the poverty gap)",
-        "poverty_gap_share" => "program spending / cost of closing the poverty gap",
-        "years_sanctioned" => "years under sanctions (years)",
-        "viable" => "viable (1 = meets all three criteria)",
-        _ => "value",
-    }
-}
-
-/// The axis label (with unit) of a yearly series (`<line>.<series>` included).
-pub fn series_unit(name: &str) -> String {
-    let (line, series) = match name.split_once('.') {
-        Some((l, s)) => (Some(l), s),
-        None => (None, name),
-    };
-    let unit = match series {
-        "gdp_musd" => "GDP (million 2024 USD)",
-        "revenue_musd" => "government revenue (million 2024 USD)",
-        "program_spend_musd" => "program spending (million 2024 USD a year)",
-        "fiscal_burden" => "fiscal burden (net program cost / revenue)",
-        "self_sufficiency" => "self-sufficiency (share of military demand)",
-        "independence" => "independence (share of military demand)",
-        "sanctioned" => "share of trials sanctioned",
-        "output" => "output (units a year)",
-        "unit_cost_ratio" => "unit cost ratio (local cost / import price)",
-        "import_content" => "import content (share of unit value)",
-        _ => "value",
-    };
-    match line {
-        Some(l) => format!("{}: {unit}", l.replace('_', " ")),
-        None => unit.to_string(),
-    }
-}
-
 /// Where a legend hides the least data: the candidate corner (or middle of a side) that holds
 /// the fewest of `points`, given as (x, y) scaled to [0, 1] over the plot area. Ties go to
 /// the earlier candidate (upper right first).
@@ -339,13 +294,15 @@ pub fn unit(xr: (f64, f64), yr: (f64, f64)) -> impl Fn((f64, f64)) -> (f64, f64)
     move |(x, y)| ((x - xr.0) / (xr.1 - xr.0), (y - yr.0) / (yr.1 - yr.0))
 }
 
-/// A viability threshold: the value and whether the criterion is "at least" it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A criterion's threshold: the value and whether the criterion is "at least" it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Threshold {
     /// The threshold value.
     pub value: f64,
     /// true: the criterion is `outcome >= value`; false: `outcome <= value`.
     pub at_least: bool,
+    /// Name of the headline outcome a trial meets when it meets every criterion (`viable`).
+    pub headline: String,
 }
 
 impl Threshold {
@@ -355,74 +312,99 @@ impl Threshold {
     }
 
     /// The legend label of the threshold: `viable if >= 0.35`.
-    pub fn viable_if(&self) -> String {
-        format!("viable if {} {}", self.sign(), number(self.value))
+    pub fn legend(&self) -> String {
+        format!(
+            "{} if {} {}",
+            self.headline,
+            self.sign(),
+            number(self.value)
+        )
     }
 }
 
-/// The scenario's viability thresholds, where they are fixed values (a threshold given as a
-/// distribution differs by trial and is not drawn).
+/// The thresholds of a model's criteria (its outcome schema) in a scenario, where they are
+/// fixed values (a threshold given as a distribution differs by trial and is not drawn),
+/// keyed by the outcome each criterion holds, and by the yearly series held to it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Thresholds {
-    /// `viability.min_independence`.
-    pub min_independence: Option<f64>,
-    /// `viability.max_unit_cost_ratio`.
-    pub max_unit_cost_ratio: Option<f64>,
-    /// `viability.max_fiscal_burden`.
-    pub max_fiscal_burden: Option<f64>,
+    outcomes: Vec<(String, Threshold)>,
+    series: Vec<(String, Threshold)>,
 }
 
 impl Thresholds {
-    /// Reads the fixed thresholds of `scenario`.
-    pub fn from_scenario(scenario: &Scenario) -> Thresholds {
-        let fixed = |key: &str| {
+    /// The thresholds of `schema`'s criteria, each read by `fixed` from its parameter key.
+    pub fn new(schema: &Schema, fixed: impl Fn(&str) -> Option<f64>) -> Thresholds {
+        let headline = schema.headline_name().to_string();
+        let outcomes: Vec<(String, Threshold)> = schema
+            .criteria()
+            .filter_map(|(_, c)| {
+                let threshold = Threshold {
+                    value: fixed(&c.threshold)?,
+                    at_least: c.direction == Direction::AtLeast,
+                    headline: headline.clone(),
+                };
+                Some((c.of.clone(), threshold))
+            })
+            .collect();
+        let series = schema
+            .series
+            .iter()
+            .filter_map(|s| {
+                let of = s.held_to.as_deref()?;
+                let (_, t) = outcomes.iter().find(|(o, _)| o == of)?;
+                Some((s.name.clone(), t.clone()))
+            })
+            .collect();
+        Thresholds { outcomes, series }
+    }
+
+    /// The fixed thresholds of `scenario` for the criteria of `schema`.
+    pub fn from_scenario(schema: &Schema, scenario: &Scenario) -> Thresholds {
+        Thresholds::new(schema, |key| {
             scenario
                 .params
                 .iter()
                 .find(|e| e.key == key)
                 .and_then(|e| e.param.fixed_value())
-        };
-        Thresholds {
-            min_independence: fixed("viability.min_independence"),
-            max_unit_cost_ratio: fixed("viability.max_unit_cost_ratio"),
-            max_fiscal_burden: fixed("viability.max_fiscal_burden"),
-        }
+        })
     }
 
     /// The thresholds shared by every one of `all` (a criterion whose threshold differs
     /// between scenarios is left out: one line could not stand for all of them).
     pub fn common(all: &[Thresholds]) -> Thresholds {
-        let same = |get: fn(&Thresholds) -> Option<f64>| {
-            let first = get(all.first()?)?;
-            all.iter().all(|t| get(t) == Some(first)).then_some(first)
+        let same = |pick: fn(&Thresholds) -> &Vec<(String, Threshold)>| {
+            let Some(first) = all.first() else {
+                return Vec::new();
+            };
+            pick(first)
+                .iter()
+                .filter(|entry| all.iter().all(|t| pick(t).contains(entry)))
+                .cloned()
+                .collect()
         };
         Thresholds {
-            min_independence: same(|t| t.min_independence),
-            max_unit_cost_ratio: same(|t| t.max_unit_cost_ratio),
-            max_fiscal_burden: same(|t| t.max_fiscal_burden),
+            outcomes: same(|t| &t.outcomes),
+            series: same(|t| &t.series),
         }
     }
 
     /// The threshold that applies to outcome `name`, if any.
     pub fn for_outcome(&self, name: &str) -> Option<Threshold> {
-        let (value, at_least) = match name {
-            "independence" => (self.min_independence?, true),
-            "unit_cost_ratio" => (self.max_unit_cost_ratio?, false),
-            "peak_fiscal_burden" => (self.max_fiscal_burden?, false),
-            _ => return None,
-        };
-        Some(Threshold { value, at_least })
+        lookup(&self.outcomes, name)
     }
 
     /// The threshold that a yearly series is held to in its last year (independence) or in
     /// every year (the fiscal burden, whose peak is the criterion), if any.
     pub fn for_series(&self, name: &str) -> Option<Threshold> {
-        match name {
-            "independence" => self.for_outcome("independence"),
-            "fiscal_burden" => self.for_outcome("peak_fiscal_burden"),
-            _ => None,
-        }
+        lookup(&self.series, name)
     }
+}
+
+fn lookup(entries: &[(String, Threshold)], name: &str) -> Option<Threshold> {
+    entries
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t.clone())
 }
 
 #[cfg(test)]
@@ -461,8 +443,13 @@ mod tests {
     #[test]
     fn thresholds_map_to_their_outcomes() {
         let s = crate::scenario::load("scenarios/baseline.toml".as_ref(), &[]).unwrap();
-        let t = Thresholds::from_scenario(&s);
-        assert_eq!(t.min_independence, Some(0.35));
+        let model = crate::model::ViabilityModel::new(&s);
+        let t = Thresholds::from_scenario(crate::engine::Model::schema(&model), &s);
+        assert_eq!(t.for_outcome("independence").unwrap().value, 0.35);
+        assert_eq!(
+            t.for_series("fiscal_burden"),
+            t.for_outcome("peak_fiscal_burden")
+        );
         let u = t.for_outcome("unit_cost_ratio").unwrap();
         assert_eq!((u.value, u.at_least), (1.5, false));
         assert!(t.for_outcome("independence").unwrap().at_least);

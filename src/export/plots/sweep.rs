@@ -1,11 +1,11 @@
-//! Outcomes along one swept parameter (`sweep`): P(viable) with its 95% interval and the
-//! share meeting each criterion ([`ViabilityAlong`]), and an outcome's 5/50/95% quantiles
+//! Outcomes along one swept parameter (`sweep`): the headline probability (every criterion
+//! met) with its 95% interval and the share meeting each criterion ([`CriteriaAlong`]), and an outcome's 5/50/95% quantiles
 //! ([`OutcomeAlong`]), against the parameter's value.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, Threshold, outcome_unit};
+use super::style::{self, Threshold};
 use super::{Chart, DrawResult};
 use crate::stats::Proportion;
 
@@ -17,26 +17,31 @@ fn x_range(xs: &[f64]) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// P(viable) and the criteria along the parameter.
+/// The headline probability and the criteria along the parameter.
 #[derive(Debug, Clone)]
-pub struct ViabilityAlong {
+pub struct CriteriaAlong {
+    /// Name of the headline outcome (`viable`).
+    pub headline: String,
     /// The swept key.
     pub param: String,
     /// Its values.
     pub xs: Vec<f64>,
-    /// (label, probability at each value): `viable` first, then each criterion.
+    /// (label, probability at each value): the headline first, then each criterion.
     pub lines: Vec<(String, Vec<Proportion>)>,
     /// Caption.
     pub caption: String,
 }
 
-impl Chart for ViabilityAlong {
+impl Chart for CriteriaAlong {
     fn stem(&self) -> String {
-        "sweep_viable".into()
+        format!("sweep_{}", self.headline)
     }
 
     fn title(&self) -> String {
-        format!("P(viable) and each criterion along {}", self.param)
+        format!(
+            "P({}) and each criterion along {}",
+            self.headline, self.param
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -97,6 +102,8 @@ pub struct OutcomeAlong {
     pub param: String,
     /// The outcome.
     pub outcome: String,
+    /// The outcome's axis label with unit.
+    pub label: String,
     /// Parameter values.
     pub xs: Vec<f64>,
     /// 5%, 50%, 95% at each value (NaN when the outcome is absent in every trial).
@@ -120,7 +127,7 @@ impl Chart for OutcomeAlong {
         let area = style::frame(root, &self.title(), &self.caption)?;
         let (x0, x1) = x_range(&self.xs);
         let finite = self.q.iter().flatten().copied().filter(|v| v.is_finite());
-        let extra = self.threshold.map(|t| t.value);
+        let extra = self.threshold.as_ref().map(|t| t.value);
         let (mut y0, mut y1) = finite
             .chain(extra)
             .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
@@ -132,7 +139,7 @@ impl Chart for OutcomeAlong {
         }
         let pad = ((y1 - y0) * 0.06).max(1e-9 + y1.abs() * 0.01);
         let mut chart = style::plot_area(&area, x0..x1, y0..(y1 + pad), 72)?;
-        style::mesh(&mut chart, &self.param, outcome_unit(&self.outcome)).draw()?;
+        style::mesh(&mut chart, &self.param, &self.label).draw()?;
         let c = style::colour(0);
         let scale = style::unit((x0, x1), (y0, y1 + pad));
         let present: Vec<(f64, [f64; 3])> = self
@@ -172,8 +179,8 @@ impl Chart for OutcomeAlong {
                 .iter()
                 .map(|(x, q)| Circle::new((*x, q[1]), 4, c.filled())),
         )?;
-        if let Some(t) = self.threshold {
-            style::threshold_line(&mut chart, [(x0, t.value), (x1, t.value)], t.viable_if())?;
+        if let Some(t) = &self.threshold {
+            style::threshold_line(&mut chart, [(x0, t.value), (x1, t.value)], t.legend())?;
         }
         style::legend(&mut chart, spot)?;
         Ok(())
