@@ -203,9 +203,13 @@ pub struct SweepArgs {
 /// `defsim validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Scenario files (TOML).
+    /// Scenario files or experiment files (TOML; an experiment file has an [experiment]
+    /// table: its scenario is checked under every policy).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+    /// Accept experiment files with more than 10,000 policies.
+    #[arg(long)]
+    pub force: bool,
     /// Print each resolved scenario: every parameter with its distribution and source.
     #[arg(long)]
     pub print: bool,

@@ -155,6 +155,15 @@ const EXPERIMENT_KEYS: [&str; 7] = [
     "target",
 ];
 
+/// Whether the file at `path` is an experiment file: TOML with an `[experiment]` table
+/// (anything else, unreadable files included, is left to the scenario loader to report).
+pub fn is_experiment(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.contains_key("experiment"))
+}
+
 /// Reads and validates the experiment at `path`; `force` allows more than
 /// [`MAX_POLICIES`] policies.
 pub fn load(path: &Path, force: bool) -> Result<Experiment, ScenarioError> {
