@@ -46,6 +46,10 @@ pub enum Command {
     /// Run one scenario along one key (`--param KEY=FROM:TO:STEPS`, both ends included),
     /// with the same seed and trials at each step, in output/sweep-<name>/ (or --out).
     Sweep(SweepArgs),
+    /// Evaluate policies (combinations of lever values from an experiment file) on the same
+    /// futures: P(criterion), costs, regret, the Pareto front and each lever's main effect,
+    /// in output/explore-<name>/ (or --out).
+    Explore(ExploreArgs),
 }
 
 /// Options shared by every verb that simulates.
@@ -196,6 +200,21 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub sim: SimArgs,
     /// Skip the plots; sweep.html is still written, without them.
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// `defsim explore`.
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// The experiment file (TOML with [experiment] and [levers]).
+    pub experiment: PathBuf,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Accept more than 10,000 policies.
+    #[arg(long)]
+    pub force: bool,
+    /// Skip the plots; explore.html is still written, without them.
     #[arg(long)]
     pub no_plots: bool,
 }

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Discover(args) => app::discover(args),
         Command::Compare(args) => app::compare(args),
         Command::Sweep(args) => app::sweep(args),
+        Command::Explore(args) => app::explore(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

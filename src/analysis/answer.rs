@@ -448,9 +448,9 @@ pub fn explore(a: &Analysis, l: &ExploreLabels) -> Answer {
                         ));
                     }
                     if !c.clearly {
-                        s.push_str(&format!(
-                            "; the target lies inside its interval, so it is not clearly reached"
-                        ));
+                        s.push_str(
+                            "; the target lies inside its interval, so it is not clearly reached",
+                        );
                     }
                     s.push('.');
                     out.push(s);
@@ -710,12 +710,9 @@ mod tests {
     fn percentages_take_the_decimals_their_interval_needs() {
         assert_eq!(percent(&prop(0.5, 0.40, 0.60)), "50% (40-60%)");
         assert_eq!(percent(&prop(0.0361, 0.0350, 0.0373)), "3.6% (3.5-3.7%)");
+        assert_eq!(percent(&prop(0.0, 0.0, 0.000038)), "0.000% (0.000-0.004%)");
         assert_eq!(
-            percent(&prop(0.0, 0.0, 0.000038)),
-            "0.0000% (0.0000-0.0038%)"
-        );
-        assert_eq!(
-            percent(&prop(0.0001, 0.00005, 0.0003)),
+            percent(&prop(0.0001, 0.00006, 0.0003)),
             "0.01% (0.01-0.03%)"
         );
     }

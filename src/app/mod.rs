@@ -4,6 +4,7 @@
 mod check;
 mod compare;
 mod discover;
+mod explore;
 mod run;
 mod sensitivity;
 mod sweep;
@@ -13,6 +14,7 @@ mod validate;
 pub use check::{Regression, check};
 pub use compare::compare;
 pub use discover::discover;
+pub use explore::{explore, simulate_columns};
 pub use run::run;
 pub use sensitivity::sensitivity;
 pub use sweep::sweep;

@@ -174,16 +174,42 @@ pub fn load(path: &Path, force: bool) -> Result<Experiment, ScenarioError> {
         message: format!("cannot read the experiment file: {e}"),
     })?;
     let doc = parse_doc(&text, 0, path)?;
-    Reader { path, doc: &doc }.experiment(force)
+    Reader {
+        path,
+        doc: &doc,
+        text: &text,
+    }
+    .experiment(force)
 }
 
 /// Reads one parsed file, with the lines of its keys for errors.
 struct Reader<'a> {
     path: &'a Path,
     doc: &'a Doc,
+    text: &'a str,
 }
 
 impl Reader<'_> {
+    /// The line of lever `key` in the `[levers]` table: the first line after the table's
+    /// header that starts with the key (quoted or bare). The parsed table does not keep
+    /// the file's order, and the design must follow it.
+    fn lever_line(&self, key: &str) -> Option<usize> {
+        let header = self.doc.origin(&["levers".to_string()]).line.unwrap_or(1);
+        self.text
+            .lines()
+            .enumerate()
+            .skip(header)
+            .find(|(_, l)| {
+                let l = l.trim_start();
+                let rest = l
+                    .strip_prefix(&format!("\"{key}\""))
+                    .or_else(|| l.strip_prefix(&format!("'{key}'")))
+                    .or_else(|| l.strip_prefix(key));
+                rest.is_some_and(|r| r.trim_start().starts_with('='))
+            })
+            .map(|(i, _)| i + 1)
+    }
+
     fn fail(&self, key: &[&str], message: impl Into<String>) -> ScenarioError {
         let path: Vec<String> = key.iter().map(|s| s.to_string()).collect();
         let shown = match key {
@@ -192,9 +218,13 @@ impl Reader<'_> {
             }
             _ => path.join("."),
         };
+        let line = match key {
+            ["levers", lever, ..] => self.lever_line(lever).or(self.doc.origin(&path).line),
+            _ => self.doc.origin(&path).line,
+        };
         ScenarioError {
             file: self.path.to_path_buf(),
-            line: self.doc.origin(&path).line,
+            line,
             key: Some(shown),
             message: message.into(),
         }

@@ -19,6 +19,8 @@ pub mod effects;
 pub mod front;
 /// Savage regret and missed share, future by future.
 pub mod regret;
+/// The content of `explore.json`.
+pub mod report;
 
 use serde::{Deserialize, Serialize};
 

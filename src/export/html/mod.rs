@@ -5,6 +5,8 @@
 
 /// `compare.html`: scenarios side by side with paired and unpaired differences.
 pub mod compare;
+/// `explore.html`: policies against futures.
+pub mod explore;
 /// `report.html`: one run.
 pub mod report;
 /// `sweep.html`: outcomes along one parameter.
