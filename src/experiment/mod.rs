@@ -476,6 +476,9 @@ impl Reader<'_> {
                 values,
             });
         }
+        // The parsed table is sorted by key; the design follows the file: levers in the
+        // order of their lines (levers written on one line, in an inline table, by key).
+        levers.sort_by_key(|l| l.line);
         Ok(levers)
     }
 
