@@ -44,7 +44,7 @@ fn year_draws(w: &Worker) -> f64 {
 
 fn floor_and_whole_run(c: &mut Criterion) {
     let trials = trials();
-    let scenario = defsim::scenario::load(&baseline_path(), &[]).expect("the baseline loads");
+    let scenario = defsim::model::load(&baseline_path(), &[]).expect("the baseline loads");
     let model = ViabilityModel::new(&scenario);
     let mut group = c.benchmark_group("baseline-1M");
     group.throughput(Throughput::Elements(trials));

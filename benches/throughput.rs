@@ -6,15 +6,15 @@
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use defsim::analysis::run::RunSummary;
 use defsim::engine::{self, RunOptions};
 use defsim::model::ViabilityModel;
-use defsim::summary::RunSummary;
 
 const TRIALS: u64 = 100_000;
 
 fn baseline() -> defsim::scenario::Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-    defsim::scenario::load(&path, &[]).expect("the baseline loads")
+    defsim::model::load(&path, &[]).expect("the baseline loads")
 }
 
 fn simulate(c: &mut Criterion) {

@@ -3,9 +3,7 @@
 
 pub mod analysis;
 pub mod app;
-pub mod check;
 pub mod cli;
-pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod experiment;
@@ -13,5 +11,3 @@ pub mod export;
 pub mod model;
 pub mod scenario;
 pub mod stats;
-pub mod summary;
-pub mod sweep;

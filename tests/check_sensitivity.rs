@@ -1,14 +1,13 @@
-//! How sensitive `check::compare` is: false alarms at the configured rate (a tiny model run
+//! How sensitive `check::verdict` is: false alarms at the configured rate (a tiny model run
 //! with 200 seeds), and the smallest shift of `macro.trend_growth` it detects at 100,000
 //! trials (an `#[ignore]`d measurement, see the README).
 
 use std::path::Path;
 
-use defsim::check::compare;
+use defsim::analysis::check::verdict as compare;
+use defsim::analysis::run::{RunSummary, ScenarioInfo, SummaryMeta};
 use defsim::engine::{self, Model, Outcome, OutcomeKind, RunOptions, Schema, Series, Streams};
-use defsim::model::ViabilityModel;
-use defsim::scenario;
-use defsim::summary::{RunSummary, ScenarioInfo, SummaryMeta};
+use defsim::model::{self, ViabilityModel};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
@@ -182,7 +181,7 @@ fn the_same_seed_reproduces_and_a_shifted_model_fails() {
 fn baseline_run(shift: f64, seed: u64) -> RunSummary {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let set = vec![format!("macro.trend_growth.mean={}", 0.05 + shift)];
-    let scenario = scenario::load(&root.join("scenarios/baseline.toml"), &set).unwrap();
+    let scenario = model::load(&root.join("scenarios/baseline.toml"), &set).unwrap();
     let opts = RunOptions {
         seed,
         trials: 100_000,

@@ -114,7 +114,7 @@ fn policies_share_their_futures_trial_by_trial() {
     let base = root().join("scenarios/baseline.toml");
     let load = |sets: &[&str]| {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        defsim::scenario::load(&base, &sets).unwrap()
+        defsim::model::load(&base, &sets).unwrap()
     };
     let scenarios = vec![
         load(&["plan.oversight=0"]),

@@ -4,15 +4,15 @@
 use std::path::Path;
 
 use defsim::engine::{self, Model, RunOptions};
-use defsim::model::ViabilityModel;
-use defsim::scenario::{self, Scenario};
+use defsim::model::{self, ViabilityModel};
+use defsim::scenario::Scenario;
 
 fn load(file: &str, sets: &[&str]) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
         .join(file);
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    scenario::load(&path, &sets).unwrap()
+    model::load(&path, &sets).unwrap()
 }
 
 fn options(trials: u64, seed: u64) -> RunOptions {

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use defsim::summary::RunSummary;
+use defsim::analysis::run::RunSummary;
 
 fn scenarios() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> =
@@ -168,7 +168,7 @@ fn validate_print_shows_every_parameter_with_its_source() {
         .assert()
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    for key in defsim::model::params::numeric_key_paths() {
+    for key in defsim::model::binding::numeric_key_paths() {
         let leaf = key.rsplit('.').next().unwrap();
         assert!(text.contains(leaf), "{key} missing from --print");
     }

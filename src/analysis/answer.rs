@@ -15,12 +15,12 @@
 //! Each sentence's numbers are the JSON's numbers, formatted by the functions here, so a
 //! test can check every sentence against the file it comes from.
 
+use crate::analysis::compare::{Difference, ScenarioComparison as Comparison};
 use crate::analysis::drivers::OutcomeDrivers;
 use crate::analysis::explore::{Analysis, distinguishable};
-use crate::compare::{Comparison, Difference};
+use crate::analysis::run::RunSummary;
+use crate::analysis::sweep::{Sweep, value_text};
 use crate::stats::Proportion;
-use crate::summary::RunSummary;
-use crate::sweep::{Sweep, value_text};
 
 /// The answer: sentences in reading order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -544,10 +544,10 @@ fn join_and(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::compare::{HeadlineRow, OutcomeRow};
     use crate::analysis::drivers::{Drivers, InputDriver};
     use crate::analysis::explore::{PolicyTrials, analyze};
-    use crate::compare::{HeadlineRow, OutcomeRow};
-    use crate::summary::ScenarioInfo;
+    use crate::analysis::run::ScenarioInfo;
 
     fn prop(p: f64, lo: f64, hi: f64) -> Proportion {
         Proportion { p, ci95: [lo, hi] }
@@ -793,7 +793,7 @@ mod tests {
             steps: ps
                 .iter()
                 .enumerate()
-                .map(|(i, p)| crate::sweep::Step {
+                .map(|(i, p)| crate::analysis::sweep::Step {
                     value: i as f64 * 0.5,
                     set: String::new(),
                     probabilities: [("viable".to_string(), p.clone())].into_iter().collect(),

@@ -7,10 +7,10 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::{BadInput, Job, commit, stage};
-use crate::check::{self, Verdict};
+use crate::analysis::check::{self, CheckVerdict};
+use crate::analysis::run::RunSummary;
 use crate::cli::{CheckArgs, SamplingDesign};
 use crate::export;
-use crate::summary::RunSummary;
 
 /// The re-run moved beyond Monte Carlo noise (exit 1).
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +61,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     }
 
     let Some((baseline, text)) = baseline else {
-        write_atomic(&args.baseline, &check::summary_text(&rerun))?;
+        write_atomic(&args.baseline, &export::json::to_text(&rerun))?;
         println!(
             "created {} ({}: seed {}, {} trials)",
             args.baseline.display(),
@@ -80,19 +80,24 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         println!("  note: the resolved scenario differs from the baseline's (sha256)");
     }
     let holds = if args.exact {
-        let verdict = check::compare_exact(&text, &baseline, &rerun);
+        let verdict = check::exact_verdict(
+            &text,
+            &baseline,
+            &rerun,
+            export::json::to_text::<RunSummary>,
+        );
         print_exact(&verdict);
         write_json(args.json.as_deref(), &verdict)?;
         verdict.holds
     } else {
-        let verdict = check::compare(&baseline, &rerun, args.alpha);
+        let verdict = check::verdict(&baseline, &rerun, args.alpha);
         print_verdict(&verdict);
         write_json(args.json.as_deref(), &verdict)?;
         verdict.holds
     };
 
     if args.update {
-        let new = check::summary_text(&rerun);
+        let new = export::json::to_text(&rerun);
         if new == text {
             println!("baseline {} unchanged", args.baseline.display());
         } else {
@@ -159,7 +164,7 @@ fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()>
 }
 
 /// The table of what moved, largest |z| first.
-fn print_verdict(v: &Verdict) {
+fn print_verdict(v: &CheckVerdict) {
     println!(
         "  re-run: seed {}, {} trials; baseline: seed {}, {} trials{}",
         v.rerun_seed,
@@ -226,7 +231,7 @@ fn print_verdict(v: &Verdict) {
     }
 }
 
-fn print_exact(v: &check::ExactVerdict) {
+fn print_exact(v: &check::ExactCheckVerdict) {
     if v.holds {
         println!("ok: summary.json is identical byte for byte (defsim_version aside)");
     } else {

@@ -7,11 +7,11 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{commit, common_thresholds, load_common, out_dir, stage};
+use crate::analysis::compare::{Difference, ScenarioComparison, compare as comparison};
+use crate::analysis::run::RunSummary;
 use crate::cli::CompareArgs;
-use crate::compare::{Comparison, Difference, compare as comparison};
 use crate::engine::Schema;
 use crate::export::{self, plots};
-use crate::summary::RunSummary;
 
 /// `defsim compare`.
 pub fn compare(args: &CompareArgs) -> Result<()> {
@@ -36,7 +36,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     let staging = stage(&target)?;
     let dir = staging.path();
     export::json::write(&dir.join("compare.json"), &table)?;
-    write_csv(&dir.join("compare.csv"), &table)?;
+    export::csv::write_comparison(&dir.join("compare.csv"), &table)?;
     let plots = if args.no_plots {
         Vec::new()
     } else {
@@ -52,54 +52,9 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     Ok(())
 }
 
-/// `compare.csv`: one row per outcome and scenario, with both differences from the first.
-fn write_csv(path: &Path, table: &Comparison) -> csv::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record([
-        "outcome",
-        "scenario",
-        "n",
-        "mean",
-        "paired_diff",
-        "paired_ci_low",
-        "paired_ci_high",
-        "paired_n",
-        "unpaired_diff",
-        "unpaired_ci_low",
-        "unpaired_ci_high",
-    ])?;
-    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    let diff = |d: &Option<Difference>| match d {
-        Some(d) => [d.diff, d.ci95[0], d.ci95[1]]
-            .map(|v| v.to_string())
-            .to_vec(),
-        None => vec![String::new(); 3],
-    };
-    for row in &table.outcomes {
-        let mut rec = vec![
-            row.outcome.clone(),
-            row.scenario.clone(),
-            row.n.to_string(),
-            num(row.mean),
-        ];
-        rec.extend(diff(&row.paired));
-        rec.push(
-            row.paired
-                .as_ref()
-                .map(|d| d.n.to_string())
-                .unwrap_or_default(),
-        );
-        rec.extend(diff(&row.unpaired));
-        w.write_record(&rec)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// The short table a person reads after a comparison.
 /// The outcomes shown are the headline and those the criteria hold to a threshold (all are
 /// in the CSV).
-fn print_table(table: &Comparison, schema: &Schema, dir: &Path) {
+fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
     let mut shown = vec![schema.headline_name()];
     shown.extend(schema.criteria().map(|(_, c)| c.of.as_str()));
     let reference = &table.scenarios[0].name;

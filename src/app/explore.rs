@@ -26,8 +26,8 @@ use crate::cli::ExploreArgs;
 use crate::engine::{self, Model, RunOptions};
 use crate::experiment::{self, Experiment, PolicyDesign};
 use crate::export::{self, plots};
-use crate::model::ViabilityModel;
-use crate::scenario::{self, Scenario};
+use crate::model::{self, ViabilityModel};
+use crate::scenario::Scenario;
 
 /// Bins of a Latin hypercube lever's values, serving as its levels for main effects.
 const LHS_BINS: usize = 5;
@@ -79,10 +79,7 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
     );
     let mut scenarios = vec![exp.scenario.clone()];
     for p in &exp.policies {
-        scenarios.push(scenario::load(
-            &exp.scenario_file,
-            &p.overrides(&exp.levers),
-        )?);
+        scenarios.push(model::load(&exp.scenario_file, &p.overrides(&exp.levers))?);
     }
     let target = out_dir(&args.sim, &format!("explore-{}", exp.name));
     let opts = RunOptions {
@@ -287,7 +284,7 @@ fn write_csv(path: &Path, r: &ExploreReport) -> csv::Result<()> {
         .map(String::from),
     );
     w.write_record(&header)?;
-    let diff = |d: &Option<crate::compare::Difference>| match d {
+    let diff = |d: &Option<crate::analysis::compare::Difference>| match d {
         Some(d) => [d.diff, d.ci95[0], d.ci95[1]].map(|v| v.to_string()),
         None => [String::new(), String::new(), String::new()],
     };

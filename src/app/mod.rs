@@ -27,13 +27,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::analysis::drivers::{self, DRIVER_TRIALS};
+use crate::analysis::run::RunSummary;
 use crate::cli::{SamplingDesign, SimArgs};
 use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
 use crate::export::Staging;
 use crate::export::plots::Thresholds;
-use crate::model::ViabilityModel;
-use crate::scenario::{self, Scenario};
-use crate::summary::RunSummary;
+use crate::model::{self, ViabilityModel};
+use crate::scenario::Scenario;
 
 /// A scenario and the options of one simulation, resolved from the command line.
 pub struct Job {
@@ -46,7 +46,7 @@ pub struct Job {
 impl Job {
     /// Loads `path` with the shared simulation options.
     pub fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
-        let scenario = scenario::load(path, &sim.set)?;
+        let scenario = model::load(path, &sim.set)?;
         let options = RunOptions {
             seed: sim.seed.unwrap_or(scenario.seed),
             trials: sim.trials.unwrap_or(scenario.trials),

@@ -7,10 +7,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Result;
 
 use super::{Job, commit, out_dir, stage};
+use crate::analysis::run::RunSummary;
 use crate::cli::RunArgs;
 use crate::export;
 use crate::export::plots::{self, Thresholds};
-use crate::summary::RunSummary;
 
 /// `defsim run`.
 pub fn run(args: &RunArgs) -> Result<()> {

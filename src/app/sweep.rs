@@ -7,10 +7,10 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{BadInput, commit, common_thresholds, load_common, out_dir, stage};
+use crate::analysis::run::RunSummary;
+use crate::analysis::sweep::{Grid, Step, Sweep};
 use crate::cli::SweepArgs;
 use crate::export::{self, plots};
-use crate::summary::RunSummary;
-use crate::sweep::{Grid, Step, Sweep};
 
 /// `defsim sweep`.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
@@ -76,7 +76,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let staging = stage(&target)?;
     let dir = staging.path();
     export::json::write(&dir.join("sweep.json"), &table)?;
-    write_csv(&dir.join("sweep.csv"), &table)?;
+    export::csv::write_sweep(&dir.join("sweep.csv"), &table)?;
     let plots = if args.no_plots {
         Vec::new()
     } else {
@@ -94,39 +94,6 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     )?;
     let written = commit(staging)?;
     print_table(&table, &written);
-    Ok(())
-}
-
-/// `sweep.csv`: one row per step: the value, P(viable) with its interval, and the mean and
-/// 5/50/95% of each chosen outcome.
-fn write_csv(path: &Path, table: &Sweep) -> csv::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    let mut header = vec![
-        table.key.clone(),
-        format!("p_{}", table.headline),
-        format!("p_{}_ci_low", table.headline),
-        format!("p_{}_ci_high", table.headline),
-    ];
-    for o in &table.chosen {
-        for stat in ["mean", "p05", "p50", "p95"] {
-            header.push(format!("{o}_{stat}"));
-        }
-    }
-    w.write_record(&header)?;
-    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    for step in &table.steps {
-        let mut row = vec![step.value.to_string()];
-        match step.probabilities.get(&table.headline) {
-            Some(p) => row.extend([p.p, p.ci95[0], p.ci95[1]].map(|v| v.to_string())),
-            None => row.extend([String::new(), String::new(), String::new()]),
-        }
-        for o in &table.chosen {
-            let s = &step.outcomes[o];
-            row.extend([s.mean, s.p05, s.p50, s.p95].map(num));
-        }
-        w.write_record(&row)?;
-    }
-    w.flush()?;
     Ok(())
 }
 
@@ -153,7 +120,7 @@ fn print_table(table: &Sweep, dir: &Path) {
         let p = step.probabilities.get(&table.headline);
         let mut line = format!(
             "  {:>14} {:>26}",
-            crate::sweep::value_text(step.value),
+            crate::analysis::sweep::value_text(step.value),
             p.map_or("-".into(), |p| format!(
                 "{:.4} [{:.4}, {:.4}]",
                 p.p, p.ci95[0], p.ci95[1]

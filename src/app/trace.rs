@@ -8,10 +8,10 @@ use anyhow::{Context, Result};
 
 use crate::cli::TraceArgs;
 use crate::engine::{self, Model};
+use crate::model;
 use crate::model::ViabilityModel;
 use crate::model::params::{LINE_NAMES, SUPPORT_STATES};
 use crate::model::state::{LineYear, YearRecord};
-use crate::scenario;
 
 /// A yearly quantity: its name, whether the terminal table shows it (the CSV has all), and
 /// how to read it from a year's record.
@@ -19,7 +19,7 @@ type Column = (String, bool, Box<dyn Fn(&YearRecord) -> f64>);
 
 /// `defsim trace`.
 pub fn trace(args: &TraceArgs) -> Result<()> {
-    let scenario = scenario::load(&args.scenario, &args.set)?;
+    let scenario = model::load(&args.scenario, &args.set)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let model = ViabilityModel::new(&scenario);
     let mut years: Vec<YearRecord> = Vec::new();

@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::cli::ValidateArgs;
-use crate::{experiment, scenario};
+use crate::{experiment, model};
 
 /// `defsim validate`.
 pub fn validate(args: &ValidateArgs) -> Result<()> {
@@ -21,7 +21,7 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
             );
             continue;
         }
-        let scenario = scenario::load(path, &args.set)?;
+        let scenario = model::load(path, &args.set)?;
         if args.print {
             print!("{}", scenario.print_resolved());
         } else {

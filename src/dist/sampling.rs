@@ -13,9 +13,10 @@ use super::law::Shape;
 use super::{Dist, Interval, Param};
 
 /// Draws a sampler may throw away before giving up with NaN. With at least
-/// [`MIN_TRUNCATED_MASS`](super::MIN_TRUNCATED_MASS) kept, ten million failures in a row have probability below
-/// `e^-10000`; reaching it means a numerical defect (e.g. a lognormal whose draws all
-/// overflow), which the engine reports as a NaN trial instead of hanging.
+/// [`MIN_TRUNCATED_MASS`](super::MIN_TRUNCATED_MASS) kept, ten million failures in a row
+/// have probability below `e^-10000`; reaching it means a numerical defect (e.g. a
+/// lognormal whose draws all overflow), which the engine reports as a NaN trial instead of
+/// hanging.
 const MAX_DRAWS: u32 = 10_000_000;
 
 /// A ready-to-sample form of a [`Param`] (rand_distr objects built once).

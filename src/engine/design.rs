@@ -21,7 +21,6 @@
 //!   halves of an Owen-scrambled Sobol sequence in `2k` dimensions (Burley 2020,
 //!   `sobol_burley`).
 
-use super::{Model, Results, RunOptions, Streams, TrialError, run};
 use crate::stats::splitmix::mix;
 
 /// Unit-cube points per trial: see the module documentation.
@@ -32,46 +31,6 @@ pub trait Design: Sync {
     /// Writes row `trial`'s point (each coordinate in `(0, 1)`) and returns the trial index
     /// whose random substreams drive the row's annual shocks.
     fn point(&self, trial: u64, unit: &mut [f64]) -> u64;
-}
-
-/// Runs the design's rows (trials `0..design.rows()`; `opts.trials` is ignored).
-pub fn run_design<M: Model>(
-    model: &M,
-    opts: &RunOptions,
-    design: &dyn Design,
-) -> Result<Results, TrialError> {
-    let opts = RunOptions {
-        trials: design.rows(),
-        ..opts.clone()
-    };
-    run::run_with(model, &opts, Some(design))
-}
-
-/// Starts trial `trial`: seeds the streams and draws the parameters, from the streams
-/// without a design, from the design's point with one. `unit` is scratch of the inputs' length.
-#[inline]
-#[allow(clippy::too_many_arguments)] // the run loop's scratch, borrowed so no trial allocates
-pub(super) fn begin_trial<M: Model>(
-    model: &M,
-    design: Option<&dyn Design>,
-    seed: u64,
-    trial: u64,
-    worker: &mut M::Worker,
-    streams: &mut Streams,
-    unit: &mut [f64],
-    inputs: &mut [f64],
-) {
-    match design {
-        None => {
-            streams.reseed(seed, trial);
-            model.draw_params(worker, streams, inputs);
-        }
-        Some(d) => {
-            let shock_trial = d.point(trial, unit);
-            streams.reseed(seed, shock_trial);
-            model.draw_params_at(worker, unit, inputs);
-        }
-    }
 }
 
 /// A uniform in the open interval `(0, 1)` from 64 hashed bits (53 bits, centred).

@@ -6,8 +6,9 @@
 
 use rayon::prelude::*;
 
-use super::design::{Design, begin_trial};
+use super::design::Design;
 use super::run::BLOCK;
+use super::run::begin_trial;
 use super::{Model, Streams};
 
 /// The inputs of trials `0..n` of a run with `seed` (and `design`, when the run used one):

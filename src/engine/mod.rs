@@ -16,11 +16,11 @@ mod run;
 mod schema;
 mod streams;
 
-pub use design::{Design, LatinHypercube, Saltelli, run_design};
+pub use design::{Design, LatinHypercube, Saltelli};
 pub use floor::floor;
 pub use inputs::draw_inputs;
 pub use results::{Results, SeriesStats};
-pub use run::{RunOptions, TrialError, run};
+pub use run::{RunOptions, TrialError, run, run_design};
 pub use schema::{
     Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, count_word,
 };

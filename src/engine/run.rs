@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use super::design::{self, Design};
+use super::design::Design;
 use super::{Model, Results, SeriesStats, Streams};
 
 /// Trials per block: the unit of parallel work. Results depend on it (the yearly means sum
@@ -198,7 +198,7 @@ fn run_block<M: Model>(
         for c in 0..chunk_len {
             let i = chunk_start + c;
             let trial = block.first + i as u64;
-            design::begin_trial(
+            begin_trial(
                 model,
                 design,
                 seed,
@@ -248,6 +248,46 @@ fn run_block<M: Model>(
         }
     }
     Ok(())
+}
+
+/// Runs the design's rows (trials `0..design.rows()`; `opts.trials` is ignored).
+pub fn run_design<M: Model>(
+    model: &M,
+    opts: &RunOptions,
+    design: &dyn Design,
+) -> Result<Results, TrialError> {
+    let opts = RunOptions {
+        trials: design.rows(),
+        ..opts.clone()
+    };
+    run_with(model, &opts, Some(design))
+}
+
+/// Starts trial `trial`: seeds the streams and draws the parameters, from the streams
+/// without a design, from the design's point with one. `unit` is scratch of the inputs' length.
+#[inline]
+#[allow(clippy::too_many_arguments)] // the run loop's scratch, borrowed so no trial allocates
+pub(super) fn begin_trial<M: Model>(
+    model: &M,
+    design: Option<&dyn Design>,
+    seed: u64,
+    trial: u64,
+    worker: &mut M::Worker,
+    streams: &mut Streams,
+    unit: &mut [f64],
+    inputs: &mut [f64],
+) {
+    match design {
+        None => {
+            streams.reseed(seed, trial);
+            model.draw_params(worker, streams, inputs);
+        }
+        Some(d) => {
+            let shock_trial = d.point(trial, unit);
+            streams.reseed(seed, shock_trial);
+            model.draw_params_at(worker, unit, inputs);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -28,10 +28,11 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::analysis::explore::design;
+use crate::analysis::sweep::value_text;
 use crate::engine::Model;
 use crate::model::ViabilityModel;
-use crate::scenario::{self, Doc, LeverKind, Scenario, ScenarioError, lever_kind, parse_doc};
-use crate::sweep::value_text;
+use crate::model::{self, key_schema};
+use crate::scenario::{Doc, LeverKind, Scenario, ScenarioError, lever_kind, parse_doc};
 
 /// The most policies an experiment runs without `--force`.
 pub const MAX_POLICIES: u64 = 10_000;
@@ -283,7 +284,7 @@ impl Reader<'_> {
             .parent()
             .unwrap_or(Path::new(""))
             .join(&scenario_rel);
-        let scenario = scenario::load(&scenario_file, &[])?;
+        let scenario = model::load(&scenario_file, &[])?;
         let count = |k: &str, min: i64| -> Result<Option<u64>, ScenarioError> {
             match e.get(k) {
                 None => Ok(None),
@@ -386,7 +387,7 @@ impl Reader<'_> {
                 let refs: Vec<&str> = p.iter().map(String::as_str).collect();
                 self.fail(&refs, m)
             };
-            let kind = lever_kind(key).ok_or_else(|| {
+            let kind = lever_kind(key, &key_schema()).ok_or_else(|| {
                 fail_at(
                     "",
                     "unknown lever key: a lever is a numeric key of the scenario (or one \
@@ -557,7 +558,7 @@ impl Reader<'_> {
         for lever in &exp.levers {
             for (i, v) in lever.values.iter().enumerate() {
                 let set = format!("{}={}", lever.key, v.set_text());
-                if let Err(e) = scenario::load(&exp.scenario_file, &[set]) {
+                if let Err(e) = model::load(&exp.scenario_file, &[set]) {
                     let p = ["levers", lever.key.as_str(), &format!("[{i}]")];
                     return Err(self.fail(
                         &p,
@@ -576,7 +577,7 @@ impl Reader<'_> {
             .par_iter()
             .enumerate()
             .find_map_first(|(i, p)| {
-                scenario::load(&exp.scenario_file, &p.overrides(&exp.levers))
+                model::load(&exp.scenario_file, &p.overrides(&exp.levers))
                     .err()
                     .map(|e| (i, e))
             });

@@ -6,8 +6,10 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::analysis::compare::{Difference, ScenarioComparison};
+use crate::analysis::run::RunSummary;
+use crate::analysis::sweep::Sweep;
 use crate::engine::Results;
-use crate::summary::RunSummary;
 
 /// One row per outcome: n, mean, sd, se, quantiles, min, max (empty cells where absent).
 pub fn write_summary(path: &Path, summary: &RunSummary) -> csv::Result<()> {
@@ -109,4 +111,82 @@ fn trial_rows(columns: &[&[f64]], trials: std::ops::Range<usize>) -> csv::Result
         w.write_record(None::<&[u8]>)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// `compare.csv`: one row per outcome and scenario, with both differences from the first.
+pub fn write_comparison(path: &Path, table: &ScenarioComparison) -> csv::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record([
+        "outcome",
+        "scenario",
+        "n",
+        "mean",
+        "paired_diff",
+        "paired_ci_low",
+        "paired_ci_high",
+        "paired_n",
+        "unpaired_diff",
+        "unpaired_ci_low",
+        "unpaired_ci_high",
+    ])?;
+    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let diff = |d: &Option<Difference>| match d {
+        Some(d) => [d.diff, d.ci95[0], d.ci95[1]]
+            .map(|v| v.to_string())
+            .to_vec(),
+        None => vec![String::new(); 3],
+    };
+    for row in &table.outcomes {
+        let mut rec = vec![
+            row.outcome.clone(),
+            row.scenario.clone(),
+            row.n.to_string(),
+            num(row.mean),
+        ];
+        rec.extend(diff(&row.paired));
+        rec.push(
+            row.paired
+                .as_ref()
+                .map(|d| d.n.to_string())
+                .unwrap_or_default(),
+        );
+        rec.extend(diff(&row.unpaired));
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The short table a person reads after a comparison.
+/// `sweep.csv`: one row per step: the value, the headline probability with its interval, and the mean and
+/// 5/50/95% of each chosen outcome.
+pub fn write_sweep(path: &Path, table: &Sweep) -> csv::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    let mut header = vec![
+        table.key.clone(),
+        format!("p_{}", table.headline),
+        format!("p_{}_ci_low", table.headline),
+        format!("p_{}_ci_high", table.headline),
+    ];
+    for o in &table.chosen {
+        for stat in ["mean", "p05", "p50", "p95"] {
+            header.push(format!("{o}_{stat}"));
+        }
+    }
+    w.write_record(&header)?;
+    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for step in &table.steps {
+        let mut row = vec![step.value.to_string()];
+        match step.probabilities.get(&table.headline) {
+            Some(p) => row.extend([p.p, p.ci95[0], p.ci95[1]].map(|v| v.to_string())),
+            None => row.extend([String::new(), String::new(), String::new()]),
+        }
+        for o in &table.chosen {
+            let s = &step.outcomes[o];
+            row.extend([s.mean, s.p05, s.p50, s.p95].map(num));
+        }
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::summary::RunSummary;
+use crate::analysis::run::RunSummary;
 
 /// Run metadata that may change between runs (kept out of `summary.json`).
 #[derive(Debug, Clone, Serialize)]

@@ -1,10 +1,12 @@
-//! Writers of a run's outputs, one file each; all read the [`crate::summary::RunSummary`]
-//! or [`crate::engine::Results`], never the model.
+//! Writers of every verb's outputs: they read the reports of [`crate::analysis`] (and the
+//! engine's [`crate::engine::Results`] with the model's schema), never the model.
 
 pub mod csv;
+pub mod discover;
 pub mod html;
 pub mod json;
 pub mod plots;
+pub mod sensitivity;
 pub mod staging;
 
 pub use staging::Staging;

@@ -6,8 +6,12 @@
 //! wires them into the engine's [`Model`] trait: which streams exist, how a trial's
 //! parameters and a year's shocks are drawn, which yearly series are recorded.
 
+pub mod binding;
+pub mod keys;
 pub mod outcomes;
 pub mod params;
+#[cfg(test)]
+mod scenario_tests;
 pub mod state;
 pub mod step;
 
@@ -16,8 +20,12 @@ use rand_distr::StandardNormal;
 
 use crate::dist::{Param, Sampler};
 use crate::engine::{Model, Schema, Series, SeriesKind, Streams};
-use crate::scenario::Scenario;
-use params::{LINE_NAMES, N_LINES, Params, Settings, Slot};
+use std::path::Path;
+
+use crate::scenario::{self, Scenario, ScenarioError};
+use binding::Slot;
+pub use keys::key_schema;
+use params::{LINE_NAMES, N_LINES, Params, Settings};
 use state::{State, YearDraws, YearRecord};
 
 /// Random components, each with its own substream per trial.
@@ -153,6 +161,16 @@ pub fn series() -> Vec<Series> {
     out
 }
 
+/// Loads a scenario of the viability model: [`scenario::load`] against [`key_schema`].
+///
+/// ```
+/// let s = defsim::model::load("scenarios/baseline.toml".as_ref(), &[]).unwrap();
+/// assert_eq!(s.horizon_years, 11);
+/// ```
+pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    scenario::load(path, overrides, &key_schema())
+}
+
 /// An uncertain parameter: drawn from its own stream each trial.
 #[derive(Debug, Clone)]
 struct Uncertain {
@@ -195,12 +213,14 @@ impl ViabilityModel {
         streams.extend(LINE_NAMES.iter().map(|l| format!("lines.{l}")));
         let mut uncertain = Vec::new();
         for entry in &scenario.params {
+            // The scenario was validated against this model's own key schema.
+            let slot = Slot::of(&entry.key).expect("a key of the model's schema");
             match entry.param.fixed_value() {
-                Some(v) => *entry.slot.get_mut(&mut base) = v,
+                Some(v) => *slot.get_mut(&mut base) = v,
                 None => {
                     uncertain.push(Uncertain {
                         stream: streams.len(),
-                        slot: entry.slot,
+                        slot,
                         sampler: entry.param.sampler(),
                         param: entry.param.clone(),
                     });
@@ -209,7 +229,7 @@ impl ViabilityModel {
                 }
             }
         }
-        let settings = scenario.settings.clone();
+        let settings = Settings::from_scenario(scenario);
         let schema = Schema {
             inputs,
             outcomes: outcomes::schema(),

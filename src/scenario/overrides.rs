@@ -19,10 +19,10 @@ pub(crate) fn apply(
     doc: &mut Doc,
     overrides: &[String],
     files: &Files,
+    root: &Node,
 ) -> Result<(), ScenarioError> {
-    let root = schema::schema();
     for raw in overrides {
-        let (path, value) = parse(raw, &root, files)?;
+        let (path, value) = parse(raw, root, files)?;
         let child = nest(&path, value);
         merge::merge(doc, &child, files)?;
     }
@@ -148,7 +148,43 @@ fn mark_subkeys(t: &toml::Table, path: &mut KeyPath, doc: &mut Doc) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::doc;
+    use crate::dist::Interval;
+    use crate::scenario::{Fixed, Key, KeyKind, KeySchema, Role, doc, schema};
+
+    /// The keys these tests set, as a model would declare them.
+    fn keys() -> KeySchema {
+        let unit = Interval {
+            lo: 0.0,
+            hi: 1.0,
+            lo_open: false,
+            hi_open: false,
+        };
+        let number = |path: &str| Key {
+            path: path.into(),
+            kind: KeyKind::Number {
+                role: Role::Uncertain,
+                domain: unit,
+                plausible: unit,
+            },
+            unit: "",
+            meaning: "a number",
+        };
+        let states = Fixed::NamedState(vec!["full", "reduced", "withdrawn"]);
+        KeySchema {
+            keys: vec![
+                number("macro.trend_growth"),
+                number("macro.persistence"),
+                Key {
+                    path: "support.initial".into(),
+                    kind: KeyKind::Fixed(states),
+                    unit: "",
+                    meaning: "a state",
+                },
+                number("plan.oversight"),
+            ],
+            cross_check: |_| Vec::new(),
+        }
+    }
 
     fn path(s: &str) -> KeyPath {
         s.split('.').map(str::to_string).collect()
@@ -172,7 +208,7 @@ initial = "full"
     fn set(overrides: &[&str]) -> Result<Doc, ScenarioError> {
         let (mut d, files) = base();
         let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-        apply(&mut d, &o, &files)?;
+        apply(&mut d, &o, &files, &schema::schema(&keys()))?;
         Ok(d)
     }
 

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::Scenario;
-use crate::model::params::{LINE_NAMES, SUPPORT_STATES};
+use super::keys::Value;
 
 /// One printed key.
 struct Row {
@@ -21,7 +21,8 @@ impl Scenario {
     /// numeric parameters as `describe()` with their `source` (or `(no source)`).
     ///
     /// ```
-    /// # let s = defsim::scenario::load("scenarios/baseline.toml".as_ref(), &[]).unwrap();
+    /// # let keys = defsim::model::key_schema();
+    /// # let s = defsim::scenario::load("scenarios/baseline.toml".as_ref(), &[], &keys).unwrap();
     /// let text = s.print_resolved();
     /// assert!(text.contains("[macro]"));
     /// ```
@@ -59,51 +60,32 @@ impl Scenario {
 
     /// Settings and parameters in scenario order, settings first within their table.
     fn rows(&self) -> Vec<Row> {
-        let s = &self.settings;
-        let fixed = |group: &str, key: &str, value: String| Row {
-            group: group.to_string(),
-            key: key.to_string(),
-            value,
-            source: None,
-            numeric: false,
+        let fixed = |key: &str, value: String| {
+            let (group, key) = key.rsplit_once('.').unwrap_or(("", key));
+            Row {
+                group: group.to_string(),
+                key: key.to_string(),
+                value,
+                source: None,
+                numeric: false,
+            }
         };
         let mut settings = vec![
-            fixed("scenario", "name", format!("{:?}", self.name)),
-            fixed("scenario", "description", format!("{:?}", self.description)),
-            fixed("scenario", "start_year", s.start_year.to_string()),
-            fixed("scenario", "horizon_years", s.horizon_years.to_string()),
-            fixed("scenario", "trials", self.trials.to_string()),
-            fixed("scenario", "seed", self.seed.to_string()),
-            fixed(
-                "sanctions",
-                "initial",
-                u8::from(s.sanctions_initial).to_string(),
-            ),
-            fixed(
-                "support",
-                "initial",
-                format!(
-                    "{:?}",
-                    SUPPORT_STATES.get(s.support_initial).unwrap_or(&"?")
-                ),
-            ),
-            fixed("plan", "start_offset", s.start_offset.to_string()),
-            fixed(
-                "plan",
-                "credit_tenor_years",
-                s.credit_tenor_years.to_string(),
-            ),
+            fixed("scenario.name", format!("{:?}", self.name)),
+            fixed("scenario.description", format!("{:?}", self.description)),
+            fixed("scenario.start_year", self.start_year.to_string()),
+            fixed("scenario.horizon_years", self.horizon_years.to_string()),
+            fixed("scenario.trials", self.trials.to_string()),
+            fixed("scenario.seed", self.seed.to_string()),
         ];
-        for (name, line) in LINE_NAMES.iter().zip(&s.lines) {
-            let group = format!("lines.{name}");
-            settings.push(fixed(&group, "enabled", line.enabled.to_string()));
-            settings.push(fixed(&group, "unit", format!("{:?}", line.unit)));
-            settings.push(fixed(
-                &group,
-                "capex_schedule",
-                format!("{:?}", line.capex_schedule),
-            ));
-            settings.push(fixed(&group, "exportable", line.exportable.to_string()));
+        for (key, value) in &self.settings {
+            let text = match value {
+                Value::Str(s) | Value::State(_, s) => format!("{s:?}"),
+                Value::Int(i) => i.to_string(),
+                Value::Flag(f) => f.to_string(),
+                Value::Shares(s) => format!("{s:?}"),
+            };
+            settings.push(fixed(key, text));
         }
         let params = self.params.iter().map(|p| {
             let (group, key) = p.key.rsplit_once('.').unwrap_or(("", &p.key));

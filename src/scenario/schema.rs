@@ -1,56 +1,18 @@
 //! The shape of a scenario file: every table and key it may (and, `extends` aside, must)
-//! contain, built from the model's parameter schema ([`NUMERIC_KEYS`], [`LINE_KEYS`]) plus
-//! the counts, states, names and flags that are never distributions.
+//! contain, as a tree built from the parameter schema a model hands over ([`KeySchema`]).
 //!
 //! Both validation and `--set` read this one tree, so a key is known in one place only.
 
-use crate::model::params::{LINE_KEYS, LINE_NAMES, NUMERIC_KEYS, Slot};
+use super::keys::{Fixed, KeyKind, KeySchema, scenario_table};
+use crate::dist::Interval;
 
 /// What a leaf key holds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Leaf {
-    /// A numeric parameter: a bare number or a distribution table.
-    Numeric(Slot),
+    /// A numeric parameter (a bare number or a distribution table) and its domain.
+    Numeric(Interval),
     /// A fixed value that is never a distribution.
-    Setting(Setting),
-}
-
-/// The kinds of fixed values.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Setting {
-    /// `scenario.name`: a non-empty string safe as a folder name.
-    Name,
-    /// `scenario.description`: any string.
-    Description,
-    /// `scenario.extends`: a path, optional, consumed while loading.
-    Extends,
-    /// `scenario.start_year`: an integer that fits an `i32`.
-    StartYear,
-    /// An integer `>= min` (counts, seed).
-    Count { min: i64 },
-    /// `sanctions.initial`: 0 or 1.
-    SanctionsInitial,
-    /// `support.initial`: one of `SUPPORT_STATES`.
-    SupportInitial,
-    /// A boolean flag.
-    Flag,
-    /// `lines.<l>.unit`: a non-empty string.
-    Unit,
-    /// `lines.<l>.capex_schedule`: non-empty shares summing to 1.
-    Schedule,
-}
-
-impl Setting {
-    /// What the key holds, for "is ..., never a distribution" messages.
-    pub(crate) fn what(self) -> &'static str {
-        match self {
-            Setting::Name | Setting::Description | Setting::Extends | Setting::Unit => "a string",
-            Setting::StartYear | Setting::Count { .. } => "a count (an integer)",
-            Setting::SanctionsInitial | Setting::SupportInitial => "a state",
-            Setting::Flag => "a flag (true or false)",
-            Setting::Schedule => "a list of shares",
-        }
-    }
+    Setting(Fixed),
 }
 
 /// A node of the schema tree: a table with ordered children, or a leaf.
@@ -93,7 +55,7 @@ impl Node {
 
     fn collect_leaves(&self, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Leaf)>) {
         match self {
-            Node::Leaf(leaf) => out.push((path.clone(), *leaf)),
+            Node::Leaf(leaf) => out.push((path.clone(), leaf.clone())),
             Node::Table(children) => {
                 for (name, child) in children {
                     path.push(name.clone());
@@ -113,7 +75,7 @@ impl Node {
             Some(pos) => pos,
             None => {
                 let node = if rest.is_empty() {
-                    Node::Leaf(leaf)
+                    Node::Leaf(leaf.clone())
                 } else {
                     Node::Table(Vec::new())
                 };
@@ -127,29 +89,6 @@ impl Node {
     }
 }
 
-/// Fixed-value keys outside `[lines.*]`, each placed before the numeric keys of its table.
-pub(crate) const SETTINGS: &[(&str, Setting)] = &[
-    ("scenario.name", Setting::Name),
-    ("scenario.description", Setting::Description),
-    ("scenario.extends", Setting::Extends),
-    ("scenario.start_year", Setting::StartYear),
-    ("scenario.horizon_years", Setting::Count { min: 1 }),
-    ("scenario.trials", Setting::Count { min: 1 }),
-    ("scenario.seed", Setting::Count { min: 0 }),
-    ("sanctions.initial", Setting::SanctionsInitial),
-    ("support.initial", Setting::SupportInitial),
-    ("plan.start_offset", Setting::Count { min: 0 }),
-    ("plan.credit_tenor_years", Setting::Count { min: 1 }),
-];
-
-/// Fixed-value keys of every line.
-pub(crate) const LINE_SETTINGS: &[(&str, Setting)] = &[
-    ("enabled", Setting::Flag),
-    ("unit", Setting::Unit),
-    ("capex_schedule", Setting::Schedule),
-    ("exportable", Setting::Flag),
-];
-
 /// Sub-keys a distribution table may have (which ones a given `dist` takes is `dist.rs`'s
 /// business; this list catches typos early and suggests the right spelling).
 pub(crate) const DIST_SUBKEYS: &[&str] = &[
@@ -157,38 +96,16 @@ pub(crate) const DIST_SUBKEYS: &[&str] = &[
     "values", "weights", "min", "max", "source",
 ];
 
-/// The whole schema tree.
-pub(crate) fn schema() -> Node {
+/// The tree of `[scenario]` and every key of `keys`, in that order.
+pub(crate) fn schema(keys: &KeySchema) -> Node {
     let mut root = Node::Table(Vec::new());
-    let split = |p: &'static str| p.split('.').collect::<Vec<_>>();
-    let mut seen_tables: Vec<&str> = Vec::new();
-    let mut place_settings_of = |root: &mut Node, table: &'static str| {
-        if !seen_tables.contains(&table) {
-            seen_tables.push(table);
-            for (path, kind) in SETTINGS
-                .iter()
-                .filter(|(p, _)| p.split('.').next() == Some(table))
-            {
-                root.insert(&split(path), Leaf::Setting(*kind));
-            }
-        }
-    };
-    place_settings_of(&mut root, "scenario");
-    for (i, key) in NUMERIC_KEYS.iter().enumerate() {
-        let table = key.path.split('.').next().unwrap_or(key.path);
-        place_settings_of(&mut root, table);
-        root.insert(&split(key.path), Leaf::Numeric(Slot::Global(i)));
-    }
-    for table in ["sanctions", "support", "plan"] {
-        place_settings_of(&mut root, table);
-    }
-    for (l, line) in LINE_NAMES.iter().enumerate() {
-        for (field, kind) in LINE_SETTINGS {
-            root.insert(&["lines", line, field], Leaf::Setting(*kind));
-        }
-        for (f, key) in LINE_KEYS.iter().enumerate() {
-            root.insert(&["lines", line, key.field], Leaf::Numeric(Slot::Line(l, f)));
-        }
+    for key in scenario_table().iter().chain(&keys.keys) {
+        let path: Vec<&str> = key.path.split('.').collect();
+        let leaf = match &key.kind {
+            KeyKind::Number { domain, .. } => Leaf::Numeric(*domain),
+            KeyKind::Fixed(kind) => Leaf::Setting(kind.clone()),
+        };
+        root.insert(&path, leaf);
     }
     root
 }
@@ -226,52 +143,70 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::model::params::numeric_key_paths;
+    use crate::scenario::{Key, Role};
+
+    /// A toy model's schema: a table with a flag before its number, and a nested table.
+    pub(crate) fn toy() -> KeySchema {
+        let number = |path: &str| Key {
+            path: path.into(),
+            kind: KeyKind::Number {
+                role: Role::Uncertain,
+                domain: Interval {
+                    lo: 0.0,
+                    hi: 1.0,
+                    lo_open: false,
+                    hi_open: false,
+                },
+                plausible: Interval {
+                    lo: 0.0,
+                    hi: 1.0,
+                    lo_open: false,
+                    hi_open: false,
+                },
+            },
+            unit: "share",
+            meaning: "a share",
+        };
+        KeySchema {
+            keys: vec![
+                Key {
+                    path: "world.open".into(),
+                    kind: KeyKind::Fixed(Fixed::Flag),
+                    unit: "",
+                    meaning: "a flag",
+                },
+                number("world.share"),
+                number("parts.left.share"),
+            ],
+            cross_check: |_| Vec::new(),
+        }
+    }
 
     fn path(s: &str) -> Vec<String> {
         s.split('.').map(str::to_string).collect()
     }
 
     #[test]
-    fn schema_holds_every_numeric_key_with_its_slot() {
-        let root = schema();
-        for p in numeric_key_paths() {
-            match root.lookup(&path(&p)) {
-                Some(Node::Leaf(Leaf::Numeric(slot))) => assert_eq!(Some(*slot), Slot::of(&p)),
-                other => panic!("{p}: {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn settings_sit_in_their_tables_before_the_numbers() {
-        let root = schema();
-        let names = root.lookup(&path("sanctions")).unwrap().child_names();
-        assert_eq!(names[0], "initial");
-        assert!(matches!(
-            root.lookup(&path("lines.vehicles.capex_schedule")),
-            Some(Node::Leaf(Leaf::Setting(Setting::Schedule)))
-        ));
+    fn the_tree_holds_scenario_then_the_models_keys_in_their_order() {
+        let root = schema(&toy());
+        assert_eq!(root.child_names(), ["scenario", "world", "parts"]);
         assert_eq!(
-            root.child_names(),
-            [
-                "scenario",
-                "macro",
-                "gold",
-                "sanctions",
-                "support",
-                "power",
-                "corruption",
-                "conflict",
-                "military",
-                "plan",
-                "social",
-                "viability",
-                "lines"
-            ]
+            root.lookup(&path("world")).unwrap().child_names(),
+            ["open", "share"]
         );
+        assert!(matches!(
+            root.lookup(&path("parts.left.share")),
+            Some(Node::Leaf(Leaf::Numeric(d))) if d.hi == 1.0
+        ));
+        assert!(matches!(
+            root.lookup(&path("scenario.seed")),
+            Some(Node::Leaf(Leaf::Setting(Fixed::Count { min: 0 })))
+        ));
+        let leaves: Vec<String> = root.leaves().iter().map(|(p, _)| p.join(".")).collect();
+        assert_eq!(leaves.len(), scenario_table().len() + 3);
+        assert_eq!(leaves.last().unwrap(), "parts.left.share");
     }
 
     #[test]

@@ -5,172 +5,102 @@
 //! within a file; keys without a line, such as missing ones, last). Cross-key rules run
 //! only when every key is valid on its own, so that one mistake gives one error.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::doc::{self, Doc, Files, KeyPath, Origin};
+use super::keys::{Fixed, KeySchema, Value};
 use super::merge::describe_value;
-use super::schema::{self, DIST_SUBKEYS, Leaf, Node, Setting};
+use super::schema::{self, DIST_SUBKEYS, Leaf, Node};
 use super::{ParamEntry, Scenario, ScenarioError};
-use crate::dist::Param;
-use crate::model::params::{
-    LINE_NAMES, LineSettings, N_LINES, SUPPORT_STATES, Settings, Slot, numeric_key_paths,
-};
+use crate::dist::{Interval, Param};
 
 /// Tolerance on the sum of a `capex_schedule`.
 pub const SCHEDULE_TOLERANCE: f64 = 1e-9;
 
-/// Validates `doc` (extends resolved, overrides applied) into a scenario.
-pub(crate) fn validate(file: &Path, doc: Doc, files: &Files) -> Result<Scenario, ScenarioError> {
-    let root = schema::schema();
+/// Validates `doc` (extends resolved, overrides applied) into a scenario: every key of
+/// `root` (the tree of `keys`) on its own, then the model's rules across keys.
+pub(crate) fn validate(
+    file: &Path,
+    doc: Doc,
+    files: &Files,
+    root: &Node,
+    keys: &KeySchema,
+) -> Result<Scenario, ScenarioError> {
     let mut c = Checker {
         doc: &doc,
         files,
         errors: Vec::new(),
     };
     let mut bad: Vec<KeyPath> = Vec::new();
-    c.unknown_keys(&doc.table, &root, &mut Vec::new(), &mut bad);
+    c.unknown_keys(&doc.table, root, &mut Vec::new(), &mut bad);
 
-    let mut params: BTreeMap<String, ParamEntry> = BTreeMap::new();
-    let mut b = Builder::default();
+    let mut params: Vec<ParamEntry> = Vec::new();
+    let mut settings: Vec<(String, Value)> = Vec::new();
     for (path, leaf) in root.leaves() {
         if bad.iter().any(|p| path.starts_with(p)) {
             continue;
         }
         let Some(value) = doc::get(&doc.table, &path) else {
-            if leaf != Leaf::Setting(Setting::Extends) {
+            if leaf != Leaf::Setting(Fixed::Extends) {
                 c.missing(&path, &mut bad);
             }
             continue;
         };
-        match leaf {
-            Leaf::Numeric(slot) => {
-                if let Some(param) = c.param(&path, slot, value) {
-                    let key = doc::dotted(&path);
-                    params.insert(key.clone(), ParamEntry { key, slot, param });
+        let key = doc::dotted(&path);
+        match &leaf {
+            Leaf::Numeric(domain) => {
+                if let Some(param) = c.param(&path, *domain, value) {
+                    params.push(ParamEntry { key, param });
                 }
             }
             Leaf::Setting(kind) => {
                 if let Some(v) = c.setting(&path, kind, value) {
-                    b.set(&path, v);
+                    settings.push((key, v));
                 }
             }
         }
     }
     c.bail()?;
 
-    let params: Vec<ParamEntry> = numeric_key_paths()
-        .iter()
-        .filter_map(|k| params.remove(k))
-        .collect();
-    c.cross_key(&params, &b);
-    c.bail()?;
-
-    Ok(Scenario {
-        name: b.name,
-        description: b.description,
+    // `[scenario]` is the loader's own; every other fixed value is the model's.
+    let mut own = |key: &str| {
+        settings
+            .iter()
+            .position(|(k, _)| k == key)
+            .map(|i| settings.remove(i).1)
+    };
+    let text = |v: Option<Value>| match v {
+        Some(Value::Str(s)) => s,
+        _ => String::new(),
+    };
+    let int = |v: Option<Value>| v.map_or(0, |v| v.int());
+    let name = text(own("scenario.name"));
+    let description = text(own("scenario.description"));
+    own("scenario.extends");
+    let start_year = i32::try_from(int(own("scenario.start_year"))).unwrap_or(0);
+    let horizon_years = usize::try_from(int(own("scenario.horizon_years"))).unwrap_or(0);
+    let trials = u64::try_from(int(own("scenario.trials"))).unwrap_or(0);
+    let seed = u64::try_from(int(own("scenario.seed"))).unwrap_or(0);
+    let scenario = Scenario {
+        name,
+        description,
         file: file.to_path_buf(),
-        seed: b.seed,
-        trials: b.trials,
-        settings: Settings {
-            start_year: b.start_year,
-            horizon_years: b.horizon_years,
-            sanctions_initial: b.sanctions_initial,
-            support_initial: b.support_initial,
-            start_offset: b.start_offset,
-            credit_tenor_years: b.credit_tenor_years,
-            lines: b.lines,
-        },
+        seed,
+        trials,
+        start_year,
+        horizon_years,
+        settings,
         params,
         resolved: doc.table.clone(),
-    })
-}
-
-/// A checked fixed value.
-enum Value {
-    Str(String),
-    Int(i64),
-    Flag(bool),
-    /// Index into `SUPPORT_STATES`.
-    State(usize),
-    Shares(Vec<f64>),
-}
-
-/// Settings as they are checked; complete once no error was found.
-struct Builder {
-    name: String,
-    description: String,
-    start_year: i32,
-    horizon_years: usize,
-    trials: u64,
-    seed: u64,
-    sanctions_initial: bool,
-    support_initial: usize,
-    start_offset: usize,
-    credit_tenor_years: usize,
-    lines: [LineSettings; N_LINES],
-}
-
-impl Default for Builder {
-    fn default() -> Self {
-        Builder {
-            name: String::new(),
-            description: String::new(),
-            start_year: 0,
-            horizon_years: 0,
-            trials: 0,
-            seed: 0,
-            sanctions_initial: false,
-            support_initial: 0,
-            start_offset: 0,
-            credit_tenor_years: 0,
-            lines: std::array::from_fn(|_| LineSettings {
-                enabled: false,
-                exportable: false,
-                unit: String::new(),
-                capex_schedule: Vec::new(),
-            }),
+    };
+    for fault in (keys.cross_check)(&scenario) {
+        match &fault.path {
+            Some(path) => c.fail_at(path, fault.message),
+            None => c.fail(Origin::default(), fault.key, fault.message),
         }
     }
-}
-
-impl Builder {
-    fn set(&mut self, path: &[String], v: Value) {
-        let p: Vec<&str> = path.iter().map(String::as_str).collect();
-        let int = |v: &Value| match v {
-            Value::Int(i) => *i,
-            _ => 0,
-        };
-        let size = |v: &Value| usize::try_from(int(v)).unwrap_or(0);
-        match (p.as_slice(), v) {
-            (["scenario", "name"], Value::Str(s)) => self.name = s,
-            (["scenario", "description"], Value::Str(s)) => self.description = s,
-            (["scenario", "start_year"], v) => {
-                self.start_year = i32::try_from(int(&v)).unwrap_or(0)
-            }
-            (["scenario", "horizon_years"], v) => self.horizon_years = size(&v),
-            (["scenario", "trials"], v) => self.trials = u64::try_from(int(&v)).unwrap_or(0),
-            (["scenario", "seed"], v) => self.seed = u64::try_from(int(&v)).unwrap_or(0),
-            (["sanctions", "initial"], v) => self.sanctions_initial = int(&v) == 1,
-            (["support", "initial"], Value::State(s)) => self.support_initial = s,
-            (["plan", "start_offset"], v) => self.start_offset = size(&v),
-            (["plan", "credit_tenor_years"], v) => self.credit_tenor_years = size(&v),
-            (["lines", line, field], v) => {
-                let Some(l) = LINE_NAMES.iter().position(|n| n == line) else {
-                    return;
-                };
-                let ls = &mut self.lines[l];
-                match (*field, v) {
-                    ("enabled", Value::Flag(f)) => ls.enabled = f,
-                    ("exportable", Value::Flag(f)) => ls.exportable = f,
-                    ("unit", Value::Str(s)) => ls.unit = s,
-                    ("capex_schedule", Value::Shares(s)) => ls.capex_schedule = s,
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
-    }
+    c.bail()?;
+    Ok(scenario)
 }
 
 struct Checker<'a> {
@@ -290,7 +220,7 @@ impl Checker<'_> {
 
     /// A numeric key: a bare number or a distribution table, whose support lies inside the
     /// key's domain.
-    fn param(&mut self, path: &[String], slot: Slot, value: &toml::Value) -> Option<Param> {
+    fn param(&mut self, path: &[String], domain: Interval, value: &toml::Value) -> Option<Param> {
         let param = match value {
             toml::Value::Integer(i) => Param::fixed(*i as f64),
             toml::Value::Float(x) if x.is_finite() => Param::fixed(*x),
@@ -319,7 +249,6 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let domain = slot.domain();
         let support = param.support();
         if !domain.contains_interval(&support) {
             let message = match param.fixed_value() {
@@ -337,7 +266,7 @@ impl Checker<'_> {
     }
 
     /// A count, state, name, flag or schedule: a fixed value, never a distribution.
-    fn setting(&mut self, path: &[String], kind: Setting, value: &toml::Value) -> Option<Value> {
+    fn setting(&mut self, path: &[String], kind: &Fixed, value: &toml::Value) -> Option<Value> {
         let key = doc::dotted(path);
         if let toml::Value::Table(_) = value {
             self.fail_at(
@@ -356,65 +285,10 @@ impl Checker<'_> {
         }
         checked.ok()
     }
-
-    /// Rules across keys: the localization floor under the import content on every line;
-    /// at least one enabled line with military demand.
-    fn cross_key(&mut self, params: &[ParamEntry], b: &Builder) {
-        let find = |key: String| params.iter().find(|p| p.key == key);
-        for line in LINE_NAMES {
-            let floor = find(format!("lines.{line}.min_import_content"));
-            let start = find(format!("lines.{line}.import_content"));
-            if let (Some(floor), Some(start)) = (floor, start) {
-                let (f, s) = (floor.param.support(), start.param.support());
-                if f.hi > s.lo {
-                    let path: KeyPath = floor.key.split('.').map(str::to_string).collect();
-                    self.fail_at(
-                        &path,
-                        format!(
-                            "min_import_content ({}) lies above import_content ({}) in some \
-                             or all trials (largest possible floor {}, smallest possible import \
-                             content {}): the floor of localization must not exceed the import \
-                             content it starts from",
-                            floor.param.describe(),
-                            start.param.describe(),
-                            f.hi,
-                            s.lo
-                        ),
-                    );
-                }
-            }
-        }
-        let mut why = Vec::new();
-        let mut any = false;
-        for (l, line) in LINE_NAMES.iter().enumerate() {
-            let demand = find(format!("lines.{line}.military_demand"));
-            if !b.lines[l].enabled {
-                why.push(format!("{line} is disabled"));
-            } else if let Some(d) = demand {
-                let s = d.param.support();
-                if s.lo > 0.0 || (s.lo == 0.0 && s.lo_open) {
-                    any = true;
-                } else {
-                    why.push(format!("{line} has military_demand {}", d.param.describe()));
-                }
-            }
-        }
-        if !any {
-            self.fail(
-                Origin::default(),
-                "lines".to_string(),
-                format!(
-                    "no enabled line has military demand above 0 ({}): at least one enabled \
-                     line needs a military_demand whose support lies strictly above 0",
-                    why.join("; ")
-                ),
-            );
-        }
-    }
 }
 
 /// Checks a fixed value against its kind.
-fn check_setting(kind: Setting, value: &toml::Value) -> Result<Value, String> {
+fn check_setting(kind: &Fixed, value: &toml::Value) -> Result<Value, String> {
     let found = || describe_value(value);
     let string = || match value {
         toml::Value::String(s) => Ok(s.clone()),
@@ -425,7 +299,7 @@ fn check_setting(kind: Setting, value: &toml::Value) -> Result<Value, String> {
         _ => Err(format!("expected an integer, found {}", found())),
     };
     match kind {
-        Setting::Name => {
+        Fixed::Name => {
             let s = string()?;
             let safe = s
                 .chars()
@@ -438,53 +312,62 @@ fn check_setting(kind: Setting, value: &toml::Value) -> Result<Value, String> {
             }
             Ok(Value::Str(s))
         }
-        Setting::Description | Setting::Extends => string().map(Value::Str),
-        Setting::Unit => {
+        Fixed::Description | Fixed::Extends => string().map(Value::Str),
+        Fixed::Unit => {
             let s = string()?;
             if s.trim().is_empty() {
                 return Err("expected the name of the unit (rifle, round, ...), found \"\"".into());
             }
             Ok(Value::Str(s))
         }
-        Setting::StartYear => {
+        Fixed::Year => {
             let i = integer()?;
             i32::try_from(i)
                 .map(|_| Value::Int(i))
                 .map_err(|_| format!("expected a year, found {i}"))
         }
-        Setting::Count { min } => {
+        Fixed::Count { min } => {
             let i = integer()?;
-            if i < min {
+            if i < *min {
                 return Err(format!("expected an integer >= {min}, found {i}"));
             }
             usize::try_from(i)
                 .map(|_| Value::Int(i))
                 .map_err(|_| format!("{i} is too large"))
         }
-        Setting::SanctionsInitial => match integer()? {
-            i @ (0 | 1) => Ok(Value::Int(i)),
-            i => Err(format!(
-                "expected 0 (not sanctioned at the start) or 1 (sanctioned), found {i}"
-            )),
-        },
-        Setting::SupportInitial => {
-            let s = string()?;
-            SUPPORT_STATES
-                .iter()
-                .position(|st| *st == s)
-                .map(Value::State)
-                .ok_or_else(|| {
-                    format!(
-                        "expected \"full\", \"reduced\" or \"withdrawn\", found {s:?}{}",
-                        schema::did_you_mean(&s, &SUPPORT_STATES)
-                    )
-                })
+        Fixed::IndexedState(meanings) => {
+            let i = integer()?;
+            match usize::try_from(i) {
+                Ok(k) if k < meanings.len() => Ok(Value::Int(i)),
+                _ => {
+                    let options: Vec<String> = meanings
+                        .iter()
+                        .enumerate()
+                        .map(|(k, m)| format!("{k} ({m})"))
+                        .collect();
+                    Err(format!("expected {}, found {i}", one_of(&options)))
+                }
+            }
         }
-        Setting::Flag => match value {
+        Fixed::NamedState(names) => {
+            let s = string()?;
+            match names.iter().position(|st| *st == s) {
+                Some(k) => Ok(Value::State(k, s)),
+                None => {
+                    let options: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+                    Err(format!(
+                        "expected {}, found {s:?}{}",
+                        one_of(&options),
+                        schema::did_you_mean(&s, names)
+                    ))
+                }
+            }
+        }
+        Fixed::Flag => match value {
             toml::Value::Boolean(f) => Ok(Value::Flag(*f)),
             _ => Err(format!("expected true or false, found {}", found())),
         },
-        Setting::Schedule => {
+        Fixed::Schedule => {
             let toml::Value::Array(items) = value else {
                 return Err(format!("expected an array of shares, found {}", found()));
             };
@@ -520,5 +403,14 @@ fn check_setting(kind: Setting, value: &toml::Value) -> Result<Value, String> {
             }
             Ok(Value::Shares(shares))
         }
+    }
+}
+
+/// `a, b or c`.
+fn one_of(options: &[String]) -> String {
+    match options.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }

@@ -31,7 +31,7 @@ use super::moments::mean_variance;
 /// sample standard deviation divides by `n - 1 = 0`, and reporting 0 would claim a precision
 /// that one observation cannot give; the other statistics equal the single value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
+pub struct OutcomeStats {
     /// Number of observations.
     pub n: u64,
     /// Arithmetic mean.
@@ -60,9 +60,9 @@ pub struct Summary {
     pub max: Option<f64>,
 }
 
-impl Summary {
+impl OutcomeStats {
     /// The summary of no observations: `n = 0`, every statistic `None`.
-    pub const EMPTY: Summary = Summary {
+    pub const EMPTY: OutcomeStats = OutcomeStats {
         n: 0,
         mean: None,
         sd: None,
@@ -92,14 +92,14 @@ impl Summary {
 /// assert_eq!((s.n, s.mean, s.p25, s.p50), (4, Some(2.5), Some(1.75), Some(2.5)));
 /// assert_eq!((s.min, s.max), (Some(1.0), Some(4.0)));
 /// ```
-pub fn summarize(values: &mut [f64]) -> Summary {
+pub fn summarize(values: &mut [f64]) -> OutcomeStats {
     let n = values.len();
     if n == 0 {
-        return Summary::EMPTY;
+        return OutcomeStats::EMPTY;
     }
     let nf = n as f64;
     let Some((mean, var)) = mean_variance(values.iter().copied()) else {
-        return Summary::EMPTY;
+        return OutcomeStats::EMPTY;
     };
     let sd = var.map(f64::sqrt);
     let se = sd.map(|sd| sd / nf.sqrt());
@@ -110,7 +110,7 @@ pub fn summarize(values: &mut [f64]) -> Summary {
     probs[QUANTILES.len() + 1] = 1.0;
     let q = quantiles_type7(values, &probs);
 
-    Summary {
+    OutcomeStats {
         n: n as u64,
         mean: Some(mean),
         sd,
@@ -302,7 +302,7 @@ mod tests {
                 perm.reverse();
             }
             let s = summarize(&mut perm.clone());
-            let pick = |s: &Summary| {
+            let pick = |s: &OutcomeStats| {
                 [
                     s.p05, s.p10, s.p25, s.p50, s.p75, s.p90, s.p95, s.min, s.max,
                 ]
@@ -343,7 +343,7 @@ mod tests {
 
     #[test]
     fn empty_and_single_observation() {
-        assert_eq!(summarize(&mut []), Summary::EMPTY);
+        assert_eq!(summarize(&mut []), OutcomeStats::EMPTY);
         let s = summarize(&mut [3.5]);
         assert_eq!((s.n, s.mean, s.sd, s.se), (1, Some(3.5), None, None));
         assert_eq!(
@@ -370,7 +370,7 @@ mod tests {
         ];
         assert_eq!(keys, want);
         assert!(json.starts_with("{\"n\":4,\"mean\":2.5,"), "{json}");
-        let empty = serde_json::to_string(&Summary::EMPTY).unwrap();
+        let empty = serde_json::to_string(&OutcomeStats::EMPTY).unwrap();
         assert_eq!(
             empty,
             "{\"n\":0,\"mean\":null,\"sd\":null,\"se\":null,\"p05\":null,\
@@ -380,14 +380,14 @@ mod tests {
         // Reads back; serde_json without its `float_roundtrip` feature may parse a
         // shortest-representation float one ulp off (3.8499999999999996 -> 3.85), so only
         // exactly representable fields are compared bit for bit.
-        let back: Summary = serde_json::from_str(&json).unwrap();
+        let back: OutcomeStats = serde_json::from_str(&json).unwrap();
         assert_eq!(
             (back.n, back.mean, back.p25, back.max),
             (4, Some(2.5), Some(1.75), Some(4.0))
         );
         assert_eq!(
-            serde_json::from_str::<Summary>(&empty).unwrap(),
-            Summary::EMPTY
+            serde_json::from_str::<OutcomeStats>(&empty).unwrap(),
+            OutcomeStats::EMPTY
         );
     }
 

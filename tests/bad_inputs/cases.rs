@@ -1,6 +1,6 @@
 // The table of malformed or impossible scenarios, shared by the end-to-end test
 // (`tests/bad_input.rs`, which drives the `defsim` binary) and the library-level test
-// (`src/scenario/mod.rs`, which calls `scenario::load`): one table, checked at both levels.
+// (`src/model/scenario_tests.rs`, which calls `model::load`): one table, checked at both levels.
 // Included with `include!`, so it holds items only.
 
 /// One bad input and what its error must say.

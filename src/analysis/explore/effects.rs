@@ -6,7 +6,7 @@
 //! best and its worst level. Because every policy runs on the same futures, that difference
 //! has a paired interval: in future `t`, `d_t` = (share of the best level's policies meeting
 //! the criterion) minus (share of the worst level's), and the interval is
-//! `mean(d) ± z sd(d) / sqrt(n)` ([`crate::compare::paired`]). Picking the best and worst
+//! `mean(d) ± z sd(d) / sqrt(n)` ([`crate::analysis::compare::paired`]). Picking the best and worst
 //! levels from the same data makes the difference slightly optimistic when levels are
 //! close; an effect whose interval covers 0 is reported as not distinguishable from none.
 //!
@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::{Difference, paired};
+use crate::analysis::compare::{Difference, paired};
 
 /// The main effect of one lever on P(criterion).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

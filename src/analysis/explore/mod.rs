@@ -24,7 +24,7 @@ pub mod report;
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::{Difference, paired};
+use crate::analysis::compare::{Difference, paired};
 use crate::stats::{Proportion, proportion, quantile_type7_sorted};
 use effects::MainEffect;
 use regret::Regret;

@@ -2,14 +2,15 @@
 //! paired and unpaired difference from the first scenario, the overlaid plots, and the
 //! parameters in which the scenarios differ (with their sources).
 
-use std::fmt::Write;
+use maud::{Markup, html};
 
-use super::{QUESTION, answer, cell, escape, figures, page, plots_heading, proportion, table};
-use crate::compare::{Comparison, Difference};
+use super::{Align, answer, cell, layout, plots_section, proportion, table};
+use crate::analysis::compare::{Difference, ScenarioComparison};
+use crate::analysis::run::RunSummary;
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
-use crate::summary::RunSummary;
 
+/// A difference with its interval, `d [lo, hi]`, or `-`.
 fn interval(d: &Option<Difference>) -> String {
     match d {
         Some(d) => format!(
@@ -23,73 +24,82 @@ fn interval(d: &Option<Difference>) -> String {
 }
 
 /// The page of `table`, with the runs' `summaries` (same order) and `plots`.
-pub fn render(cmp: &Comparison, summaries: &[&RunSummary], plots: &[Plot]) -> String {
-    let names: Vec<String> = cmp.scenarios.iter().map(|s| s.name.clone()).collect();
-    let mut body = String::new();
-    let _ = write!(
+pub(crate) fn render(
+    cmp: &ScenarioComparison,
+    summaries: &[&RunSummary],
+    plots: &[Plot],
+) -> String {
+    let names: Vec<&str> = cmp.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let title = format!("compare {}", names.join(" vs "));
+    let body = html! {
+        (answer(&crate::analysis::answer::compare(cmp)))
+        p.meta {
+            "Every scenario ran with seed " (cmp.seed) " and " (thousands(cmp.trials))
+            " trials (common random numbers: trial " em { "i" } " sees the same sanctions, \
+             support and growth shocks in each). Differences are each scenario minus "
+            strong { (names[0]) } "."
+        }
+        h2 { "The scenarios" }
+        ul {
+            @for s in &cmp.scenarios {
+                li { strong { (s.name) } " (" code { (s.file) } "): " (s.description) }
+            }
+        }
+        h2 { "P(" (cmp.headline_name) ")" }
+        ul.headline {
+            @for v in &cmp.headline {
+                li { (v.scenario) ": " strong { (proportion(&v.p)) } }
+            }
+        }
+        h2 { "Differences from the first scenario" }
+        p {
+            "Paired: the mean of the per-trial differences ± 1.96 sd/√n (the interval for \
+             common random numbers). Unpaired: the difference of the means ± 1.96 \
+             √(se₁² + se₂²), as if the runs were independent. For "
+            code { "viable" } " the mean is P(viable) and the difference is in probability."
+        }
+        (differences(cmp))
+        (plots_section(plots, false))
+        h2 { "Parameters that differ" }
+        (parameters(summaries))
+    };
+    layout(
+        &format!("defsim: {title}"),
+        html! { "defsim: " (title) },
         body,
-        "<h1>defsim: {}</h1>\n<p class=\"question\">{}</p>\n{}\
-<p class=\"meta\">Every scenario ran with seed {} and {} trials (common random numbers: trial \
-<em>i</em> sees the same sanctions, support and growth shocks in each). Differences are each \
-scenario minus <strong>{}</strong>.</p>\n<h2>The scenarios</h2>\n<ul>\n",
-        escape(&format!("compare {}", names.join(" vs "))),
-        escape(QUESTION),
-        answer(&crate::analysis::answer::compare(cmp)),
-        cmp.seed,
-        thousands(cmp.trials),
-        escape(&names[0]),
-    );
-    for s in &cmp.scenarios {
-        let _ = writeln!(
-            body,
-            "<li><strong>{}</strong> (<code>{}</code>): {}</li>",
-            escape(&s.name),
-            escape(&s.file),
-            escape(&s.description)
-        );
-    }
-    let _ = write!(
-        body,
-        "</ul>\n<h2>P({})</h2>\n<ul class=\"headline\">\n",
-        escape(&cmp.headline_name)
-    );
-    for v in &cmp.headline {
-        let _ = writeln!(
-            body,
-            "<li>{}: <strong>{}</strong></li>",
-            escape(&v.scenario),
-            proportion(&v.p)
-        );
-    }
-    body.push_str("</ul>\n");
+    )
+}
 
-    body.push_str(
-        "<h2>Differences from the first scenario</h2>\n<p>Paired: the mean of the per-trial \
-differences ± 1.96 sd/&radic;n (the interval for common random numbers). Unpaired: the \
-difference of the means ± 1.96 &radic;(se&#8321;&sup2; + se&#8322;&sup2;), as if the runs were \
-independent. For <code>viable</code> the mean is P(viable) and the difference is in \
-probability.</p>\n",
-    );
-    let rows: Vec<Vec<String>> = cmp
+/// Each outcome's paired and unpaired differences, one row per outcome and scenario.
+fn differences(cmp: &ScenarioComparison) -> Markup {
+    let columns = [
+        ("outcome", Align::Text),
+        ("scenario", Align::Text),
+        ("n", Align::Num),
+        ("mean", Align::Num),
+        ("paired diff [95% CI]", Align::Num),
+        ("unpaired diff [95% CI]", Align::Num),
+    ];
+    let rows: Vec<Vec<Markup>> = cmp
         .outcomes
         .iter()
         .map(|r| {
             vec![
-                format!("<code>{}</code>", escape(&r.outcome)),
-                format!("<span class=\"nw\">{}</span>", escape(&r.scenario)),
-                thousands(r.n),
-                cell(r.mean),
-                interval(&r.paired),
-                interval(&r.unpaired),
+                html! { code { (r.outcome) } },
+                html! { span.nw { (r.scenario) } },
+                html! { (thousands(r.n)) },
+                html! { (cell(r.mean)) },
+                html! { (interval(&r.paired)) },
+                html! { (interval(&r.unpaired)) },
             ]
         })
         .collect();
-    body.push_str(&table_html(&rows));
+    table(&columns, &rows, None)
+}
 
-    body.push_str(plots_heading(plots));
-    body.push_str(&figures(plots));
-
-    body.push_str("<h2>Parameters that differ</h2>\n");
+/// The parameters whose distribution or source differs between the scenarios: one row per
+/// parameter and scenario (`-` where a scenario lacks it).
+fn parameters(summaries: &[&RunSummary]) -> Markup {
     let first = summaries[0];
     let mut rows = Vec::new();
     for (i, p) in first.parameters.iter().enumerate() {
@@ -105,36 +115,24 @@ probability.</p>\n",
         }
         for (s, q) in summaries.iter().zip(others) {
             rows.push(vec![
-                format!("<span class=\"key\">{}</span>", escape(&p.key)),
-                escape(&s.scenario.name),
-                q.map_or("-".into(), |q| escape(&q.dist)),
-                q.map_or("-".into(), |q| escape(&q.source)),
+                html! { (p.key) },
+                html! { (s.scenario.name) },
+                html! { (q.map_or("-", |q| q.dist.as_str())) },
+                html! { (q.map_or("-", |q| q.source.as_str())) },
             ]);
         }
     }
-    if rows.is_empty() {
-        body.push_str("<p>None: the scenarios state the same parameters.</p>\n");
-    } else {
-        body.push_str(&table(
-            &["key", "scenario", "distribution", "source"],
-            &[],
-            &rows,
-        ));
+    let columns = [
+        ("key", Align::Key),
+        ("scenario", Align::Text),
+        ("distribution", Align::Text),
+        ("source", Align::Text),
+    ];
+    html! {
+        @if rows.is_empty() {
+            p { "None: the scenarios state the same parameters." }
+        } @else {
+            (table(&columns, &rows, None))
+        }
     }
-    page(&format!("defsim: compare {}", names.join(" vs ")), &body)
-}
-
-fn table_html(rows: &[Vec<String>]) -> String {
-    table(
-        &[
-            "outcome",
-            "scenario",
-            "n",
-            "mean",
-            "paired diff [95% CI]",
-            "unpaired diff [95% CI]",
-        ],
-        &[false, false, true, true, true, true],
-        rows,
-    )
 }

@@ -1,14 +1,16 @@
-//! `explore.html`: the answer in words first, then the policies on the Pareto front, every
-//! policy's figures, each lever's main effect, and the plots.
+//! `explore.html`: the answer in words first, then the policies on the Pareto front, each
+//! lever's main effect, the plots, and every policy's figures.
 
-use std::fmt::Write;
+use maud::{Markup, html};
 
-use super::{QUESTION, cell, escape, figures, page, plots_heading, proportion, table};
+use super::{Align, answer, cell, layout, plots_section, proportion, table};
 use crate::analysis::answer::{Answer, thousands};
+use crate::analysis::compare::Difference;
 use crate::analysis::explore::report::ExploreReport;
 use crate::export::plots::Plot;
 
-fn diff(d: &Option<crate::compare::Difference>, scale: f64) -> String {
+/// A difference with its interval, in `scale` units: `d [lo, hi]`, or `-`.
+fn diff(d: &Option<Difference>, scale: f64) -> String {
     match d {
         Some(d) => format!(
             "{} [{}, {}]",
@@ -20,82 +22,52 @@ fn diff(d: &Option<crate::compare::Difference>, scale: f64) -> String {
     }
 }
 
-/// The page of `r` with its `plots`.
-pub fn render(r: &ExploreReport, plots: &[Plot]) -> String {
-    let mut body = String::new();
-    let answer = Answer {
-        sentences: r.answer.clone(),
-    };
-    let _ = write!(
-        body,
-        "<h1>defsim: explore {name}</h1>\n<p class=\"question\">{q}</p>\n{answer}\
-<p class=\"meta\">{n} policies ({design}) of scenario <strong>{scenario}</strong>, each on the \
-same {trials} simulated futures (seed {seed}, common random numbers: trial <em>k</em> has the \
-same shocks and uncertain parameters under every policy). Criterion: <code>{crit}</code>. \
-Intervals are 95%: Wilson for probabilities, paired for differences from the plan as written \
-(two policies whose paired interval covers 0 are not distinguishable).</p>\n",
-        name = escape(&r.experiment),
-        q = escape(QUESTION),
-        answer = super::answer(&answer),
-        n = r.policies.len(),
-        design = escape(&r.design),
-        scenario = escape(&r.scenario),
-        trials = thousands(r.trials),
-        seed = r.seed,
-        crit = escape(&r.criterion),
+/// The policies `idx` as a table: lever values, then every figure.
+fn policies(r: &ExploreReport, idx: &[usize]) -> Markup {
+    let mut columns: Vec<(String, Align)> = vec![("#".into(), Align::Num)];
+    columns.extend(r.levers.iter().map(|l| (l.key.clone(), Align::Key)));
+    columns.extend(
+        [
+            format!("P({}) [95% CI]", r.criterion),
+            "vs plan, points [95% CI]".into(),
+            "program cost mean / p95".into(),
+            "vs plan, MUSD [95% CI]".into(),
+            "regret mean / p90".into(),
+            "missed share".into(),
+        ]
+        .map(|c| (c, Align::NumWrap)),
     );
-    let _ = writeln!(
-        body,
-        "<p>The plan as written: P({}) = {}, mean program cost {} MUSD.</p>",
-        escape(&r.criterion),
-        proportion(&r.scenario_as_written.p),
-        cell(Some(r.scenario_as_written.program_cost()))
-    );
-    let mut header: Vec<String> = vec!["#".into()];
-    header.extend(r.levers.iter().map(|l| l.key.clone()));
-    header.extend([
-        format!("P({}) [95% CI]", r.criterion),
-        "vs plan, points [95% CI]".into(),
-        "program cost mean / p95".into(),
-        "vs plan, MUSD [95% CI]".into(),
-        "regret mean / p90".into(),
-        "missed share".into(),
-    ]);
-    let row = |i: usize| {
-        let p = &r.policies[i];
-        let s = &p.stats;
-        let mut row = vec![i.to_string()];
-        row.extend(p.values.values().map(|v| escape(v)));
-        row.push(format!(
-            "{:.1}% [{:.1}, {:.1}]",
-            s.p.p * 100.0,
-            s.p.ci95[0] * 100.0,
-            s.p.ci95[1] * 100.0
-        ));
-        row.push(diff(&s.vs_scenario.p, 100.0));
-        row.push(format!(
-            "{} / {}",
-            cell(Some(s.outcomes[0].mean)),
-            cell(Some(s.outcomes[0].p95))
-        ));
-        row.push(diff(&s.vs_scenario.program_cost_musd, 1.0));
-        row.push(format!(
-            "{} / {}",
-            cell(Some(s.regret.mean)),
-            cell(Some(s.regret.p90))
-        ));
-        row.push(format!("{:.1}%", s.missed_share * 100.0));
-        row
-    };
-    let h: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut numeric = vec![true];
-    numeric.extend(r.levers.iter().map(|_| false));
-    numeric.extend([true; 6]);
-    body.push_str("<h2>The Pareto front</h2>\n<p>No other policy is at least as likely to meet the criterion for less mean program cost. Cheapest first.</p>\n");
-    let rows: Vec<Vec<String>> = r.front.iter().map(|&i| row(i)).collect();
-    body.push_str(&table(&h, &numeric, &rows));
-    body.push_str("<h2>Main effects</h2>\n<p>Mean P over the policies at each level of a lever (averaged over the other levers); the effect is the best level minus the worst, with its paired 95% interval.</p>\n");
-    let rows: Vec<Vec<String>> = r
+    let rows: Vec<Vec<Markup>> = idx
+        .iter()
+        .map(|&i| {
+            let p = &r.policies[i];
+            let s = &p.stats;
+            let mut row = vec![html! { (i) }];
+            row.extend(p.values.values().map(|v| html! { (v) }));
+            row.extend([
+                html! {
+                    (format!(
+                        "{:.1}% [{:.1}, {:.1}]",
+                        s.p.p * 100.0,
+                        s.p.ci95[0] * 100.0,
+                        s.p.ci95[1] * 100.0
+                    ))
+                },
+                html! { (diff(&s.vs_scenario.p, 100.0)) },
+                html! { (cell(Some(s.outcomes[0].mean))) " / " (cell(Some(s.outcomes[0].p95))) },
+                html! { (diff(&s.vs_scenario.program_cost_musd, 1.0)) },
+                html! { (cell(Some(s.regret.mean))) " / " (cell(Some(s.regret.p90))) },
+                html! { (format!("{:.1}%", s.missed_share * 100.0)) },
+            ]);
+            row
+        })
+        .collect();
+    table(&columns, &rows, None)
+}
+
+/// Each lever's mean P by level and its effect.
+fn effects(r: &ExploreReport) -> Markup {
+    let rows: Vec<Vec<Markup>> = r
         .levers
         .iter()
         .zip(&r.effects)
@@ -106,29 +78,69 @@ Intervals are 95%: Wilson for probabilities, paired for differences from the pla
                 .zip(&e.level_means)
                 .map(|(lv, m)| {
                     format!(
-                        "{}: {}",
-                        escape(lv),
+                        "{lv}: {}",
                         m.map_or("-".into(), |m| format!("{:.1}%", m * 100.0))
                     )
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
             vec![
-                format!("<code>{}</code>", escape(&l.key)),
-                levels,
-                diff(&e.effect, 100.0),
+                html! { (l.key) },
+                html! { (levels) },
+                html! { (diff(&e.effect, 100.0)) },
             ]
         })
         .collect();
-    body.push_str(&table(
-        &["lever", "mean P by level", "effect, points [95% CI]"],
-        &[false, false, true],
+    table(
+        &[
+            ("lever", Align::Key),
+            ("mean P by level", Align::Text),
+            ("effect, points [95% CI]", Align::Num),
+        ],
         &rows,
-    ));
-    body.push_str(plots_heading(plots));
-    body.push_str(&figures(plots));
-    body.push_str("<h2>Every policy</h2>\n");
-    let rows: Vec<Vec<String>> = (0..r.policies.len()).map(row).collect();
-    body.push_str(&table(&h, &numeric, &rows));
-    page(&format!("defsim: explore {}", r.experiment), &body)
+        None,
+    )
+}
+
+/// The page of `r` with its `plots`.
+pub(crate) fn render(r: &ExploreReport, plots: &[Plot]) -> String {
+    let words = Answer {
+        sentences: r.answer.clone(),
+    };
+    let all: Vec<usize> = (0..r.policies.len()).collect();
+    let body = html! {
+        (answer(&words))
+        p.meta {
+            (r.policies.len()) " policies (" (r.design) ") of scenario " strong { (r.scenario) }
+            ", each on the same " (thousands(r.trials)) " simulated futures (seed " (r.seed)
+            ", common random numbers: trial " em { "k" } " has the same shocks and uncertain \
+             parameters under every policy). Criterion: " code { (r.criterion) } ". Intervals \
+             are 95%: Wilson for probabilities, paired for differences from the plan as \
+             written (two policies whose paired interval covers 0 are not distinguishable)."
+        }
+        p {
+            "The plan as written: P(" (r.criterion) ") = " (proportion(&r.scenario_as_written.p))
+            ", mean program cost " (cell(Some(r.scenario_as_written.program_cost()))) " MUSD."
+        }
+        h2 { "The Pareto front" }
+        p {
+            "No other policy is at least as likely to meet the criterion for less mean program \
+             cost. Cheapest first."
+        }
+        (policies(r, &r.front))
+        h2 { "Main effects" }
+        p {
+            "Mean P over the policies at each level of a lever (averaged over the other levers); \
+             the effect is the best level minus the worst, with its paired 95% interval."
+        }
+        (effects(r))
+        (plots_section(plots, false))
+        h2 { "Every policy" }
+        (policies(r, &all))
+    };
+    layout(
+        &format!("defsim: explore {}", r.experiment),
+        html! { "defsim: explore " (r.experiment) },
+        body,
+    )
 }

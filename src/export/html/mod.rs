@@ -1,42 +1,37 @@
 //! Self-contained HTML reports: one file each, plots inlined as SVG, no network, no
-//! JavaScript. Every piece of text that comes from a scenario (names, descriptions, keys,
-//! sources) goes through [`escape`]. Pages are deterministic (no timestamps, no paths), like
-//! the rest of a run's outputs.
+//! JavaScript. Pages are deterministic (no timestamps, no paths), like the rest of a run's
+//! outputs.
+//!
+//! Pages are [maud](https://maud.lambda.xyz) templates: every string spliced into a page
+//! (scenario names, descriptions, keys, sources, numbers) is escaped by the template
+//! engine, so escaping does not depend on remembering it. Only two pieces of trusted markup
+//! go in unescaped, each marked `PreEscaped` where it is used: the style sheet below and the
+//! SVG that plotters wrote (which escapes its own text).
+//!
+//! Every page goes through the one `layout`: the document head and style sheet, then a
+//! `<main>` column that opens with the page's heading and the question every report
+//! answers. The pieces pages share (`table`, `plots_section`, `cell`, `proportion`) live
+//! here too, so a new page (sensitivity, discovery, exploration) is a body of maud markup
+//! handed to `layout`.
 
 /// `compare.html`: scenarios side by side with paired and unpaired differences.
-pub mod compare;
+pub(crate) mod compare;
 /// `explore.html`: policies against futures.
-pub mod explore;
+pub(crate) mod explore;
 /// `report.html`: one run.
-pub mod report;
+pub(crate) mod report;
 /// `sweep.html`: outcomes along one parameter.
-pub mod sweep;
+pub(crate) mod sweep;
 
-use std::fmt::Write;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::export::plots::Plot;
 use crate::stats::Proportion;
 
 /// The question every report answers.
-pub const QUESTION: &str = "Can Mali's 2025 plan for a domestic defense industry deliver real \
+pub(crate) const QUESTION: &str = "Can Mali's 2025 plan for a domestic defense industry deliver real \
 military independence (local value added, not assembly of imported kits) at a unit cost and a \
 fiscal burden that the scenario's thresholds accept?";
-
-/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The style sheet: a readable column, aligned numeric tables, figures scaled to the column.
 const CSS: &str = "\
@@ -61,79 +56,141 @@ figcaption{font-size:.85rem;color:#555}
 nav ul{columns:2;font-size:.9rem}
 ";
 
-/// A complete page with `title` and `body` (already HTML).
-pub fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
-        escape(title)
-    )
-}
-
-/// The answer in words ([`crate::analysis::answer`]), as the page's first paragraph after
-/// the question; nothing when there is no sentence.
-pub fn answer(a: &crate::analysis::answer::Answer) -> String {
-    if a.sentences.is_empty() {
-        return String::new();
-    }
-    format!("<p class=\"answer\">{}</p>\n", escape(&a.text()))
-}
-
-/// A table: header cells and rows of cells (already HTML); `numeric[i]` right-aligns
-/// column `i`.
-pub fn table(header: &[&str], numeric: &[bool], rows: &[Vec<String>]) -> String {
-    let class = |i: usize| {
-        if numeric.get(i).copied().unwrap_or(false) {
-            " class=\"num\""
-        } else {
-            ""
+/// The one layout of every page: `<title>` `title`, then in the page's column the `<h1>`
+/// `heading`, the [`QUESTION`] and `body`.
+pub(crate) fn layout(title: &str, heading: Markup, body: Markup) -> String {
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                // Our own constant: escaping would turn its quotes into entities, which a
+                // style element does not decode.
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                main {
+                    h1 { (heading) }
+                    p.question { (QUESTION) }
+                    (body)
+                }
+            }
         }
     };
-    let mut out = String::from("<div class=\"scroll\">\n<table>\n<thead><tr>");
-    for (i, h) in header.iter().enumerate() {
-        let _ = write!(out, "<th{}>{}</th>", class(i), escape(h));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for row in rows {
-        out.push_str("<tr>");
-        for (i, cell) in row.iter().enumerate() {
-            let _ = write!(out, "<td{}>{cell}</td>", class(i));
+    let mut out = page.into_string();
+    out.push('\n');
+    out
+}
+
+/// The answer in words ([`crate::analysis::answer`]): the first paragraph of a page's body,
+/// right under the question; nothing when there is no sentence.
+pub(crate) fn answer(a: &crate::analysis::answer::Answer) -> Markup {
+    html! {
+        @if !a.sentences.is_empty() {
+            p.answer { (a.text()) }
         }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n</table>\n</div>\n");
-    out
-}
-
-/// The heading of the plots section, with a note when the plots were skipped.
-pub fn plots_heading(plots: &[Plot]) -> &'static str {
-    if plots.is_empty() {
-        "<h2>Plots</h2>\n<p>Plots were skipped (<code>--no-plots</code>).</p>\n"
-    } else {
-        "<h2>Plots</h2>\n"
     }
 }
 
-/// The figures, each with its title, the inline SVG and links to its PNG and SVG files
-/// (relative to the report: `plots/<stem>.png`).
-pub fn figures(plots: &[Plot]) -> String {
-    let mut out = String::new();
-    for p in plots {
-        let _ = write!(
-            out,
-            "<figure id=\"{stem}\">\n{svg}\n<figcaption>{title}. Files: \
-<a href=\"plots/{stem}.png\">{stem}.png</a>, <a href=\"plots/{stem}.svg\">{stem}.svg</a></figcaption>\n</figure>\n",
-            stem = escape(&p.stem),
-            title = escape(&p.title),
-            svg = inline_svg(&p.svg),
-        );
+/// How a table column sets its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Align {
+    /// Text, left-aligned.
+    Text,
+    /// A scenario key: monospace, not wrapped.
+    Key,
+    /// A number: right-aligned in tabular figures, not wrapped.
+    Num,
+    /// Numbers that may wrap (several in one cell).
+    NumWrap,
+}
+
+impl Align {
+    fn header_class(self) -> Option<&'static str> {
+        match self {
+            Align::Text | Align::Key => None,
+            Align::Num | Align::NumWrap => Some("num"),
+        }
     }
-    out
+
+    fn cell_class(self) -> Option<&'static str> {
+        match self {
+            Align::Text => None,
+            Align::Key => Some("key"),
+            Align::Num => Some("num"),
+            Align::NumWrap => Some("num wrap"),
+        }
+    }
+}
+
+/// A table with a header row of `(title, alignment)` and `rows` of cells, in a box that
+/// scrolls sideways on narrow screens; `body_class` names the `<tbody>` (e.g. `params`).
+pub(crate) fn table<T: AsRef<str>>(
+    columns: &[(T, Align)],
+    rows: &[Vec<Markup>],
+    body_class: Option<&str>,
+) -> Markup {
+    html! {
+        div.scroll {
+            table {
+                thead {
+                    tr {
+                        @for (title, align) in columns {
+                            th class=[align.header_class()] { (title.as_ref()) }
+                        }
+                    }
+                }
+                tbody class=[body_class] {
+                    @for row in rows {
+                        tr {
+                            @for (cell, (_, align)) in row.iter().zip(columns) {
+                                td class=[align.cell_class()] { (cell) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The plots section: its heading (with a note when the plots were skipped), a list of
+/// links to the figures when `contents` is set, and the figures. Each figure holds the
+/// plot's title, its SVG inline and links to its files (relative to the page:
+/// `plots/<stem>.png` and `.svg`).
+pub(crate) fn plots_section(plots: &[Plot], contents: bool) -> Markup {
+    html! {
+        h2 { "Plots" }
+        @if plots.is_empty() {
+            p { "Plots were skipped (" code { "--no-plots" } ")." }
+        } @else if contents {
+            nav {
+                ul {
+                    @for p in plots {
+                        li { a href={ "#" (p.stem) } { (p.title) } }
+                    }
+                }
+            }
+        }
+        @for p in plots {
+            figure id=(p.stem) {
+                // plotters' SVG: trusted markup, its text already escaped by plotters.
+                (PreEscaped(inline_svg(&p.svg)))
+                figcaption {
+                    (p.title) ". Files: "
+                    a href={ "plots/" (p.stem) ".png" } { (p.stem) ".png" }
+                    ", "
+                    a href={ "plots/" (p.stem) ".svg" } { (p.stem) ".svg" }
+                }
+            }
+        }
+    }
 }
 
 /// The SVG of a plot, ready to sit inside HTML: without an XML declaration, and with a
-/// `role` and nothing else changed (plotters escapes its text itself).
+/// `role` and nothing else changed.
 fn inline_svg(svg: &str) -> String {
     let body = match svg.find("<svg") {
         Some(at) => &svg[at..],
@@ -143,7 +200,7 @@ fn inline_svg(svg: &str) -> String {
 }
 
 /// A probability as `12.3% (95% CI 11.9-12.7%)`.
-pub fn proportion(p: &Proportion) -> String {
+pub(crate) fn proportion(p: &Proportion) -> String {
     format!(
         "{:.1}% (95% CI {:.1}-{:.1}%)",
         p.p * 100.0,
@@ -153,7 +210,7 @@ pub fn proportion(p: &Proportion) -> String {
 }
 
 /// A number for a table cell: 4 significant digits (plain) or `-` when absent.
-pub fn cell(v: Option<f64>) -> String {
+pub(crate) fn cell(v: Option<f64>) -> String {
     match v {
         None => "-".into(),
         Some(x) if !x.is_finite() => "-".into(),
@@ -179,11 +236,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape("<a href=\"x\">Tom & Jerry's</a>"),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+    fn text_from_a_scenario_is_escaped_by_the_templates() {
+        let hostile = "<script>alert(\"x\")</script> & Jerry's";
+        let rows = vec![vec![html! { (hostile) }]];
+        let page = layout(
+            hostile,
+            html! { (hostile) },
+            table(&[(hostile, Align::Key)], &rows, Some(hostile)),
         );
+        assert!(!page.contains("<script"), "{page}");
+        assert_eq!(
+            page.matches("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Jerry")
+                .count(),
+            5,
+            "title, heading, column title, cell and class attribute: {page}"
+        );
+        let plot = Plot {
+            stem: "a\"b".into(),
+            title: "<b>".into(),
+            svg: "<?xml version=\"1.0\"?>\n<svg width=\"1\"></svg>".into(),
+        };
+        let figs = plots_section(&[plot], true).into_string();
+        assert!(figs.contains("id=\"a&quot;b\"") && figs.contains("&lt;b&gt;. Files:"));
+        assert!(figs.contains("<svg role=\"img\" width=\"1\"></svg>") && !figs.contains("<?xml"));
+    }
+
+    #[test]
+    fn skipped_plots_leave_a_note_and_no_figures() {
+        let s = plots_section(&[], true).into_string();
+        assert!(s.contains("--no-plots") && !s.contains("<figure") && !s.contains("<nav"));
     }
 
     #[test]

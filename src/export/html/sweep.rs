@@ -1,80 +1,70 @@
 //! `sweep.html`: a scenario along one key: P(viable) and the chosen outcomes at each step,
 //! and the plots.
 
-use std::fmt::Write;
+use maud::{Markup, html};
 
-use super::{QUESTION, answer, cell, escape, figures, page, plots_heading, table};
+use super::{Align, answer, cell, layout, plots_section, table};
+use crate::analysis::sweep::{Sweep, value_text};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
-use crate::sweep::{Sweep, value_text};
 
 /// The page of `sweep` with its `plots`.
-pub fn render(sweep: &Sweep, plots: &[Plot]) -> String {
-    let mut body = String::new();
-    let _ = write!(
+pub(crate) fn render(sweep: &Sweep, plots: &[Plot]) -> String {
+    let body = html! {
+        (answer(&crate::analysis::answer::sweep(sweep)))
+        h2 { "The scenario" }
+        p { (sweep.description) }
+        p.meta {
+            "File " code { (sweep.file) } "; each step runs as "
+            code { "--set " (sweep.key) "=VALUE" }
+            " with seed " (sweep.seed) " and " (thousands(sweep.trials)) " trials (common random \
+             numbers: the steps differ only by the key)."
+        }
+        h2 { "Steps" }
+        (steps(sweep))
+        (plots_section(plots, false))
+    };
+    layout(
+        &format!("defsim: sweep {} along {}", sweep.scenario, sweep.key),
+        html! { "defsim: sweep of " (sweep.scenario) " along " code { (sweep.key) } },
         body,
-        "<h1>defsim: sweep of {} along <code>{}</code></h1>\n<p class=\"question\">{}</p>\n{}\
-<h2>The scenario</h2>\n<p>{}</p>\n<p class=\"meta\">File <code>{}</code>; each step runs as \
-<code>--set {}=VALUE</code> with seed {} and {} trials (common random numbers: the steps \
-differ only by the key).</p>\n",
-        escape(&sweep.scenario),
-        escape(&sweep.key),
-        escape(QUESTION),
-        answer(&crate::analysis::answer::sweep(sweep)),
-        escape(&sweep.description),
-        escape(&sweep.file),
-        escape(&sweep.key),
-        sweep.seed,
-        thousands(sweep.trials),
+    )
+}
+
+/// One row per step: the key's value, the headline probability and each chosen outcome's
+/// 5/50/95%.
+fn steps(sweep: &Sweep) -> Markup {
+    let mut columns = vec![
+        (sweep.key.clone(), Align::Num),
+        (format!("P({}) [95% CI]", sweep.headline), Align::Num),
+    ];
+    // The 5 / 50 / 95% cells may wrap, so that several outcomes fit the column.
+    columns.extend(
+        sweep
+            .chosen
+            .iter()
+            .map(|o| (format!("{o}: 5% / 50% / 95%"), Align::NumWrap)),
     );
-    body.push_str("<h2>Steps</h2>\n");
-    let mut header: Vec<String> =
-        vec![sweep.key.clone(), format!("P({}) [95% CI]", sweep.headline)];
-    for o in &sweep.chosen {
-        header.push(format!("{o}: 5% / 50% / 95%"));
-    }
-    let rows: Vec<Vec<String>> = sweep
+    let rows: Vec<Vec<Markup>> = sweep
         .steps
         .iter()
         .map(|s| {
-            let mut row = vec![format!(
-                "<span class=\"nw\">{}</span>",
-                escape(&value_text(s.value))
-            )];
-            row.push(
-                s.probabilities
-                    .get(&sweep.headline)
-                    .map_or("-".into(), |p| {
-                        format!(
-                            "<span class=\"nw\">{:.1}% [{:.1}, {:.1}]</span>",
-                            p.p * 100.0,
-                            p.ci95[0] * 100.0,
-                            p.ci95[1] * 100.0
-                        )
-                    }),
-            );
+            let mut row = vec![html! { span.nw { (value_text(s.value)) } }];
+            row.push(html! {
+                @match s.probabilities.get(&sweep.headline) {
+                    Some(p) => span.nw {
+                        (format!("{:.1}% [{:.1}, {:.1}]", p.p * 100.0, p.ci95[0] * 100.0,
+                            p.ci95[1] * 100.0))
+                    },
+                    None => "-",
+                }
+            });
             for o in &sweep.chosen {
                 let q = &s.outcomes[o];
-                row.push(format!(
-                    "{} / {} / {}",
-                    cell(q.p05),
-                    cell(q.p50),
-                    cell(q.p95)
-                ));
+                row.push(html! { (cell(q.p05)) " / " (cell(q.p50)) " / " (cell(q.p95)) });
             }
             row
         })
         .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let numeric = vec![true; header.len()];
-    // The 5 / 50 / 95% cells may wrap, so that several outcomes fit the column.
-    body.push_str(
-        &table(&header, &numeric, &rows).replace("<td class=\"num\">", "<td class=\"num wrap\">"),
-    );
-    body.push_str(plots_heading(plots));
-    body.push_str(&figures(plots));
-    page(
-        &format!("defsim: sweep {} along {}", sweep.scenario, sweep.key),
-        &body,
-    )
+    table(&columns, &rows, None)
 }

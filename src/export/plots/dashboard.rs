@@ -10,9 +10,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{self, Thresholds, number};
 use super::{Chart, DrawResult};
+use crate::analysis::run::RunSummary;
 use crate::engine::{Criterion, Schema, count_word};
 use crate::stats::Proportion;
-use crate::summary::RunSummary;
 
 /// The dashboard of one run.
 #[derive(Debug, Clone)]

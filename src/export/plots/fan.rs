@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::style::{self, AreaError, Threshold, XyChart, number};
 use super::{Chart, DrawResult};
-use crate::summary::YearPoint;
+use crate::analysis::run::YearPoint;
 
 /// One run's fan chart of one yearly series.
 #[derive(Debug, Clone)]

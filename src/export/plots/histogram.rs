@@ -13,7 +13,7 @@ use plotters::prelude::*;
 use super::style::{self, Threshold, number};
 use super::{Chart, DrawResult};
 use crate::engine::Outcome;
-use crate::stats::{Summary, quantiles_type7};
+use crate::stats::{OutcomeStats, quantiles_type7};
 
 /// Bins when the outcome is continuous.
 const BINS: usize = 40;
@@ -45,7 +45,7 @@ impl Histogram {
     pub fn new(
         outcome: &Outcome,
         values: &[f64],
-        stats: &Summary,
+        stats: &OutcomeStats,
         threshold: Option<Threshold>,
         caption: String,
     ) -> Histogram {

@@ -8,7 +8,7 @@
 //! string and into an RGB buffer encoded as PNG. Given the same data, both files are
 //! byte-identical from run to run (no timestamps, no paths).
 //!
-//! Charts read only the run's [`crate::summary::RunSummary`] and [`crate::engine::Results`]
+//! Charts read only the run's [`crate::analysis::run::RunSummary`] and [`crate::engine::Results`]
 //! with the model's outcome schema ([`crate::engine::Schema`]: titles, units, kinds) and the
 //! scenario's fixed criterion thresholds, never the model itself.
 
@@ -42,10 +42,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
+use crate::analysis::run::RunSummary;
+use crate::analysis::sweep::Sweep;
 use crate::engine::Results;
 use crate::engine::{Schema, SeriesKind};
-use crate::summary::RunSummary;
-use crate::sweep::Sweep;
 pub use style::{Thresholds, caption};
 
 /// Width and height of every figure, pixels.

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 
 use super::style::{self, AreaError, XyChart};
 use super::{Chart, DrawResult};
-use crate::summary::RunSummary;
+use crate::analysis::run::RunSummary;
 
 /// The states chart of one run.
 #[derive(Debug, Clone)]

@@ -11,9 +11,9 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
+use crate::analysis::run::RunSummary;
 use crate::engine::{Direction, Schema};
 use crate::scenario::Scenario;
-use crate::summary::RunSummary;
 
 /// The font family name under which DejaVu Sans is registered.
 pub const FONT: &str = "sans-serif";
@@ -442,17 +442,55 @@ mod tests {
 
     #[test]
     fn thresholds_map_to_their_outcomes() {
-        let s = crate::scenario::load("scenarios/baseline.toml".as_ref(), &[]).unwrap();
-        let model = crate::model::ViabilityModel::new(&s);
-        let t = Thresholds::from_scenario(crate::engine::Model::schema(&model), &s);
-        assert_eq!(t.for_outcome("independence").unwrap().value, 0.35);
-        assert_eq!(
-            t.for_series("fiscal_burden"),
-            t.for_outcome("peak_fiscal_burden")
-        );
-        let u = t.for_outcome("unit_cost_ratio").unwrap();
-        assert_eq!((u.value, u.at_least), (1.5, false));
-        assert!(t.for_outcome("independence").unwrap().at_least);
-        assert_eq!(t.for_outcome("gdp_final_musd"), None);
+        use crate::engine::{Criterion, Outcome, OutcomeKind, Series};
+        let criterion = |of: &str, key: &str, direction| {
+            OutcomeKind::Criterion(Criterion {
+                of: of.into(),
+                threshold: key.into(),
+                direction,
+                short: of.into(),
+            })
+        };
+        let mut burden = Series::level("burden");
+        burden.held_to = Some("peak_burden".into());
+        let schema = Schema {
+            inputs: vec![],
+            outcomes: vec![
+                Outcome::named("share", OutcomeKind::Continuous),
+                Outcome::named("peak_burden", OutcomeKind::Continuous),
+                Outcome::named("ok", OutcomeKind::AllCriteria),
+                Outcome::named(
+                    "share_ok",
+                    criterion("share", "limits.share", Direction::AtLeast),
+                ),
+                Outcome::named(
+                    "burden_ok",
+                    criterion("peak_burden", "limits.burden", Direction::AtMost),
+                ),
+            ],
+            series: vec![Series::level("share"), burden],
+            years: vec![],
+            streams: vec![],
+        };
+        let fixed = |key: &str| match key {
+            "limits.share" => Some(0.35),
+            "limits.burden" => Some(0.03),
+            _ => None,
+        };
+        let t = Thresholds::new(&schema, fixed);
+        let s = t.for_outcome("share").unwrap();
+        assert_eq!((s.value, s.at_least), (0.35, true));
+        assert_eq!(s.legend(), "ok if >= 0.35");
+        let b = t.for_outcome("peak_burden").unwrap();
+        assert_eq!((b.value, b.at_least), (0.03, false));
+        assert_eq!(t.for_series("burden"), Some(b));
+        assert_eq!(t.for_series("share"), None);
+        assert_eq!(t.for_outcome("ok"), None);
+        // A threshold given as a distribution (no fixed value) draws no line.
+        let t = Thresholds::new(&schema, |k| (k == "limits.share").then_some(0.35));
+        assert_eq!(t.for_outcome("peak_burden"), None);
+        // Only thresholds every scenario shares are common.
+        let common = Thresholds::common(&[Thresholds::new(&schema, fixed), t]);
+        assert!(common.for_outcome("share").is_some() && common.for_series("burden").is_none());
     }
 }

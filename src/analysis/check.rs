@@ -1,7 +1,7 @@
 //! Does a re-run reproduce a stored summary within Monte Carlo noise? Pure functions of two
 //! [`RunSummary`]s, behind `defsim check`.
 //!
-//! [`compare`] tests, for every outcome, its mean (z-test with both runs' standard errors),
+//! [`verdict`] tests, for every outcome, its mean (z-test with both runs' standard errors),
 //! its seven stored quantiles (a rank test, see [`quantile`]) and, for outcomes that may be
 //! absent, its count `n`; and every probability (two-proportion z-test on the counts). All
 //! tests share one family-wise false-alarm rate `alpha` by the Bonferroni correction: each
@@ -24,8 +24,8 @@ pub mod quantile;
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use crate::stats::Summary;
-use crate::summary::RunSummary;
+use crate::analysis::run::RunSummary;
+use crate::stats::OutcomeStats;
 
 /// How one comparison was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,7 +47,7 @@ pub enum Method {
 
 /// One statistic of one outcome or probability, in both runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Comparison {
+pub struct CheckItem {
     /// Outcome or probability name.
     pub name: String,
     /// `mean`, `p05` .. `p95`, `n` (an outcome's count) or `p` (a probability).
@@ -66,9 +66,9 @@ pub struct Comparison {
     pub holds: bool,
 }
 
-/// The verdict of [`compare`]: every comparison and whether all hold.
+/// The verdict of [`verdict`]: every comparison and whether all hold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verdict {
+pub struct CheckVerdict {
     /// Whether every comparison holds.
     pub holds: bool,
     /// Family-wise false-alarm rate.
@@ -89,22 +89,22 @@ pub struct Verdict {
     pub rerun_seed: u64,
     pub rerun_trials: u64,
     /// Every comparison, in the summaries' order.
-    pub items: Vec<Comparison>,
+    pub items: Vec<CheckItem>,
 }
 
 /// Compares `rerun` with `baseline` at family-wise false-alarm rate `alpha` (in (0, 1)).
 ///
 /// ```
-/// # use defsim::check::compare;
-/// # fn same(s: &defsim::summary::RunSummary) {
-/// let verdict = compare(s, s, 0.001);
-/// assert!(verdict.holds && verdict.failures == 0);
+/// # use defsim::analysis::check::verdict;
+/// # fn same(s: &defsim::analysis::run::RunSummary) {
+/// let v = verdict(s, s, 0.001);
+/// assert!(v.holds && v.failures == 0);
 /// # }
 /// ```
 ///
 /// # Panics
 /// If `alpha` is not in (0, 1) (the command line validates it).
-pub fn compare(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> Verdict {
+pub fn verdict(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> CheckVerdict {
     assert!(
         alpha > 0.0 && alpha < 1.0,
         "alpha = {alpha} must be in (0, 1)"
@@ -148,7 +148,7 @@ pub fn compare(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> Verdict
         };
         failures += usize::from(!item.holds);
     }
-    Verdict {
+    CheckVerdict {
         holds: failures == 0,
         alpha,
         correction: "bonferroni",
@@ -167,9 +167,9 @@ pub fn compare(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> Verdict
 /// The comparisons of one outcome present in both runs.
 fn outcome(
     name: &str,
-    (b, bt): (&Summary, u64),
-    (r, rt): (&Summary, u64),
-    out: &mut Vec<Comparison>,
+    (b, bt): (&OutcomeStats, u64),
+    (r, rt): (&OutcomeStats, u64),
+    out: &mut Vec<CheckItem>,
 ) {
     // An outcome that may be absent (n < trials somewhere) first compares how often it is
     // present; with no observation on a side, that is all there is to compare.
@@ -213,7 +213,7 @@ fn outcome(
 }
 
 /// Means: z-test with both standard errors, exact when neither has noise.
-fn mean(name: &str, b: &Summary, r: &Summary) -> Comparison {
+fn mean(name: &str, b: &OutcomeStats, r: &OutcomeStats) -> CheckItem {
     let (mb, mr) = (b.mean.unwrap_or(f64::NAN), r.mean.unwrap_or(f64::NAN));
     let se = (b.se.unwrap_or(0.0).powi(2) + r.se.unwrap_or(0.0).powi(2)).sqrt();
     let (z, method) = if se > 0.0 && se.is_finite() {
@@ -226,12 +226,7 @@ fn mean(name: &str, b: &Summary, r: &Summary) -> Comparison {
 
 /// Two-proportion z-test of `s0` out of `n0` against `s1` out of `n1`, pooled variance
 /// (the test of "both come from one proportion"); exact when the pooled share is 0 or 1.
-fn two_proportion(
-    name: &str,
-    stat: &str,
-    (s0, n0): (u64, u64),
-    (s1, n1): (u64, u64),
-) -> Comparison {
+fn two_proportion(name: &str, stat: &str, (s0, n0): (u64, u64), (s1, n1): (u64, u64)) -> CheckItem {
     let share = |s: u64, n: u64| if n == 0 { 0.0 } else { s as f64 / n as f64 };
     let (p0, p1) = (share(s0, n0), share(s1, n1));
     let (value0, value1) = if stat == "n" {
@@ -271,8 +266,8 @@ fn item(
     r: Option<f64>,
     z: f64,
     method: Method,
-) -> Comparison {
-    Comparison {
+) -> CheckItem {
+    CheckItem {
         name: name.to_string(),
         stat: stat.to_string(),
         baseline: b,
@@ -284,14 +279,14 @@ fn item(
     }
 }
 
-fn absent(name: &str, stat: &str, b: Option<f64>, r: Option<f64>, method: Method) -> Comparison {
+fn absent(name: &str, stat: &str, b: Option<f64>, r: Option<f64>, method: Method) -> CheckItem {
     item(name, stat, b, r, f64::INFINITY, method)
 }
 
 /// The verdict of [`compare_exact`]: whether two `summary.json` texts are identical,
 /// `defsim_version` aside, and where they first differ.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExactVerdict {
+pub struct ExactCheckVerdict {
     /// Identical byte for byte (with the re-run's version set to the baseline's).
     pub holds: bool,
     /// Always `"exact"`.
@@ -302,23 +297,20 @@ pub struct ExactVerdict {
     pub first_difference: Option<(usize, String, String)>,
 }
 
-/// The `summary.json` text of `summary`, exactly as `defsim run` writes it.
-pub fn summary_text(summary: &RunSummary) -> String {
-    crate::export::json::to_text(summary)
-}
-
 /// Compares the re-run's `summary.json` with the baseline's text byte for byte, with the
 /// re-run's `defsim_version` set to the baseline's (the one field allowed to differ between
-/// builds). Meant for the same build on the same platform: another platform's maths library
-/// may change the last bits of a draw.
-pub fn compare_exact(
+/// builds). `text` renders a summary exactly as `defsim run` writes `summary.json`. Meant
+/// for the same build on the same platform: another platform's maths library may change the
+/// last bits of a draw.
+pub fn exact_verdict(
     baseline_text: &str,
     baseline: &RunSummary,
     rerun: &RunSummary,
-) -> ExactVerdict {
+    text: impl Fn(&RunSummary) -> String,
+) -> ExactCheckVerdict {
     let mut rerun = rerun.clone();
     rerun.defsim_version.clone_from(&baseline.defsim_version);
-    let text = summary_text(&rerun);
+    let text = text(&rerun);
     let (old, new): (Vec<&str>, Vec<&str>) =
         (baseline_text.lines().collect(), text.lines().collect());
     let pairs = old.len().max(new.len());
@@ -334,7 +326,7 @@ pub fn compare_exact(
             first.get_or_insert_with(|| (i + 1, a.to_string(), b.to_string()));
         }
     }
-    ExactVerdict {
+    ExactCheckVerdict {
         holds: text == baseline_text,
         mode: "exact",
         differing_lines: differing,

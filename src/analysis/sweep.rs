@@ -9,7 +9,7 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::stats::{Proportion, Summary};
+use crate::stats::{OutcomeStats, Proportion};
 
 /// The values a sweep visits.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,7 @@ impl Grid {
     /// Parses `KEY=FROM:TO:STEPS`; the error says what is wrong and shows the expected form.
     ///
     /// ```
-    /// let g = defsim::sweep::Grid::parse("plan.oversight=0:1:5").unwrap();
+    /// let g = defsim::analysis::sweep::Grid::parse("plan.oversight=0:1:5").unwrap();
     /// assert_eq!(g.values, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
     /// assert_eq!(g.texts()[1], "plan.oversight=0.25");
     /// ```
@@ -120,7 +120,7 @@ pub struct Step {
     /// Probabilities, as in `summary.json`.
     pub probabilities: IndexMap<String, Proportion>,
     /// Every outcome's statistics, as in `summary.json`.
-    pub outcomes: IndexMap<String, Summary>,
+    pub outcomes: IndexMap<String, OutcomeStats>,
 }
 
 /// The content of `sweep.json`.

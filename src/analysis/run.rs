@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::drivers::Drivers;
 use crate::engine::{OutcomeKind, Results};
 use crate::scenario::Scenario;
-use crate::stats::{Proportion, Summary, proportion, summarize};
+use crate::stats::{OutcomeStats, Proportion, proportion, summarize};
 
 /// The scenario a summary is of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,7 +65,7 @@ pub struct RunSummary {
     pub horizon_years: usize,
     pub defsim_version: String,
     /// Statistics of every outcome, in the model's order.
-    pub outcomes: IndexMap<String, Summary>,
+    pub outcomes: IndexMap<String, OutcomeStats>,
     /// Probabilities with 95% Wilson intervals.
     pub probabilities: IndexMap<String, Proportion>,
     /// Yearly series: mean and sketch quantiles per year.
@@ -153,8 +153,8 @@ impl SummaryMeta {
                 resolved_sha256: scenario.resolved_sha256(),
                 description: scenario.description.clone(),
             },
-            start_year: scenario.settings.start_year,
-            horizon_years: scenario.settings.horizon_years,
+            start_year: scenario.start_year,
+            horizon_years: scenario.horizon_years,
             parameters: scenario
                 .params
                 .iter()
@@ -177,7 +177,7 @@ impl RunSummary {
     /// Summarises `results` of any model, described by `meta`.
     pub fn from_results(meta: SummaryMeta, results: &Results) -> RunSummary {
         let schema = &results.schema;
-        let stats: Vec<Summary> = results
+        let stats: Vec<OutcomeStats> = results
             .outcomes
             .par_iter()
             .map(|column| {
@@ -186,7 +186,7 @@ impl RunSummary {
                 summarize(&mut present)
             })
             .collect();
-        let outcomes: IndexMap<String, Summary> = schema
+        let outcomes: IndexMap<String, OutcomeStats> = schema
             .outcomes
             .iter()
             .map(|o| o.name.clone())

@@ -13,14 +13,14 @@
 //! Both are reported; the paired interval is the honest one for common random numbers and is
 //! narrower wherever the scenarios' outcomes are positively correlated across trials. For a
 //! 0/1 indicator the mean is the probability and the paired difference is that of the
-//! indicators. `z` is [`Z95`]; `sd` has divisor `n - 1`. Everything here is a pure function of
+//! indicators. `z` is [`Z95`]; `sd` has divisor `n - 1` ([`mean_variance`], compensated). Everything here is a pure function of
 //! the per-trial outcomes and the summaries.
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::run::{RunSummary, ScenarioInfo};
 use crate::engine::Results;
-use crate::stats::{NeumaierSum, Proportion, Z95};
-use crate::summary::{RunSummary, ScenarioInfo};
+use crate::stats::{Proportion, Z95, mean_variance};
 
 /// An estimated difference (scenario minus the first) with its 95% confidence interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,7 +69,7 @@ pub struct HeadlineRow {
 
 /// The content of `compare.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Comparison {
+pub struct ScenarioComparison {
     /// The common seed.
     pub seed: u64,
     /// The common trial count.
@@ -91,26 +91,15 @@ pub struct Comparison {
 /// fewer than 2 such trials.
 pub fn paired(a: &[f64], b: &[f64]) -> Option<Difference> {
     assert_eq!(a.len(), b.len(), "paired samples of different lengths");
-    let mut sum = NeumaierSum::default();
-    let mut n = 0u64;
-    for (x, y) in a.iter().zip(b) {
-        if !x.is_nan() && !y.is_nan() {
-            sum.add(y - x);
-            n += 1;
-        }
-    }
-    if n < 2 {
-        return None;
-    }
-    let mean = sum.total() / n as f64;
-    let mut ss = NeumaierSum::default();
-    for (x, y) in a.iter().zip(b) {
-        if !x.is_nan() && !y.is_nan() {
-            let d = (y - x) - mean;
-            ss.add(d * d);
-        }
-    }
-    let half = Z95 * (ss.total() / (n - 1) as f64).sqrt() / (n as f64).sqrt();
+    let diffs = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(x, y)| y - x);
+    let n = diffs.clone().count() as u64;
+    let (mean, variance) = mean_variance(diffs)?;
+    let variance = variance?;
+    let half = Z95 * variance.sqrt() / (n as f64).sqrt();
     Some(Difference {
         diff: mean,
         ci95: [mean - half, mean + half],
@@ -120,7 +109,10 @@ pub fn paired(a: &[f64], b: &[f64]) -> Option<Difference> {
 
 /// The unpaired difference of means `mean_b - mean_a ± z sqrt(se_a² + se_b²)`; `None` when
 /// either has no mean or no standard error (fewer than 2 values).
-pub fn unpaired(a: &crate::stats::Summary, b: &crate::stats::Summary) -> Option<Difference> {
+pub fn unpaired(
+    a: &crate::stats::OutcomeStats,
+    b: &crate::stats::OutcomeStats,
+) -> Option<Difference> {
     let (ma, mb, sa, sb) = (a.mean?, b.mean?, a.se?, b.se?);
     let diff = mb - ma;
     let half = Z95 * (sa * sa + sb * sb).sqrt();
@@ -133,7 +125,7 @@ pub fn unpaired(a: &crate::stats::Summary, b: &crate::stats::Summary) -> Option<
 
 /// Compares `runs` (each scenario's summary and results, all with one seed and trial
 /// count), the first being the reference.
-pub fn compare(runs: &[(&RunSummary, &Results)]) -> Comparison {
+pub fn compare(runs: &[(&RunSummary, &Results)]) -> ScenarioComparison {
     let (first, first_results) = runs[0];
     let headline = first_results.schema.headline_name();
     let mut outcomes = Vec::new();
@@ -158,7 +150,7 @@ pub fn compare(runs: &[(&RunSummary, &Results)]) -> Comparison {
             });
         }
     }
-    Comparison {
+    ScenarioComparison {
         seed: first.seed,
         trials: first.trials,
         scenarios: runs.iter().map(|(s, _)| s.scenario.clone()).collect(),

@@ -29,11 +29,11 @@
 //! step back toward the other run's quantile before its rank is taken); larger moves are
 //! measured as above. The mean and, for indicators, the probability still test such outcomes.
 
-use crate::stats::Summary;
+use crate::stats::OutcomeStats;
 
 /// The nine stored points `(p, Q(p))` of a summary's quantile function, when the outcome has
 /// observations. A non-monotone file (not written by defsim) is made monotone by a running max.
-pub fn points(s: &Summary) -> Option<[(f64, f64); 9]> {
+pub fn points(s: &OutcomeStats) -> Option<[(f64, f64); 9]> {
     let xs = [
         s.min?, s.p05?, s.p10?, s.p25?, s.p50?, s.p75?, s.p90?, s.p95?, s.max?,
     ];
@@ -121,8 +121,8 @@ pub fn z_score(
 mod tests {
     use super::*;
 
-    fn summary(xs: [f64; 9]) -> Summary {
-        Summary {
+    fn summary(xs: [f64; 9]) -> OutcomeStats {
+        OutcomeStats {
             n: 1000,
             mean: Some(xs[4]),
             sd: Some(1.0),

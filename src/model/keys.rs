@@ -1,0 +1,759 @@
+//! The viability model's parameter schema as data: every key of its scenarios with its
+//! role, domain, plausible range, unit and meaning ([`NUMERIC_KEYS`], [`LINE_KEYS`] and the
+//! fixed keys) and where a trial keeps each number (the `slot` of each row).
+//!
+//! [`key_schema`] hands this to the generic [`crate::scenario`] loader, which validates a
+//! scenario against it; [`super::binding`] reads the checked scenario back.
+//! Plausible ranges equal the domains for now (narrower ones are a calibration question).
+//! A new parameter is one row here, one field in [`super::params`] and its use in the step.
+
+use super::binding::cross_check;
+use super::params::*;
+use crate::dist::Interval;
+use crate::scenario::{Fixed, Key, KeyKind, KeySchema, Role};
+
+/// A scalar numeric key outside the lines: its path, role, domain, unit, meaning and where
+/// a trial keeps it.
+pub struct NumericKey {
+    /// Dotted key path as written in scenario files.
+    pub path: &'static str,
+    /// Values the key may take (the support of its distribution must lie inside).
+    pub domain: Interval,
+    /// Uncertain input, policy lever or criterion threshold.
+    pub role: Role,
+    /// Unit.
+    pub unit: &'static str,
+    /// What the key means.
+    pub meaning: &'static str,
+    /// Where the value lives in [`Params`].
+    pub slot: fn(&mut Params) -> &mut f64,
+}
+
+/// A numeric field of every line (`lines.<name>.<field>`).
+pub struct LineKey {
+    /// Field name inside `[lines.<name>]`.
+    pub field: &'static str,
+    /// Values the field may take.
+    pub domain: Interval,
+    /// Uncertain input, policy lever or criterion threshold.
+    pub role: Role,
+    /// Unit.
+    pub unit: &'static str,
+    /// What the field means.
+    pub meaning: &'static str,
+    /// Where the value lives in [`LineParams`].
+    pub slot: fn(&mut LineParams) -> &mut f64,
+}
+
+const fn key(
+    path: &'static str,
+    domain: Interval,
+    role: Role,
+    unit: &'static str,
+    meaning: &'static str,
+    slot: fn(&mut Params) -> &mut f64,
+) -> NumericKey {
+    NumericKey {
+        path,
+        domain,
+        role,
+        unit,
+        meaning,
+        slot,
+    }
+}
+
+/// Every numeric key outside `[lines.*]`, in scenario order.
+pub const NUMERIC_KEYS: &[NumericKey] = &[
+    key(
+        "macro.gdp0_musd",
+        POSITIVE,
+        Role::Uncertain,
+        "million 2024 USD",
+        "real GDP in the year before the start",
+        |p| &mut p.macro_.gdp0_musd,
+    ),
+    key(
+        "macro.trend_growth",
+        ABOVE_MINUS_ONE,
+        Role::Uncertain,
+        "share a year",
+        "trend real GDP growth",
+        |p| &mut p.macro_.trend_growth,
+    ),
+    key(
+        "macro.volatility",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "share a year",
+        "standard deviation of the AR(1) growth shock",
+        |p| &mut p.macro_.volatility,
+    ),
+    key(
+        "macro.persistence",
+        UNIT_HALF_OPEN,
+        Role::Uncertain,
+        "",
+        "AR(1) persistence of the growth shock",
+        |p| &mut p.macro_.persistence,
+    ),
+    key(
+        "macro.conflict_drag",
+        UNIT,
+        Role::Uncertain,
+        "share a year per unit of conflict",
+        "growth lost per unit of conflict intensity above 1",
+        |p| &mut p.macro_.conflict_drag,
+    ),
+    key(
+        "macro.revenue_share",
+        UNIT_POS,
+        Role::Uncertain,
+        "share of GDP",
+        "government revenue at a gold index of 1",
+        |p| &mut p.macro_.revenue_share,
+    ),
+    key(
+        "macro.gold_revenue_share",
+        UNIT,
+        Role::Uncertain,
+        "share of revenue",
+        "share of revenue that moves with the gold index",
+        |p| &mut p.macro_.gold_revenue_share,
+    ),
+    key(
+        "macro.population0_m",
+        POSITIVE,
+        Role::Uncertain,
+        "million people",
+        "population in the year before the start",
+        |p| &mut p.macro_.population0_m,
+    ),
+    key(
+        "macro.population_growth",
+        UNIT,
+        Role::Uncertain,
+        "share a year",
+        "population growth",
+        |p| &mut p.macro_.population_growth,
+    ),
+    key(
+        "gold.drift",
+        REAL,
+        Role::Uncertain,
+        "log points a year",
+        "drift of the gold price-and-output index",
+        |p| &mut p.gold.drift,
+    ),
+    key(
+        "gold.volatility",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "log points a year",
+        "volatility of the gold index",
+        |p| &mut p.gold.volatility,
+    ),
+    key(
+        "sanctions.onset_prob",
+        UNIT,
+        Role::Uncertain,
+        "probability a year",
+        "chance that regional sanctions start",
+        |p| &mut p.sanctions.onset_prob,
+    ),
+    key(
+        "sanctions.lift_prob",
+        UNIT,
+        Role::Uncertain,
+        "probability a year",
+        "chance that sanctions in force are lifted",
+        |p| &mut p.sanctions.lift_prob,
+    ),
+    key(
+        "sanctions.growth_penalty",
+        UNIT,
+        Role::Uncertain,
+        "share a year",
+        "growth lost in a sanctioned year",
+        |p| &mut p.sanctions.growth_penalty,
+    ),
+    key(
+        "sanctions.import_premium",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "share of the import price",
+        "uplift on import prices in a sanctioned year",
+        |p| &mut p.sanctions.import_premium,
+    ),
+    key(
+        "sanctions.financing_cut",
+        UNIT,
+        Role::Uncertain,
+        "share of the budget",
+        "share of the program budget lost in a sanctioned year",
+        |p| &mut p.sanctions.financing_cut,
+    ),
+    key(
+        "support.reduce_prob",
+        UNIT,
+        Role::Uncertain,
+        "probability a year",
+        "chance that full foreign support is reduced",
+        |p| &mut p.support.reduce_prob,
+    ),
+    key(
+        "support.withdraw_prob",
+        UNIT,
+        Role::Uncertain,
+        "probability a year",
+        "chance that reduced support is withdrawn",
+        |p| &mut p.support.withdraw_prob,
+    ),
+    key(
+        "support.restore_prob",
+        UNIT,
+        Role::Uncertain,
+        "probability a year",
+        "chance that reduced support is restored to full",
+        |p| &mut p.support.restore_prob,
+    ),
+    key(
+        "support.recover_prob",
+        UNIT,
+        Role::Uncertain,
+        "probability a year",
+        "chance that withdrawn support returns as reduced",
+        |p| &mut p.support.recover_prob,
+    ),
+    key(
+        "support.full.credit_share",
+        UNIT,
+        Role::Uncertain,
+        "share of capital spending",
+        "share of capital spending the partner finances on credit",
+        |p| &mut p.support.states[0].credit_share,
+    ),
+    key(
+        "support.full.supply_reliability",
+        UNIT,
+        Role::Uncertain,
+        "share",
+        "share of imported inputs that arrive",
+        |p| &mut p.support.states[0].supply_reliability,
+    ),
+    key(
+        "support.full.supplier_premium",
+        POSITIVE,
+        Role::Uncertain,
+        "multiple of the import price",
+        "price of imported inputs relative to the normal import price",
+        |p| &mut p.support.states[0].supplier_premium,
+    ),
+    key(
+        "support.full.russia_share",
+        UNIT,
+        Role::Uncertain,
+        "share of military imports",
+        "Russia's share of imported military value",
+        |p| &mut p.support.states[0].russia_share,
+    ),
+    key(
+        "support.reduced.credit_share",
+        UNIT,
+        Role::Uncertain,
+        "share of capital spending",
+        "share of capital spending the partner finances on credit",
+        |p| &mut p.support.states[1].credit_share,
+    ),
+    key(
+        "support.reduced.supply_reliability",
+        UNIT,
+        Role::Uncertain,
+        "share",
+        "share of imported inputs that arrive",
+        |p| &mut p.support.states[1].supply_reliability,
+    ),
+    key(
+        "support.reduced.supplier_premium",
+        POSITIVE,
+        Role::Uncertain,
+        "multiple of the import price",
+        "price of imported inputs relative to the normal import price",
+        |p| &mut p.support.states[1].supplier_premium,
+    ),
+    key(
+        "support.reduced.russia_share",
+        UNIT,
+        Role::Uncertain,
+        "share of military imports",
+        "Russia's share of imported military value",
+        |p| &mut p.support.states[1].russia_share,
+    ),
+    key(
+        "support.withdrawn.credit_share",
+        UNIT,
+        Role::Uncertain,
+        "share of capital spending",
+        "share of capital spending the partner finances on credit",
+        |p| &mut p.support.states[2].credit_share,
+    ),
+    key(
+        "support.withdrawn.supply_reliability",
+        UNIT,
+        Role::Uncertain,
+        "share",
+        "share of imported inputs that arrive",
+        |p| &mut p.support.states[2].supply_reliability,
+    ),
+    key(
+        "support.withdrawn.supplier_premium",
+        POSITIVE,
+        Role::Uncertain,
+        "multiple of the import price",
+        "price of imported inputs relative to the normal import price",
+        |p| &mut p.support.states[2].supplier_premium,
+    ),
+    key(
+        "support.withdrawn.russia_share",
+        UNIT,
+        Role::Uncertain,
+        "share of military imports",
+        "Russia's share of imported military value",
+        |p| &mut p.support.states[2].russia_share,
+    ),
+    key(
+        "power.grid_availability",
+        UNIT,
+        Role::Uncertain,
+        "share of the year",
+        "mean availability of grid power",
+        |p| &mut p.power.grid_availability,
+    ),
+    key(
+        "power.annual_sd",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "share of the year",
+        "standard deviation of grid availability between years",
+        |p| &mut p.power.annual_sd,
+    ),
+    key(
+        "power.captive_availability",
+        UNIT,
+        Role::Uncertain,
+        "share of the year",
+        "availability of captive generation",
+        |p| &mut p.power.captive_availability,
+    ),
+    key(
+        "power.captive_cost_premium",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "share of energy cost",
+        "extra cost of captive over grid energy",
+        |p| &mut p.power.captive_cost_premium,
+    ),
+    key(
+        "corruption.leakage",
+        UNIT,
+        Role::Uncertain,
+        "share of capital spending",
+        "capital spending lost to corruption without oversight",
+        |p| &mut p.corruption.leakage,
+    ),
+    key(
+        "corruption.oversight_cost_share",
+        UNIT,
+        Role::Uncertain,
+        "share of program spending",
+        "cost of full oversight",
+        |p| &mut p.corruption.oversight_cost_share,
+    ),
+    key(
+        "conflict.persistence",
+        UNIT_HALF_OPEN,
+        Role::Uncertain,
+        "",
+        "AR(1) persistence of log conflict intensity",
+        |p| &mut p.conflict.persistence,
+    ),
+    key(
+        "conflict.volatility",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "log points a year",
+        "volatility of log conflict intensity",
+        |p| &mut p.conflict.volatility,
+    ),
+    key(
+        "conflict.disruption_prob",
+        UNIT,
+        Role::Uncertain,
+        "probability a year",
+        "chance that a plant is disrupted at conflict intensity 1",
+        |p| &mut p.conflict.disruption_prob,
+    ),
+    key(
+        "conflict.disruption_max_loss",
+        UNIT,
+        Role::Uncertain,
+        "share of output",
+        "largest share of a year's output a disruption loses",
+        |p| &mut p.conflict.disruption_max_loss,
+    ),
+    key(
+        "military.out_of_scope_imports_musd",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "million 2024 USD a year",
+        "military imports outside the four lines at conflict intensity 1",
+        |p| &mut p.military.out_of_scope_imports_musd,
+    ),
+    key(
+        "plan.capex_scale",
+        POSITIVE,
+        Role::Lever,
+        "multiple of the plan",
+        "scale of every line's capital and capacity",
+        |p| &mut p.plan.capex_scale,
+    ),
+    key(
+        "plan.max_budget_share",
+        UNIT,
+        Role::Lever,
+        "share of revenue",
+        "ceiling of the program's yearly budget",
+        |p| &mut p.plan.max_budget_share,
+    ),
+    key(
+        "plan.captive_power_share",
+        UNIT,
+        Role::Lever,
+        "share of power",
+        "share of the plants' power from captive generation",
+        |p| &mut p.plan.captive_power_share,
+    ),
+    key(
+        "plan.oversight",
+        UNIT,
+        Role::Lever,
+        "share",
+        "strength of procurement oversight (0 none, 1 full)",
+        |p| &mut p.plan.oversight,
+    ),
+    key(
+        "plan.credit_rate",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "share a year",
+        "interest rate on the partner's credit",
+        |p| &mut p.plan.credit_rate,
+    ),
+    key(
+        "plan.export_price_ratio",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "multiple of the import price",
+        "price of exports relative to the normal import price",
+        |p| &mut p.plan.export_price_ratio,
+    ),
+    key(
+        "social.poverty_gap_usd_per_person_year",
+        POSITIVE,
+        Role::Uncertain,
+        "USD a person a year",
+        "mean gap below the extreme-poverty line",
+        |p| &mut p.social.poverty_gap_usd_per_person_year,
+    ),
+    key(
+        "social.extreme_poverty_share",
+        UNIT_POS,
+        Role::Uncertain,
+        "share of population",
+        "share of the population in extreme poverty",
+        |p| &mut p.social.extreme_poverty_share,
+    ),
+    key(
+        "viability.min_independence",
+        UNIT,
+        Role::Threshold,
+        "share of military demand",
+        "the least independence a viable plan reaches",
+        |p| &mut p.viability.min_independence,
+    ),
+    key(
+        "viability.max_unit_cost_ratio",
+        NON_NEGATIVE,
+        Role::Threshold,
+        "local cost / import price",
+        "the highest unit cost ratio a viable plan bears",
+        |p| &mut p.viability.max_unit_cost_ratio,
+    ),
+    key(
+        "viability.max_fiscal_burden",
+        NON_NEGATIVE,
+        Role::Threshold,
+        "share of revenue",
+        "the highest yearly fiscal burden a viable plan bears",
+        |p| &mut p.viability.max_fiscal_burden,
+    ),
+];
+
+const fn line_key(
+    field: &'static str,
+    domain: Interval,
+    role: Role,
+    unit: &'static str,
+    meaning: &'static str,
+    slot: fn(&mut LineParams) -> &mut f64,
+) -> LineKey {
+    LineKey {
+        field,
+        domain,
+        role,
+        unit,
+        meaning,
+        slot,
+    }
+}
+
+/// Every numeric field of a line, in scenario order.
+pub const LINE_KEYS: &[LineKey] = &[
+    line_key(
+        "capex_musd",
+        POSITIVE,
+        Role::Uncertain,
+        "million 2024 USD",
+        "capital needed for full nominal capacity",
+        |l| &mut l.capex_musd,
+    ),
+    line_key(
+        "capacity",
+        POSITIVE,
+        Role::Uncertain,
+        "units a year",
+        "output at full capacity and full utilisation",
+        |l| &mut l.capacity,
+    ),
+    line_key(
+        "lead_time_years",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "years",
+        "years from the first spending to the first output",
+        |l| &mut l.lead_time_years,
+    ),
+    line_key(
+        "import_price_usd",
+        POSITIVE,
+        Role::Uncertain,
+        "USD a unit",
+        "landed price of one imported finished unit, no sanctions",
+        |l| &mut l.import_price_usd,
+    ),
+    line_key(
+        "import_content",
+        UNIT,
+        Role::Uncertain,
+        "share of unit cost",
+        "imported share of a locally made unit's cost at the first output",
+        |l| &mut l.import_content,
+    ),
+    line_key(
+        "localization_rate",
+        UNIT,
+        Role::Uncertain,
+        "share a year",
+        "cut in import content after each producing year",
+        |l| &mut l.localization_rate,
+    ),
+    line_key(
+        "min_import_content",
+        UNIT,
+        Role::Uncertain,
+        "share of unit cost",
+        "floor that localization cannot pass",
+        |l| &mut l.min_import_content,
+    ),
+    line_key(
+        "initial_cost_ratio",
+        POSITIVE,
+        Role::Uncertain,
+        "local cost / import price",
+        "local unit cost at the reference volume, before learning",
+        |l| &mut l.initial_cost_ratio,
+    ),
+    line_key(
+        "learning_rate",
+        UNIT_POS,
+        Role::Uncertain,
+        "progress ratio",
+        "cost multiplier of each doubling of cumulative output (Wright's law)",
+        |l| &mut l.learning_rate,
+    ),
+    line_key(
+        "energy_share",
+        UNIT,
+        Role::Uncertain,
+        "share of unit cost",
+        "share of local unit cost that is energy",
+        |l| &mut l.energy_share,
+    ),
+    line_key(
+        "om_rate",
+        UNIT,
+        Role::Uncertain,
+        "share of capital a year",
+        "fixed operating cost",
+        |l| &mut l.om_rate,
+    ),
+    line_key(
+        "military_demand",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "units a year",
+        "what the armed forces need at conflict intensity 1",
+        |l| &mut l.military_demand,
+    ),
+    line_key(
+        "civil_demand",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "units a year",
+        "civilian demand at the initial GDP; grows with GDP",
+        |l| &mut l.civil_demand,
+    ),
+    line_key(
+        "export_demand",
+        NON_NEGATIVE,
+        Role::Uncertain,
+        "units a year",
+        "what neighbours would buy, when exportable",
+        |l| &mut l.export_demand,
+    ),
+];
+
+/// Fixed keys outside the lines: path, kind, meaning. Each sits before the numbers of its
+/// table.
+fn fixed_keys() -> Vec<(&'static str, Fixed, &'static str)> {
+    vec![
+        (
+            "sanctions.initial",
+            Fixed::IndexedState(vec!["not sanctioned at the start", "sanctioned"]),
+            "whether the first year is under sanctions",
+        ),
+        (
+            "support.initial",
+            Fixed::NamedState(SUPPORT_STATES.to_vec()),
+            "the foreign-support state of the first year",
+        ),
+        (
+            "plan.start_offset",
+            Fixed::Count { min: 0 },
+            "years from the start year to the plan's first spending",
+        ),
+        (
+            "plan.credit_tenor_years",
+            Fixed::Count { min: 1 },
+            "years over which each year's credit is repaid",
+        ),
+    ]
+}
+
+/// Fixed keys of every line: field, kind, meaning.
+fn line_fixed_keys() -> Vec<(&'static str, Fixed, &'static str)> {
+    vec![
+        (
+            "enabled",
+            Fixed::Flag,
+            "whether the scenario builds the line",
+        ),
+        (
+            "unit",
+            Fixed::Unit,
+            "name of the unit (rifle, vehicle, round, tonne)",
+        ),
+        (
+            "capex_schedule",
+            Fixed::Schedule,
+            "shares of capex_musd wanted in each year from the plan's start",
+        ),
+        (
+            "exportable",
+            Fixed::Flag,
+            "whether surplus may be sold to neighbours",
+        ),
+    ]
+}
+
+fn number(
+    path: String,
+    role: Role,
+    domain: Interval,
+    unit: &'static str,
+    meaning: &'static str,
+) -> Key {
+    Key {
+        path,
+        kind: KeyKind::Number {
+            role,
+            domain,
+            plausible: domain,
+        },
+        unit,
+        meaning,
+    }
+}
+
+fn fixed(path: String, kind: Fixed, meaning: &'static str) -> Key {
+    Key {
+        path,
+        kind: KeyKind::Fixed(kind),
+        unit: "",
+        meaning,
+    }
+}
+
+/// The viability model's parameter schema, in scenario order: each table's fixed keys
+/// before its numbers, the lines last.
+pub fn key_schema() -> KeySchema {
+    let mut keys = Vec::new();
+    let mut tables: Vec<&str> = Vec::new();
+    let mut pending = fixed_keys();
+    for k in NUMERIC_KEYS {
+        let table = k.path.split('.').next().unwrap_or(k.path);
+        if !tables.contains(&table) {
+            tables.push(table);
+            let (mine, rest): (Vec<_>, Vec<_>) = pending
+                .into_iter()
+                .partition(|(p, _, _)| p.split('.').next() == Some(table));
+            pending = rest;
+            keys.extend(
+                mine.into_iter()
+                    .map(|(p, kind, m)| fixed(p.to_string(), kind, m)),
+            );
+        }
+        keys.push(number(
+            k.path.to_string(),
+            k.role,
+            k.domain,
+            k.unit,
+            k.meaning,
+        ));
+    }
+    keys.extend(
+        pending
+            .into_iter()
+            .map(|(p, kind, m)| fixed(p.to_string(), kind, m)),
+    );
+    for line in LINE_NAMES {
+        for (field, kind, m) in line_fixed_keys() {
+            keys.push(fixed(format!("lines.{line}.{field}"), kind, m));
+        }
+        for k in LINE_KEYS {
+            let path = format!("lines.{line}.{}", k.field);
+            keys.push(number(path, k.role, k.domain, k.unit, k.meaning));
+        }
+    }
+    KeySchema { keys, cross_check }
+}
