@@ -8,7 +8,13 @@ use clap::{Args, Parser, Subcommand};
 ///
 /// Simulates a scenario file over many trials (possible futures of growth, sanctions,
 /// foreign support, gold, power, conflict and corruption) and reports the distribution of
-/// outcomes. Exit codes: 0 success, 1 a check failed or the run failed, 2 bad input or usage.
+/// outcomes. Exit codes: 0 success, 1 a check failed or the run failed, 2 bad input or usage
+/// (nothing is simulated or written), 130 interrupted by Ctrl-C (SIGINT) or SIGTERM (the
+/// unfinished outputs are removed; earlier results stay as they were).
+///
+/// Output folders are defsim's own: each holds a `.defsim-output` manifest, and defsim
+/// writes only into a folder that is new, empty or its own with no file of yours in it,
+/// replacing it in one step.
 #[derive(Debug, Parser)]
 #[command(name = "defsim", version, about, long_about)]
 pub struct Cli {

@@ -1,11 +1,13 @@
 //! `defsim`: parse the command line, run the verb, map errors to exit codes
-//! (0 success, 1 a check failed or the run failed, 2 bad input or usage).
+//! (0 success, 1 a check failed or the run failed, 2 bad input or usage, 130 interrupted by
+//! SIGINT or SIGTERM).
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use defsim::app::{self, BadInput};
 use defsim::cli::{Cli, Command};
+use defsim::export::staging;
 use defsim::scenario::ScenarioError;
 
 fn main() -> ExitCode {
@@ -20,6 +22,10 @@ fn main() -> ExitCode {
             };
         }
     };
+    if let Err(e) = staging::remove_staging_on_interrupt() {
+        eprintln!("error: cannot install the interrupt handler: {e}");
+        return ExitCode::from(1);
+    }
     let result = match &cli.command {
         Command::Run(args) => app::run(args),
         Command::Validate(args) => app::validate(args),
@@ -35,7 +41,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.is::<ScenarioError>() || e.is::<BadInput>() {
+            if e.is::<ScenarioError>() || e.is::<BadInput>() || e.is::<staging::Refusal>() {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)

@@ -72,7 +72,7 @@ fn baseline_tornado_is_byte_identical_across_runs_and_threads() {
         prcc.windows(2).all(|w| w[0].abs() >= w[1].abs()),
         "sorted by |PRCC|"
     );
-    // Grid availability drives independence in the baseline (MODEL.md: power gates output).
+    // Grid availability drives independence in the baseline (docs/model.md: power gates output).
     assert_eq!(effects[0]["input"], "power.grid_availability");
 }
 

@@ -11,7 +11,7 @@ pub mod check;
 /// `compare`: paired and unpaired differences between scenarios (common random numbers).
 pub mod compare;
 /// `discover`: PRIM boxes of the inputs where a condition on an outcome holds.
-pub mod discover;
+pub(crate) mod discover;
 /// Which uncertain inputs drive a run's criteria (rank correlations, rank regression).
 pub mod drivers;
 /// `explore`: policies against futures: designs, Pareto front, regret, main effects.
@@ -19,7 +19,7 @@ pub mod explore;
 /// `run`: the run summary (`summary.json`).
 pub mod run;
 /// `sensitivity`: rank (PRCC) and Sobol reports per outcome.
-pub mod sensitivity;
+pub(crate) mod sensitivity;
 /// `sweep`: one key along evenly spaced values.
 pub mod sweep;
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{BadInput, Job, commit, stage};
+use super::{BadInput, Job, claim, commit, stage};
 use crate::analysis::check::{self, CheckVerdict};
 use crate::analysis::run::RunSummary;
 use crate::cli::{CheckArgs, SamplingDesign};
@@ -54,6 +54,12 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         })?,
     };
     let job = Job::load(&args.scenario, &sim, false)?;
+    if let Some(out) = &args.sim.out {
+        claim(out)?;
+    }
+    if args.update {
+        check_update_target(&args.baseline)?;
+    }
     let results = job.simulate_with(design)?;
     let rerun = job.summarize(&results, design);
     if let Some(out) = &args.sim.out {
@@ -62,7 +68,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
 
     let Some((baseline, text)) = baseline else {
         write_atomic(&args.baseline, &export::json::to_text(&rerun))?;
-        println!(
+        crate::out::println!(
             "created {} ({}: seed {}, {} trials)",
             args.baseline.display(),
             rerun.scenario.name,
@@ -71,13 +77,13 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         );
         return Ok(());
     };
-    println!(
+    crate::out::println!(
         "check {} against {}",
         args.scenario.display(),
         args.baseline.display()
     );
     if baseline.scenario.resolved_sha256 != rerun.scenario.resolved_sha256 {
-        println!("  note: the resolved scenario differs from the baseline's (sha256)");
+        crate::out::println!("  note: the resolved scenario differs from the baseline's (sha256)");
     }
     let holds = if args.exact {
         let verdict = check::exact_verdict(
@@ -99,10 +105,10 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     if args.update {
         let new = export::json::to_text(&rerun);
         if new == text {
-            println!("baseline {} unchanged", args.baseline.display());
+            crate::out::println!("baseline {} unchanged", args.baseline.display());
         } else {
             write_atomic(&args.baseline, &new)?;
-            println!(
+            crate::out::println!(
                 "updated {} (seed {}, {} trials): the changes above are now the baseline",
                 args.baseline.display(),
                 rerun.seed,
@@ -142,16 +148,50 @@ fn read_baseline(path: &Path, update: bool) -> Result<Option<(RunSummary, String
     Ok(Some((summary, text)))
 }
 
-/// Writes `text` to `path` through a temporary file beside it and a rename, so the baseline
-/// is never half written.
+/// Checks, before simulating, that `check --update` can write the baseline `path`: a
+/// regular file (already read as a defsim summary.json) or a new name whose nearest existing
+/// ancestor is a folder (the missing folders are created when writing).
+fn check_update_target(path: &Path) -> Result<()> {
+    let refuse = |why: String| -> Result<()> { Err(BadInput(why).into()) };
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return refuse(format!(
+                "the baseline {} is a symbolic link; --update replaces the file it names, so \
+                 name the file itself",
+                path.display()
+            ));
+        }
+        Ok(m) if !m.is_file() => {
+            return refuse(format!(
+                "the baseline {} is not a regular file",
+                path.display()
+            ));
+        }
+        Ok(_) => return Ok(()),
+        Err(_) => {}
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+        match fs::metadata(d) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) => {
+                return refuse(format!(
+                    "cannot create the baseline {}: {} is a file, not a folder",
+                    path.display(),
+                    d.display()
+                ));
+            }
+            Err(_) => dir = d.parent(),
+        }
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` through a staging file beside it and a rename, so the baseline
+/// is never half written; creates missing parent folders.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "baseline".into());
-    let temp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
-    fs::rename(&temp, path).with_context(|| format!("cannot replace {}", path.display()))
+    export::staging::write_file_atomic(path, text)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()> {
@@ -165,7 +205,7 @@ fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()>
 
 /// The table of what moved, largest |z| first.
 fn print_verdict(v: &CheckVerdict) {
-    println!(
+    crate::out::println!(
         "  re-run: seed {}, {} trials; baseline: seed {}, {} trials{}",
         v.rerun_seed,
         v.rerun_trials,
@@ -177,9 +217,12 @@ fn print_verdict(v: &CheckVerdict) {
             ""
         }
     );
-    println!(
+    crate::out::println!(
         "  {} comparisons at alpha {} ({}): each holds when |z| <= {:.3}",
-        v.comparisons, v.alpha, v.correction, v.z_critical
+        v.comparisons,
+        v.alpha,
+        v.correction,
+        v.z_critical
     );
     let mut moved: Vec<_> = v
         .items
@@ -188,11 +231,16 @@ fn print_verdict(v: &CheckVerdict) {
         .collect();
     moved.sort_by(|a, b| b.z.total_cmp(&a.z));
     if moved.is_empty() {
-        println!("  nothing moved");
+        crate::out::println!("  nothing moved");
     } else {
-        println!(
+        crate::out::println!(
             "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9}",
-            "what", "stat", "baseline", "re-run", "diff", "|z|"
+            "what",
+            "stat",
+            "baseline",
+            "re-run",
+            "diff",
+            "|z|"
         );
         let shown: Vec<_> = moved
             .iter()
@@ -201,7 +249,7 @@ fn print_verdict(v: &CheckVerdict) {
             .map(|(_, c)| c)
             .collect();
         for c in &shown {
-            println!(
+            crate::out::println!(
                 "  {:<26} {:<5} {:>16} {:>16} {:>14} {:>9} {}",
                 c.name,
                 c.stat,
@@ -218,29 +266,30 @@ fn print_verdict(v: &CheckVerdict) {
         }
         let hidden = moved.len() - shown.len();
         if hidden > 0 {
-            println!("  ... and {hidden} more that moved less");
+            crate::out::println!("  ... and {hidden} more that moved less");
         }
     }
     if v.holds {
-        println!("ok: nothing moved beyond Monte Carlo noise");
+        crate::out::println!("ok: nothing moved beyond Monte Carlo noise");
     } else {
-        println!(
+        crate::out::println!(
             "REGRESSION: {} of {} comparisons moved beyond Monte Carlo noise",
-            v.failures, v.comparisons
+            v.failures,
+            v.comparisons
         );
     }
 }
 
 fn print_exact(v: &check::ExactCheckVerdict) {
     if v.holds {
-        println!("ok: summary.json is identical byte for byte (defsim_version aside)");
+        crate::out::println!("ok: summary.json is identical byte for byte (defsim_version aside)");
     } else {
-        println!(
+        crate::out::println!(
             "REGRESSION: {} lines of summary.json differ",
             v.differing_lines
         );
         if let Some((line, old, new)) = &v.first_difference {
-            println!(
+            crate::out::println!(
                 "  first at line {line}:\n  - {}\n  + {}",
                 old.trim(),
                 new.trim()

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{commit, common_thresholds, load_common, out_dir, stage};
+use super::{claim, commit, common_thresholds, load_common, out_dir, stage, warn_few_trials};
 use crate::analysis::compare::{Difference, ScenarioComparison, compare as comparison};
 use crate::analysis::run::RunSummary;
 use crate::cli::CompareArgs;
@@ -23,6 +23,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     )?;
     let names: Vec<&str> = jobs.iter().map(|j| j.scenario.name.as_str()).collect();
     let target = out_dir(&args.sim, &format!("compare-{}", names.join("-")));
+    claim(&target)?;
+    warn_few_trials(jobs[0].options.trials);
 
     let mut runs = Vec::with_capacity(jobs.len());
     for job in &jobs {
@@ -58,19 +60,29 @@ fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
     let mut shown = vec![schema.headline_name()];
     shown.extend(schema.criteria().map(|(_, c)| c.of.as_str()));
     let reference = &table.scenarios[0].name;
-    println!(
+    crate::out::println!(
         "compare: {} trials each, seed {} (common random numbers); differences are against {reference}",
-        table.trials, table.seed
+        table.trials,
+        table.seed
     );
     for v in &table.headline {
-        println!(
+        crate::out::println!(
             "  P({}) {:<24} {:.4}  [{:.4}, {:.4}]",
-            table.headline_name, v.scenario, v.p.p, v.p.ci95[0], v.p.ci95[1]
+            table.headline_name,
+            v.scenario,
+            v.p.p,
+            v.p.ci95[0],
+            v.p.ci95[1]
         );
     }
-    println!(
+    crate::out::println!(
         "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",
-        "outcome", "scenario", "mean", "diff", "paired 95% CI", "unpaired 95% CI"
+        "outcome",
+        "scenario",
+        "mean",
+        "diff",
+        "paired 95% CI",
+        "unpaired 95% CI"
     );
     let ci = |d: &Option<Difference>| match d {
         Some(d) => format!("[{:.5}, {:.5}]", d.ci95[0], d.ci95[1]),
@@ -81,7 +93,7 @@ fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
         .iter()
         .filter(|r| shown.contains(&r.outcome.as_str()))
     {
-        println!(
+        crate::out::println!(
             "  {:<20} {:<20} {:>12} {:>12} {:>27} {:>27}",
             row.outcome,
             row.scenario,
@@ -93,5 +105,5 @@ fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
             ci(&row.unpaired)
         );
     }
-    println!("results in {}", dir.display());
+    crate::out::println!("results in {}", dir.display());
 }

@@ -7,12 +7,17 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{BadInput, Job, commit, out_dir, stage};
+use super::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials};
 use crate::analysis::discover::{self as analysis, Condition, Discovery};
 use crate::cli::DiscoverArgs;
 use crate::engine::{self, Model};
 use crate::export;
 use crate::model::ViabilityModel;
+
+/// No trial meets the condition (exit 1: the run worked, but found nothing to explain).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NothingToDiscover(pub String);
 
 /// `defsim discover`.
 pub fn discover(args: &DiscoverArgs) -> Result<()> {
@@ -35,6 +40,8 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
             args.scenario.display()
         ))
     );
+    let target = out_dir(&args.sim, &format!("discover-{}", job.scenario.name));
+    claim(&target)?;
     let (inputs, outcome, source) = match &args.from {
         Some(file) => {
             let (inputs, y) = read_trials(file, &schema.inputs, &cond.name)?;
@@ -57,6 +64,16 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         }
     };
     let y: Vec<bool> = outcome.iter().map(|&v| cond.holds(v)).collect();
+    warn_few_trials(y.len() as u64);
+    if !y.iter().any(|&hit| hit) {
+        return Err(NothingToDiscover(format!(
+            "no trial of {} meets `{cond}` ({} trials): there is nothing to discover; \
+             try another condition or more trials",
+            args.scenario.display(),
+            y.len()
+        ))
+        .into());
+    }
     let x: Vec<&[f64]> = inputs.iter().map(|c| c.as_slice()).collect();
     let report = analysis::discover(
         &job.scenario.name,
@@ -68,12 +85,11 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         args.box_index,
     )
     .map_err(BadInput)?;
-    let target = out_dir(&args.sim, &format!("discover-{}", job.scenario.name));
     let staging = stage(&target)?;
     export::discover::write(staging.path(), &report, &x, &y)?;
     commit(staging)?;
     print_box(&report);
-    println!("results in {}", target.display());
+    crate::out::println!("results in {}", target.display());
     Ok(())
 }
 
@@ -125,7 +141,7 @@ fn read_trials(file: &Path, inputs: &[String], outcome: &str) -> Result<(Vec<Vec
 
 fn print_box(r: &Discovery) {
     let b = &r.chosen;
-    println!(
+    crate::out::println!(
         "{}: {} over {} trials ({}): {} cases ({:.4})",
         r.scenario,
         r.condition,
@@ -134,7 +150,7 @@ fn print_box(r: &Discovery) {
         r.cases,
         r.cases as f64 / r.trials as f64
     );
-    println!(
+    crate::out::println!(
         "  trajectory: {} boxes; box {} ({}): coverage {:.3}, density {:.3}, {} trials inside (mass {:.3})",
         r.trajectory.len(),
         r.chosen_box,
@@ -144,16 +160,22 @@ fn print_box(r: &Discovery) {
         b.n,
         b.mass
     );
-    println!(
+    crate::out::println!(
         "  {:<40} {:>12} {:>12} {:>10}",
-        "restricted input", "lo", "hi", "quasi-p"
+        "restricted input",
+        "lo",
+        "hi",
+        "quasi-p"
     );
     for l in r.limits.iter().filter(|l| l.restricted) {
-        println!(
+        crate::out::println!(
             "  {:<40} {:>12.5} {:>12.5} {:>10.2e}",
-            l.input, l.lo, l.hi, l.quasi_p
+            l.input,
+            l.lo,
+            l.hi,
+            l.quasi_p
         );
     }
     let free = r.limits.iter().filter(|l| !l.restricted).count();
-    println!("  ({free} inputs unrestricted)");
+    crate::out::println!("  ({free} inputs unrestricted)");
 }

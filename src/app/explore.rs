@@ -18,7 +18,7 @@ use std::path::Path;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{BadInput, MAX_TRIALS, commit, out_dir, stage};
+use super::{BadInput, MAX_TRIALS, claim, commit, out_dir, stage};
 use crate::analysis::answer::{self, ExploreLabels};
 use crate::analysis::explore::report::{ExploreReport, LeverInfo, PolicyRow};
 use crate::analysis::explore::{self as ex, Analysis, COST_OUTCOMES, PolicyTrials, effects};
@@ -82,6 +82,8 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
         scenarios.push(model::load(&exp.scenario_file, &p.overrides(&exp.levers))?);
     }
     let target = out_dir(&args.sim, &format!("explore-{}", exp.name));
+    // Refuse a folder that is not defsim's before anything is simulated.
+    claim(&target)?;
     let opts = RunOptions {
         seed,
         trials,
@@ -128,8 +130,8 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
         export::html::explore::render(&report, &plots),
     )?;
     let written = commit(staging)?;
-    println!("{}", report.answer.join(" "));
-    println!("results in {}", written.display());
+    crate::out::println!("{}", report.answer.join(" "));
+    crate::out::println!("results in {}", written.display());
     Ok(())
 }
 

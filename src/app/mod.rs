@@ -32,20 +32,21 @@ use crate::cli::{SamplingDesign, SimArgs};
 use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
 use crate::export::Staging;
 use crate::export::plots::Thresholds;
+use crate::export::staging;
 use crate::model::{self, ViabilityModel};
 use crate::scenario::Scenario;
 
 /// A scenario and the options of one simulation, resolved from the command line.
-pub struct Job {
+pub(crate) struct Job {
     /// The validated scenario (with `--set` applied).
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// Seed, trials, threads.
-    pub options: RunOptions,
+    pub(crate) options: RunOptions,
 }
 
 impl Job {
     /// Loads `path` with the shared simulation options.
-    pub fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
+    pub(crate) fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
         let scenario = model::load(path, &sim.set)?;
         let options = RunOptions {
             seed: sim.seed.unwrap_or(scenario.seed),
@@ -96,17 +97,17 @@ impl Job {
     }
 
     /// The schema of the job's model: its inputs, outcomes and series.
-    pub fn schema(&self) -> engine::Schema {
+    pub(crate) fn schema(&self) -> engine::Schema {
         ViabilityModel::new(&self.scenario).schema().clone()
     }
 
     /// Simulates the job.
-    pub fn simulate(&self) -> Result<Results> {
+    pub(crate) fn simulate(&self) -> Result<Results> {
         self.simulate_with(SamplingDesign::Mc)
     }
 
     /// Simulates the job with the uncertain parameters sampled by `design`.
-    pub fn simulate_with(&self, design: SamplingDesign) -> Result<Results> {
+    pub(crate) fn simulate_with(&self, design: SamplingDesign) -> Result<Results> {
         let model = ViabilityModel::new(&self.scenario);
         let o = &self.options;
         Ok(match design {
@@ -121,7 +122,7 @@ impl Job {
 
 /// The most trials one run takes: the outcome columns (8 bytes per trial and outcome, about
 /// 20 outcomes) then stay under 8 GB on a 24 GB machine.
-pub const MAX_TRIALS: u64 = 50_000_000;
+pub(crate) const MAX_TRIALS: u64 = 50_000_000;
 
 /// Loads one job per `(scenario file, --set list)`, all with the seed and trials of the first
 /// (so they draw common random numbers). Every job is loaded before any is simulated, so bad
@@ -151,18 +152,52 @@ fn common_thresholds(jobs: &[Job]) -> Thresholds {
     Thresholds::common(&all)
 }
 
+/// Checks, before anything is simulated, that `target` is a folder the verb may write
+/// (missing, empty, or defsim's own with nothing of the user's in it): exit 2 otherwise.
+fn claim(target: &Path) -> Result<()> {
+    staging::check_target(target).map_err(|r| BadInput(r.0).into())
+}
+
 /// A [`Staging`] folder for outputs bound for `target`.
 fn stage(target: &Path) -> Result<Staging> {
-    Staging::new(target).with_context(|| format!("cannot create {}", target.display()))
+    claim(target)?;
+    Staging::new(target)
+        .with_context(|| format!("cannot create a staging folder beside {}", target.display()))
 }
 
 /// Moves the staged outputs into their target folder and returns it.
 fn commit(staging: Staging) -> Result<PathBuf> {
     let target = staging.target().to_path_buf();
-    staging
-        .commit()
-        .with_context(|| format!("cannot move results into {}", target.display()))
+    staging.commit().map_err(|e| {
+        match e
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<staging::Refusal>())
+        {
+            Some(r) => BadInput(r.0.clone()).into(),
+            None => anyhow::Error::new(e)
+                .context(format!("cannot move results into {}", target.display())),
+        }
+    })
 }
+
+/// Context for writing `name` into the staging folder of `target`: the message names the
+/// file where it will be.
+fn writing(target: &Path, name: &str) -> String {
+    format!("cannot write {}", target.join(name).display())
+}
+
+/// Warns (on stderr) that intervals from fewer than 1,000 trials are wide.
+fn warn_few_trials(trials: u64) {
+    if trials < FEW_TRIALS {
+        eprintln!(
+            "warning: {trials} trials: probabilities and quantiles from fewer than 1,000 \
+             trials have wide intervals; use --trials 1000 or more for results to rely on"
+        );
+    }
+}
+
+/// Below this many trials a run warns that its intervals are wide.
+pub const FEW_TRIALS: u64 = 1000;
 
 /// Bad input found outside a scenario file (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -170,7 +205,7 @@ fn commit(staging: Staging) -> Result<PathBuf> {
 pub struct BadInput(pub String);
 
 /// The output folder: `--out`, else `output/<default_name>/`.
-pub fn out_dir(sim: &SimArgs, default_name: &str) -> PathBuf {
+pub(crate) fn out_dir(sim: &SimArgs, default_name: &str) -> PathBuf {
     sim.out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(default_name))

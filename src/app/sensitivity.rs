@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{BadInput, Job, commit, out_dir, stage};
+use super::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials};
 use crate::analysis::sensitivity::{SensitivityReport, rank_report, select_outcomes, sobol_report};
 use crate::cli::{SensitivityArgs, SensitivityMethod};
 use crate::engine::{self, Model, Saltelli, design};
@@ -31,8 +31,10 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     );
     let outcomes = select_outcomes(&schema, &args.outcomes).map_err(BadInput)?;
     let target = out_dir(&args.sim, &format!("sensitivity-{}", job.scenario.name));
+    claim(&target)?;
     match args.method {
         SensitivityMethod::Rank => {
+            warn_few_trials(job.options.trials);
             let results = engine::run(&model, &job.options)?;
             let report = rank_report(&job.scenario.name, &schema, &results, &outcomes);
             write(&target, &report, export::rank_chart, export::rank_row)?;
@@ -76,7 +78,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
             print_top(&report, |e: &SobolIndex| e.total, "total index");
         }
     }
-    println!("results in {}", target.display());
+    crate::out::println!("results in {}", target.display());
     Ok(())
 }
 
@@ -95,13 +97,16 @@ fn write<E: Serialize>(
 
 /// The three strongest inputs of each outcome, on the terminal.
 fn print_top<E: Serialize>(report: &SensitivityReport<E>, key: fn(&E) -> f64, what: &str) {
-    println!(
+    crate::out::println!(
         "{}: sensitivity ({}), {} model runs, seed {}",
-        report.scenario, report.method, report.model_runs, report.seed
+        report.scenario,
+        report.method,
+        report.model_runs,
+        report.seed
     );
     for (name, o) in &report.outcomes {
         match &o.note {
-            Some(note) => println!("  {name:<26} {note}"),
+            Some(note) => crate::out::println!("  {name:<26} {note}"),
             None => {
                 let top: Vec<String> = o
                     .effects
@@ -109,7 +114,7 @@ fn print_top<E: Serialize>(report: &SensitivityReport<E>, key: fn(&E) -> f64, wh
                     .take(3)
                     .map(|r| format!("{} {:+.3}", r.input, key(&r.effect)))
                     .collect();
-                println!("  {name:<26} {what}: {}", top.join(", "));
+                crate::out::println!("  {name:<26} {what}: {}", top.join(", "));
             }
         }
     }

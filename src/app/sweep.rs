@@ -6,7 +6,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{BadInput, commit, common_thresholds, load_common, out_dir, stage};
+use super::{
+    BadInput, claim, commit, common_thresholds, load_common, out_dir, stage, warn_few_trials,
+};
 use crate::analysis::run::RunSummary;
 use crate::analysis::sweep::{Grid, Step, Sweep};
 use crate::cli::SweepArgs;
@@ -45,6 +47,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         }
     }
     let target = out_dir(&args.sim, &format!("sweep-{}", known.name));
+    claim(&target)?;
+    warn_few_trials(jobs[0].options.trials);
 
     let mut steps = Vec::with_capacity(jobs.len());
     for ((job, value), text) in jobs.iter().zip(&grid.values).zip(&texts) {
@@ -99,7 +103,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
 
 /// The short table a person reads after a sweep.
 fn print_table(table: &Sweep, dir: &Path) {
-    println!(
+    crate::out::println!(
         "sweep {} along {}: {} steps, {} trials each, seed {}",
         table.scenario,
         table.key,
@@ -115,7 +119,7 @@ fn print_table(table: &Sweep, dir: &Path) {
     for o in &table.chosen {
         head += &format!(" {:>22}", format!("{o} p50"));
     }
-    println!("{head}");
+    crate::out::println!("{head}");
     for step in &table.steps {
         let p = step.probabilities.get(&table.headline);
         let mut line = format!(
@@ -130,7 +134,7 @@ fn print_table(table: &Sweep, dir: &Path) {
             let m = step.outcomes[o].p50;
             line += &format!(" {:>22}", m.map_or("-".into(), |v| format!("{v:.5}")));
         }
-        println!("{line}");
+        crate::out::println!("{line}");
     }
-    println!("results in {}", dir.display());
+    crate::out::println!("results in {}", dir.display());
 }

@@ -28,7 +28,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
     let schema = model.schema();
     let columns = columns();
 
-    println!(
+    crate::out::println!(
         "{}: trial {} of seed {}, {}-{}",
         scenario.name,
         args.trial,
@@ -36,7 +36,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         schema.years[0],
         schema.years[schema.years.len() - 1]
     );
-    println!("drawn parameters:");
+    crate::out::println!("drawn parameters:");
     for (key, v) in schema.inputs.iter().zip(&inputs) {
         let dist = scenario
             .params
@@ -44,12 +44,12 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
             .find(|e| &e.key == key)
             .map(|e| e.param.describe())
             .unwrap_or_default();
-        println!("  {key:<42} {v:<22} {dist}");
+        crate::out::println!("  {key:<42} {v:<22} {dist}");
     }
     print_years(&years, &columns);
-    println!("outcomes:");
+    crate::out::println!("outcomes:");
     for (o, v) in schema.outcomes.iter().zip(&outcomes) {
-        println!("  {:<26} = {}", o.name, value(*v));
+        crate::out::println!("  {:<26} = {}", o.name, value(*v));
     }
     if let Some(path) = &args.csv {
         let outcome_names: Vec<String> = schema.outcomes.iter().map(|o| o.name.clone()).collect();
@@ -60,7 +60,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
             &columns,
             (&outcome_names, &outcomes),
         )?;
-        println!("trace written to {}", path.display());
+        crate::out::println!("trace written to {}", path.display());
     }
     Ok(())
 }
@@ -142,13 +142,13 @@ fn columns() -> Vec<Column> {
 
 /// The year-by-year table, one row per quantity and one column per year.
 fn print_years(years: &[YearRecord], columns: &[Column]) {
-    print!("{:<34}", "year");
+    crate::out::print!("{:<34}", "year");
     for r in years {
-        print!(" {:>10}", r.year);
+        crate::out::print!(" {:>10}", r.year);
     }
-    println!();
+    crate::out::println!();
     for (name, _, get) in columns.iter().filter(|c| c.1) {
-        print!("{name:<34}");
+        crate::out::print!("{name:<34}");
         for r in years {
             let v = get(r);
             let cell = match name.as_str() {
@@ -156,9 +156,9 @@ fn print_years(years: &[YearRecord], columns: &[Column]) {
                 "support_state" => SUPPORT_STATES[r.support].to_string(),
                 _ => short(v),
             };
-            print!(" {cell:>10}");
+            crate::out::print!(" {cell:>10}");
         }
-        println!();
+        crate::out::println!();
     }
 }
 

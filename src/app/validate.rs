@@ -11,7 +11,7 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
         if experiment::is_experiment(path) {
             let e = experiment::load(path, args.force)?;
-            println!(
+            crate::out::println!(
                 "{}: ok (experiment {}, {} policies of scenario {}, {} trials each)",
                 path.display(),
                 e.name,
@@ -23,9 +23,9 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
         }
         let scenario = model::load(path, &args.set)?;
         if args.print {
-            print!("{}", scenario.print_resolved());
+            crate::out::print!("{}", scenario.print_resolved());
         } else {
-            println!(
+            crate::out::println!(
                 "{}: ok ({}, {} parameters)",
                 path.display(),
                 scenario.name,

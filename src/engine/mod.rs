@@ -8,7 +8,7 @@
 //! block order); no allocation per trial or trial-year (each block allocates its scratch
 //! once); a non-finite outcome stops the run with the seed and trial index that reproduce it.
 
-pub mod design;
+pub(crate) mod design;
 mod floor;
 mod inputs;
 mod results;

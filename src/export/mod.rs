@@ -2,11 +2,11 @@
 //! engine's [`crate::engine::Results`] with the model's schema), never the model.
 
 pub mod csv;
-pub mod discover;
+pub(crate) mod discover;
 pub mod html;
 pub mod json;
 pub mod plots;
-pub mod sensitivity;
+pub(crate) mod sensitivity;
 pub mod staging;
 
 pub use staging::Staging;

@@ -1,13 +1,364 @@
-//! Atomic output folders: a run writes into a hidden temporary folder beside the target and
-//! renames it into place only when every file is written, so a failed run never leaves
-//! half-written files in place of good ones.
+//! Output folders that are defsim's, and only defsim's.
+//!
+//! * Every output folder holds a manifest, [`MANIFEST`] (`.defsim-output`), listing the files
+//!   defsim wrote there. [`check_target`] lets a verb write into a folder only when it does not
+//!   exist, is empty, or holds a manifest (or, for folders written by v0.1, a `run.json` or
+//!   `summary.json` with a `defsim_version`, or the JSON a v0.1 verb wrote) and nothing that
+//!   the manifest (or v0.1's list of file names) does not list. Verbs call it before they
+//!   simulate, and [`Staging::commit`] calls it again just before replacing the folder.
+//! * A verb writes into a hidden staging folder beside the target,
+//!   `.NAME.defsim-staging.HOST.PID.NONCE`, and [`Staging::commit`] puts it in place: with
+//!   Linux `renameat2(RENAME_EXCHANGE)` the old and the new folder swap names in one step (the
+//!   staging name then holds the old results, which are removed); where the file system has no
+//!   exchange, each file is renamed into the existing folder one at a time, so that DIR always
+//!   exists, is always recognised as defsim's, and every file in it is whole (an old or a new
+//!   version).
+//! * A staging folder removes itself when dropped uncommitted; on SIGINT/SIGTERM the handler
+//!   installed by [`remove_staging_on_interrupt`] removes every live staging folder and exits
+//!   130; a later run removes staging folders of dead processes on the same host
+//!   ([`remove_stale`]), never another host's.
 
+use std::collections::BTreeSet;
 use std::fs;
+use std::hash::{BuildHasher, RandomState};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
-/// A temporary folder that becomes `target` on [`Staging::commit`], and is removed if dropped
-/// before that.
+use serde::{Deserialize, Serialize};
+
+/// File name of the manifest in every output folder.
+pub const MANIFEST: &str = ".defsim-output";
+
+/// Exit code of a run interrupted by SIGINT or SIGTERM.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Infix of staging names: `.NAME.defsim-staging.HOST.PID.NONCE`.
+const STAGING_INFIX: &str = ".defsim-staging.";
+
+/// Files that defsim v0.1 wrote at the top of an output folder (it kept no manifest).
+const V01_FILES: [&str; 19] = [
+    "summary.json",
+    "summary.csv",
+    "timeseries.csv",
+    "trials.csv",
+    "run.json",
+    "report.html",
+    "compare.json",
+    "compare.csv",
+    "compare.html",
+    "sweep.json",
+    "sweep.csv",
+    "sweep.html",
+    "sensitivity.json",
+    "sensitivity.csv",
+    "sensitivity.html",
+    "discover.json",
+    "discover.html",
+    "trajectory.csv",
+    "box.csv",
+];
+
+/// `.defsim-output`.
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    /// Format of this file (1).
+    defsim_output: u32,
+    /// What the file is for, for a person who finds it.
+    note: String,
+    /// Version of defsim that wrote the folder.
+    defsim_version: String,
+    /// Every file and folder defsim wrote, relative, `/`-separated; folders end in `/`.
+    files: Vec<String>,
+}
+
+/// Why defsim will not write to a path (exit 2: bad input).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+/// Checks, before anything is simulated, that `target` is a folder defsim may replace, and
+/// removes stale staging folders beside it. Returns what it found in `target`.
+pub fn check_target(target: &Path) -> Result<(), Refusal> {
+    owned_files(target)?;
+    remove_stale(target);
+    Ok(())
+}
+
+/// The files defsim wrote in `target` (empty when `target` is missing or empty); a
+/// [`Refusal`] when `target` is not defsim's to replace.
+fn owned_files(target: &Path) -> Result<Vec<String>, Refusal> {
+    let shown = target.display();
+    if target.file_name().is_none() {
+        return Err(Refusal(format!(
+            "{shown}: name the output folder itself (e.g. --out results/baseline), not `.`, `..` or `/`"
+        )));
+    }
+    let meta = match fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Refusal(format!("cannot inspect {shown}: {e}"))),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(Refusal(format!(
+            "{shown} is a symbolic link; defsim writes only into a folder it owns: name the \
+             folder itself, or another one"
+        )));
+    }
+    if !meta.is_dir() {
+        return Err(Refusal(format!(
+            "{shown} is a file, not an output folder; defsim leaves it untouched: choose \
+             another --out"
+        )));
+    }
+    let entries = walk(target).map_err(|e| Refusal(format!("cannot read {shown}: {e}")))?;
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let listed: BTreeSet<String> = if entries.iter().any(|e| e == MANIFEST) {
+        let path = target.join(MANIFEST);
+        let manifest = fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
+            .ok_or_else(|| {
+                Refusal(format!(
+                    "{} is not a manifest defsim wrote; defsim leaves {shown} untouched: \
+                     choose another --out",
+                    path.display()
+                ))
+            })?;
+        manifest.files.into_iter().collect()
+    } else if written_by_v01(target) {
+        entries.iter().filter(|e| v01_name(e)).cloned().collect()
+    } else {
+        return Err(Refusal(format!(
+            "{shown} is not a defsim output folder (it has no {MANIFEST} manifest) and is not \
+             empty: it holds {}; defsim writes only into a new or empty folder or one it wrote \
+             itself, and leaves this one untouched: choose another --out",
+            list(&entries)
+        )));
+    };
+    let foreign: Vec<String> = entries
+        .iter()
+        .filter(|e| *e != MANIFEST && !listed.contains(*e))
+        .cloned()
+        .collect();
+    if !foreign.is_empty() {
+        return Err(Refusal(format!(
+            "{shown} holds files defsim did not write: {}; defsim replaces the whole folder \
+             and would lose them, so it leaves the folder untouched: move them elsewhere or \
+             choose another --out",
+            list(&foreign)
+        )));
+    }
+    Ok(entries)
+}
+
+/// The first few names of `entries`, for a message.
+fn list(entries: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = entries
+        .iter()
+        .take(SHOWN)
+        .map(|e| format!("`{e}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if entries.len() > SHOWN {
+        s += &format!(" and {} more", entries.len() - SHOWN);
+    }
+    s
+}
+
+/// Whether `dir`, which has no manifest, was written by defsim v0.1: its `run.json` or
+/// `summary.json` carries a `defsim_version`, or the JSON of `compare`, `sweep`,
+/// `sensitivity` or `discover` is there with the fields that verb wrote.
+fn written_by_v01(dir: &Path) -> bool {
+    let json = |name: &str| -> Option<serde_json::Map<String, serde_json::Value>> {
+        let meta = fs::symlink_metadata(dir.join(name)).ok()?;
+        if !meta.is_file() || meta.len() > 1 << 30 {
+            return None;
+        }
+        let text = fs::read_to_string(dir.join(name)).ok()?;
+        match serde_json::from_str(&text).ok()? {
+            serde_json::Value::Object(m) => Some(m),
+            _ => None,
+        }
+    };
+    let has = |name: &str, keys: &[&str]| {
+        json(name).is_some_and(|m| keys.iter().all(|k| m.contains_key(*k)))
+    };
+    has("run.json", &["defsim_version"])
+        || has("summary.json", &["defsim_version"])
+        || has("compare.json", &["scenarios", "seed", "trials", "outcomes"])
+        || has("sweep.json", &["scenario", "key", "seed", "steps"])
+        || has("sensitivity.json", &["method", "inputs", "outcomes"])
+        || has("discover.json", &["condition", "trajectory", "limits"])
+}
+
+/// Whether `entry` (relative, as [`walk`] gives it) is a name defsim v0.1 wrote.
+fn v01_name(entry: &str) -> bool {
+    V01_FILES.contains(&entry)
+        || entry == "plots/"
+        || entry
+            .strip_prefix("plots/")
+            .is_some_and(|f| !f.contains('/') && (f.ends_with(".png") || f.ends_with(".svg")))
+}
+
+/// Every entry under `dir`, relative and `/`-separated, folders ending in `/`, sorted.
+/// Symbolic links and other non-regular files are listed as they are named (defsim never
+/// writes them, so they are never in a manifest).
+fn walk(dir: &Path) -> io::Result<Vec<String>> {
+    fn go(dir: &Path, prefix: &str, out: &mut Vec<String>) -> io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                let rel = format!("{prefix}{name}/");
+                out.push(rel.clone());
+                go(&entry.path(), &rel, out)?;
+            } else {
+                out.push(format!("{prefix}{name}"));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    go(dir, "", &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Staging folders and files of this process that are not committed yet: what the
+/// interrupt handler removes. Also held while a commit replaces a folder, so an interrupt
+/// waits for the replacement to finish.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn live() -> MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget(live: &mut Vec<PathBuf>, path: &Path) {
+    live.retain(|p| p != path);
+}
+
+/// Removes a file or a folder, whichever `path` is.
+fn remove(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes every live staging folder and file of this process (the handlers of SIGINT,
+/// SIGTERM and a closed standard output call it just before exiting). Waits for a commit
+/// in progress to finish.
+pub fn remove_live_staging() {
+    let mut live = live();
+    for path in live.drain(..) {
+        let _ = remove(&path);
+    }
+    // Keep the lock until the process exits: no commit starts after this.
+    std::mem::forget(live);
+}
+
+/// Installs a SIGINT/SIGTERM handler that removes this process's staging folders and exits
+/// with [`EXIT_INTERRUPTED`] (130). Earlier results are left as they were (a commit in
+/// progress is finished first).
+pub fn remove_staging_on_interrupt() -> io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("defsim-interrupt".into())
+        .spawn(move || {
+            if signals.forever().next().is_some() {
+                remove_live_staging();
+                eprintln!(
+                    "defsim: interrupted; unfinished outputs removed, earlier results untouched"
+                );
+                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            }
+        })?;
+    Ok(())
+}
+
+/// This machine's name, as staging names carry it (`/` and `.` would break the name apart).
+fn host() -> String {
+    let uts = rustix::system::uname();
+    let name = uts.nodename().to_string_lossy().replace(['/', '.'], "_");
+    if name.is_empty() {
+        "localhost".into()
+    } else {
+        name
+    }
+}
+
+/// A staging name beside `target`: `.NAME.defsim-staging.HOST.PID.NONCE`.
+fn staging_path(target: &Path) -> io::Result<PathBuf> {
+    let name = target
+        .file_name()
+        .ok_or_else(|| io::Error::other(format!("{} names no file", target.display())))?
+        .to_string_lossy();
+    let nonce = RandomState::new().hash_one((std::process::id(), std::time::SystemTime::now()));
+    Ok(target.with_file_name(format!(
+        ".{name}{STAGING_INFIX}{}.{}.{nonce:016x}",
+        host(),
+        std::process::id()
+    )))
+}
+
+/// Removes staging folders and files beside `target` left by processes of this host that
+/// no longer run. Another host's (on a shared volume), and a live process's, are left alone.
+pub fn remove_stale(target: &Path) {
+    let Some(name) = target.file_name() else {
+        return;
+    };
+    let prefix = format!(".{}{STAGING_INFIX}", name.to_string_lossy());
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let me = host();
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        // HOST.PID.NONCE, HOST without dots.
+        let parts: Vec<&str> = rest.split('.').collect();
+        let [h, pid, _nonce] = parts[..] else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<i32>() else {
+            continue;
+        };
+        if h == me && !alive(pid) {
+            let _ = remove(&entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` of this host runs (or may: when in doubt, it does).
+fn alive(pid: i32) -> bool {
+    if pid == std::process::id() as i32 {
+        return true;
+    }
+    match rustix::process::Pid::from_raw(pid) {
+        Some(p) => !matches!(
+            rustix::process::test_kill_process(p),
+            Err(rustix::io::Errno::SRCH)
+        ),
+        None => true,
+    }
+}
+
+/// A staging folder that becomes `target` on [`Staging::commit`], and is removed if dropped
+/// before that (or on SIGINT/SIGTERM).
 #[derive(Debug)]
 pub struct Staging {
     target: PathBuf,
@@ -16,22 +367,16 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Creates the temporary folder beside `target` (creating `target`'s parent if needed).
+    /// Creates the staging folder beside `target` (creating `target`'s parent if needed).
+    /// Call [`check_target`] first, before simulating.
     pub fn new(target: &Path) -> io::Result<Staging> {
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent)?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let temp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if temp.exists() {
-            fs::remove_dir_all(&temp)?;
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)?;
         }
-        fs::create_dir_all(&temp)?;
+        let temp = staging_path(target)?;
+        let mut live = live();
+        fs::create_dir(&temp)?;
+        live.push(temp.clone());
         Ok(Staging {
             target: target.to_path_buf(),
             temp,
@@ -49,25 +394,45 @@ impl Staging {
         &self.target
     }
 
-    /// Moves the finished folder into place, replacing an earlier one.
+    /// Writes the manifest and puts the finished folder in place of `target` (see the
+    /// module's documentation). Fails with a [`Refusal`] (inside the `io::Error`) when
+    /// `target` became something defsim may not replace since [`check_target`].
     pub fn commit(mut self) -> io::Result<PathBuf> {
-        let old = self.temp.with_extension("old");
-        if self.target.exists() {
-            if old.exists() {
-                fs::remove_dir_all(&old)?;
+        let files = walk(&self.temp)?;
+        let manifest = Manifest {
+            defsim_output: 1,
+            note: "defsim wrote this folder and replaces it whole when it writes here again; \
+                   it refuses to if the folder holds files not listed here"
+                .into(),
+            defsim_version: env!("CARGO_PKG_VERSION").into(),
+            files,
+        };
+        fs::write(
+            self.temp.join(MANIFEST),
+            crate::export::json::to_text(&manifest),
+        )?;
+        let mut live = live();
+        let old = owned_files(&self.target).map_err(io::Error::other)?;
+        let exists = fs::symlink_metadata(&self.target).is_ok();
+        if !exists {
+            fs::rename(&self.temp, &self.target)?;
+            forget(&mut live, &self.temp);
+        } else {
+            match exchange(&self.temp, &self.target) {
+                Ok(()) => {
+                    // The staging name now holds the old results.
+                    let _ = fs::remove_dir_all(&self.temp);
+                    forget(&mut live, &self.temp);
+                }
+                Err(e) if exchange_unsupported(&e) => {
+                    replace_per_file(&self.temp, &self.target, &old, &manifest.files)?;
+                    let _ = fs::remove_dir_all(&self.temp);
+                    forget(&mut live, &self.temp);
+                }
+                Err(e) => return Err(e),
             }
-            fs::rename(&self.target, &old)?;
-        }
-        if let Err(e) = fs::rename(&self.temp, &self.target) {
-            if old.exists() {
-                let _ = fs::rename(&old, &self.target);
-            }
-            return Err(e);
         }
         self.committed = true;
-        if old.exists() {
-            fs::remove_dir_all(&old)?;
-        }
         Ok(self.target.clone())
     }
 }
@@ -75,34 +440,145 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
+            let mut live = live();
             let _ = fs::remove_dir_all(&self.temp);
+            forget(&mut live, &self.temp);
         }
     }
+}
+
+/// Swaps the names of two folders in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+/// No exchange outside Linux: [`replace_per_file`] does the work.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// Whether a failed exchange means "this file system (or kernel) has none".
+fn exchange_unsupported(e: &io::Error) -> bool {
+    use rustix::io::Errno;
+    e.kind() == io::ErrorKind::Unsupported
+        || e.raw_os_error().is_some_and(|c| {
+            [Errno::INVAL, Errno::NOSYS, Errno::OPNOTSUPP]
+                .iter()
+                .any(|x| x.raw_os_error() == c)
+        })
+}
+
+/// Replaces the defsim folder `target` (holding `old`) by the staged folder `temp` (holding
+/// `new`) without ever leaving `target` missing: a manifest listing both is put in place
+/// first (so the folder stays recognised as defsim's), then every new file is renamed over
+/// its old version (each rename is atomic, so every file is always whole), old files that
+/// the new output lacks are removed, and the new manifest goes last.
+pub(crate) fn replace_per_file(
+    temp: &Path,
+    target: &Path,
+    old: &[String],
+    new: &[String],
+) -> io::Result<()> {
+    let write_manifest = |files: Vec<String>| -> io::Result<()> {
+        let manifest = Manifest {
+            defsim_output: 1,
+            note: "defsim is replacing this folder".into(),
+            defsim_version: env!("CARGO_PKG_VERSION").into(),
+            files,
+        };
+        let part = target.join(format!("{MANIFEST}.part"));
+        fs::write(&part, crate::export::json::to_text(&manifest))?;
+        fs::rename(&part, target.join(MANIFEST))
+    };
+    let mut union: BTreeSet<String> = old.iter().cloned().collect();
+    union.extend(new.iter().cloned());
+    union.insert(format!("{MANIFEST}.part"));
+    union.remove(MANIFEST);
+    write_manifest(union.into_iter().collect())?;
+    for entry in new {
+        let to = target.join(entry);
+        if let Some(dir) = entry.strip_suffix('/') {
+            if !target.join(dir).is_dir() {
+                fs::create_dir(target.join(dir))?;
+            }
+        } else {
+            fs::rename(temp.join(entry), &to)?;
+        }
+    }
+    let new_set: BTreeSet<&String> = new.iter().collect();
+    // Deepest first, so folders are empty when their turn comes.
+    for entry in old.iter().rev() {
+        if entry == MANIFEST || new_set.contains(entry) {
+            continue;
+        }
+        match entry.strip_suffix('/') {
+            Some(dir) => {
+                let _ = fs::remove_dir(target.join(dir));
+            }
+            None => fs::remove_file(target.join(entry))?,
+        }
+    }
+    write_manifest(new.to_vec())?;
+    // The final manifest lists the new files only; it was written under the same name.
+    let _ = fs::remove_file(target.join(format!("{MANIFEST}.part")));
+    Ok(())
+}
+
+/// Writes `text` to the file `path` through a staging file beside it and a rename, so the
+/// file is never half written; creates `path`'s parent folders. The staging file is removed
+/// on failure or interruption.
+pub fn write_file_atomic(path: &Path, text: &str) -> io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let temp = staging_path(path)?;
+    live().push(temp.clone());
+    let result = fs::write(&temp, text).and_then(|()| fs::rename(&temp, path));
+    let mut live = live();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    forget(&mut live, &temp);
+    result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
     fn commit_replaces_and_drop_leaves_the_old_results() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out");
         fs::create_dir(&target).unwrap();
-        fs::write(target.join("summary.json"), "good").unwrap();
+        fs::write(
+            target.join("summary.json"),
+            r#"{"defsim_version": "0.1.0"}"#,
+        )
+        .unwrap();
+        check_target(&target).unwrap();
 
         let failed = Staging::new(&target).unwrap();
         fs::write(failed.path().join("summary.json"), "partial").unwrap();
         drop(failed);
-        assert_eq!(
-            fs::read_to_string(target.join("summary.json")).unwrap(),
-            "good"
+        assert!(
+            fs::read_to_string(target.join("summary.json"))
+                .unwrap()
+                .contains("0.1.0")
         );
-        assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no temporary folder left"
-        );
+        assert_eq!(names(dir.path()), ["out"], "no staging folder left");
 
         let ok = Staging::new(&target).unwrap();
         fs::write(ok.path().join("summary.json"), "new").unwrap();
@@ -111,6 +587,120 @@ mod tests {
             fs::read_to_string(target.join("summary.json")).unwrap(),
             "new"
         );
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(names(dir.path()), ["out"]);
+        assert_eq!(names(&target), [MANIFEST, "summary.json"]);
+        check_target(&target).unwrap();
+    }
+
+    #[test]
+    fn defect_3_replacement_is_an_exchange_that_never_empties_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        fs::create_dir(&a).unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(a.join("x"), "a").unwrap();
+        fs::write(b.join("x"), "b").unwrap();
+        // tmpfs and ext4 (CI and this machine) both have RENAME_EXCHANGE.
+        exchange(&a, &b).unwrap();
+        assert_eq!(fs::read_to_string(a.join("x")).unwrap(), "b");
+        assert_eq!(fs::read_to_string(b.join("x")).unwrap(), "a");
+    }
+
+    #[test]
+    fn defect_3_fallback_replaces_file_by_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        let old = Staging::new(&target).unwrap();
+        fs::create_dir(old.path().join("plots")).unwrap();
+        fs::write(old.path().join("plots/a.png"), "old a").unwrap();
+        fs::write(old.path().join("plots/gone.png"), "old gone").unwrap();
+        fs::write(old.path().join("summary.json"), "old").unwrap();
+        old.commit().unwrap();
+        let old_files = owned_files(&target).unwrap();
+
+        let new = Staging::new(&target).unwrap();
+        fs::create_dir(new.path().join("plots")).unwrap();
+        fs::write(new.path().join("plots/a.png"), "new a").unwrap();
+        fs::write(new.path().join("summary.json"), "new").unwrap();
+        fs::write(new.path().join("trials.csv"), "new t").unwrap();
+        let new_files = walk(new.path()).unwrap();
+        replace_per_file(new.path(), &target, &old_files, &new_files).unwrap();
+        assert_eq!(
+            walk(&target).unwrap(),
+            [
+                MANIFEST,
+                "plots/",
+                "plots/a.png",
+                "summary.json",
+                "trials.csv"
+            ]
+        );
+        assert_eq!(
+            fs::read_to_string(target.join("plots/a.png")).unwrap(),
+            "new a"
+        );
+        assert_eq!(owned_files(&target).unwrap().len(), 5);
+    }
+
+    #[test]
+    fn staging_names_carry_host_pid_and_a_nonce() {
+        let target = Path::new("/tmp/x/out");
+        let a = staging_path(target).unwrap();
+        let b = staging_path(target).unwrap();
+        assert_ne!(a, b, "a nonce per staging folder");
+        let name = a.file_name().unwrap().to_string_lossy().into_owned();
+        let rest = name.strip_prefix(".out.defsim-staging.").unwrap();
+        let parts: Vec<&str> = rest.split('.').collect();
+        assert_eq!(parts[0], host());
+        assert_eq!(parts[1], std::process::id().to_string());
+        assert_eq!(parts[2].len(), 16);
+    }
+
+    #[test]
+    fn defect_4_stale_staging_of_dead_processes_on_this_host_only_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        // A PID above the kernel's maximum (4194304) never runs.
+        let dead = dir
+            .path()
+            .join(format!(".out.defsim-staging.{}.99999999.00", host()));
+        let other_host = dir.path().join(".out.defsim-staging.elsewhere.99999999.00");
+        let mine = staging_path(&target).unwrap();
+        let user = dir.path().join(".out.tmp-99999999");
+        for d in [&dead, &other_host, &mine, &user] {
+            fs::create_dir(d).unwrap();
+        }
+        remove_stale(&target);
+        assert!(!dead.exists());
+        assert!(other_host.exists() && mine.exists() && user.exists());
+    }
+
+    #[test]
+    fn v01_and_manifest_folders_are_recognised_and_others_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("v01");
+        fs::create_dir_all(t.join("plots")).unwrap();
+        fs::write(t.join("run.json"), r#"{"defsim_version": "0.1.0"}"#).unwrap();
+        fs::write(t.join("plots/fan.svg"), "").unwrap();
+        check_target(&t).unwrap();
+        fs::write(t.join("notes.txt"), "mine").unwrap();
+        let e = check_target(&t).unwrap_err().0;
+        assert!(e.contains("notes.txt"), "{e}");
+
+        let t = dir.path().join("mine");
+        fs::create_dir(&t).unwrap();
+        check_target(&t).unwrap();
+        fs::write(t.join("thesis.txt"), "x").unwrap();
+        let e = check_target(&t).unwrap_err().0;
+        assert!(
+            e.contains("not a defsim output folder") && e.contains("thesis.txt"),
+            "{e}"
+        );
+
+        let f = dir.path().join("file");
+        fs::write(&f, "x").unwrap();
+        assert!(check_target(&f).unwrap_err().0.contains("is a file"));
+        assert!(check_target(Path::new(".")).is_err());
     }
 }

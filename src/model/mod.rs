@@ -7,13 +7,13 @@
 //! parameters and a year's shocks are drawn, which yearly series are recorded.
 
 pub mod binding;
-pub mod keys;
-pub mod outcomes;
+pub(crate) mod keys;
+pub(crate) mod outcomes;
 pub mod params;
 #[cfg(test)]
 mod scenario_tests;
 pub mod state;
-pub mod step;
+pub(crate) mod step;
 
 use rand::RngExt;
 use rand_distr::StandardNormal;

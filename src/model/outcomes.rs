@@ -198,6 +198,7 @@ pub fn schema() -> Vec<Outcome> {
 }
 
 /// Index of `breakeven_year`, the one outcome that may be absent (NaN in [`Outcomes::values`]).
+#[cfg(test)]
 pub const BREAKEVEN: usize = 7;
 
 /// One trial's outcomes.

@@ -77,6 +77,7 @@ fn military_shares(p: &Params, rec: &YearRecord) -> (f64, f64) {
 }
 
 /// Advances `state` by year `t` (0-based) with this year's shocks `d`; returns the year's record.
+#[cfg(test)]
 pub fn step(p: &Params, s: &Settings, state: &mut State, d: &YearDraws, t: usize) -> YearRecord {
     let mut rec = YearRecord::default();
     step_into(p, s, state, d, t, &mut rec);
@@ -125,8 +126,9 @@ struct Money {
     fiscal_burden: f64,
 }
 
-/// [`step`] writing the year's record into `rec` (every field is overwritten), which saves
-/// copying the record on the engine's hot path.
+/// Advances `state` by year `t` (0-based) with this year's shocks `d`, writing the year's
+/// record into `rec` (every field is overwritten, which saves copying the record on the
+/// engine's hot path).
 pub fn step_into(
     p: &Params,
     s: &Settings,

@@ -1,6 +1,6 @@
 //! `scenario.extends`: reading a chain of files and merging each child into its parent.
 //!
-//! Merge rules (INTERFACE.md): ordinary tables merge key by key, recursively; a child value
+//! Merge rules (README, "Scenario files"): ordinary tables merge key by key, recursively; a child value
 //! that is a distribution table (it has `dist`) replaces the parent's value whole; a child
 //! table without `dist` (`{ mean = 0.3 }`, `{ source = "..." }`) changes only those keys of
 //! the parent's table, and is an error when the parent states a bare value; any other

@@ -1,0 +1,523 @@
+//! Nothing a user owns is ever lost (issue 8): one regression test per defect, named after
+//! it. Folders that are not defsim's, user files inside defsim's folders and `--out` naming
+//! a file are refused with exit 2 and left untouched, by every verb that writes; a closed
+//! standard output ends a verb quietly; `check --update` creates the baseline's folders;
+//! `discover` with no matching trial exits 1; few trials warn; a full disk fails with a
+//! message naming the file and leaves the earlier result as it was.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_defsim"));
+    c.current_dir(root());
+    c
+}
+
+fn defsim(args: &[&str]) -> Output {
+    bin().args(args).output().expect("defsim runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn go(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                go(base, &p, out);
+            } else {
+                out.insert(p.strip_prefix(base).unwrap().into(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    go(dir, dir, &mut out);
+    out
+}
+
+/// Names in `dir`, hidden ones included.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+const BASE: &str = "scenarios/baseline.toml";
+
+/// Every verb that writes a folder, with `--out OUT` and few trials.
+fn writing_verbs(out: &str) -> Vec<Vec<String>> {
+    let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        v(&["run", BASE, "--trials", "200", "--no-plots", "--out", out]),
+        v(&[
+            "compare",
+            BASE,
+            "scenarios/captive-power.toml",
+            "--trials",
+            "200",
+            "--no-plots",
+            "--out",
+            out,
+        ]),
+        v(&[
+            "sweep",
+            BASE,
+            "--param",
+            "plan.oversight=0:1:2",
+            "--trials",
+            "200",
+            "--no-plots",
+            "--out",
+            out,
+        ]),
+        v(&["sensitivity", BASE, "--trials", "200", "--out", out]),
+        v(&[
+            "discover",
+            BASE,
+            "--where",
+            "viable == 0",
+            "--trials",
+            "200",
+            "--out",
+            out,
+        ]),
+        v(&[
+            "check",
+            BASE,
+            "--baseline",
+            "tests/golden/baseline.summary.json",
+            "--trials",
+            "200",
+            "--out",
+            out,
+        ]),
+    ]
+}
+
+#[test]
+fn defect_1_out_into_a_folder_that_is_not_defsims_is_refused_by_every_verb() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mydocs = tmp.path().join("mydocs");
+    fs::create_dir(&mydocs).unwrap();
+    fs::write(mydocs.join("thesis.txt"), "x").unwrap();
+    for args in writing_verbs(mydocs.to_str().unwrap()) {
+        let out = bin().args(&args).output().unwrap();
+        let what = format!("{args:?}\n{}", text(&out));
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        let err = stderr(&out);
+        assert!(err.contains("not a defsim output folder"), "{what}");
+        assert!(err.contains("thesis.txt"), "names what it found: {what}");
+        assert!(
+            out.stdout.is_empty(),
+            "nothing simulated or printed: {what}"
+        );
+        assert_eq!(names(&mydocs), ["thesis.txt"], "{what}");
+        assert_eq!(fs::read_to_string(mydocs.join("thesis.txt")).unwrap(), "x");
+        assert_eq!(names(tmp.path()), ["mydocs"], "no staging left: {what}");
+    }
+}
+
+#[test]
+fn defect_1_a_file_of_the_users_inside_a_defsim_folder_is_refused_and_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, args) in writing_verbs("OUT").into_iter().enumerate() {
+        let out_dir = tmp.path().join(format!("out{i}"));
+        let args: Vec<String> = args
+            .into_iter()
+            .map(|a| {
+                if a == "OUT" {
+                    out_dir.display().to_string()
+                } else {
+                    a
+                }
+            })
+            .collect();
+        let first = bin().args(&args).output().unwrap();
+        assert_eq!(first.status.code(), Some(0), "{args:?}\n{}", text(&first));
+        assert!(
+            out_dir.join(".defsim-output").is_file(),
+            "{args:?}: a manifest"
+        );
+        // Writing again into defsim's own folder is fine.
+        let again = bin().args(&args).output().unwrap();
+        assert_eq!(again.status.code(), Some(0), "{args:?}\n{}", text(&again));
+        fs::write(out_dir.join("notes.txt"), "mine").unwrap();
+        fs::create_dir_all(out_dir.join("plots/mine")).unwrap();
+        let before = snapshot(&out_dir);
+        let out = bin().args(&args).output().unwrap();
+        let what = format!("{args:?}\n{}", text(&out));
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        assert!(stderr(&out).contains("notes.txt"), "{what}");
+        assert!(stderr(&out).contains("plots/mine/"), "{what}");
+        assert_eq!(snapshot(&out_dir), before, "nothing touched: {what}");
+    }
+}
+
+#[test]
+fn defect_1_folders_written_by_v01_are_recognised_and_user_files_in_them_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("baseline");
+    fs::create_dir_all(out.join("plots")).unwrap();
+    fs::write(
+        out.join("run.json"),
+        r#"{"defsim_version": "0.1.0", "seed": 1}"#,
+    )
+    .unwrap();
+    for f in [
+        "summary.json",
+        "summary.csv",
+        "report.html",
+        "plots/fan.svg",
+    ] {
+        fs::write(out.join(f), "v0.1").unwrap();
+    }
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    let o = out.to_str().unwrap();
+    let r = defsim(&["run", BASE, "--trials", "200", "--no-plots", "--out", o]);
+    assert_eq!(r.status.code(), Some(2), "{}", text(&r));
+    assert!(stderr(&r).contains("notes.txt"), "{}", text(&r));
+    fs::remove_file(out.join("notes.txt")).unwrap();
+    let r = defsim(&["run", BASE, "--trials", "200", "--no-plots", "--out", o]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    assert!(out.join(".defsim-output").is_file());
+    assert!(
+        !out.join("plots").exists(),
+        "the old output was replaced whole"
+    );
+}
+
+#[test]
+fn defect_1_check_update_refuses_a_target_that_is_not_a_defsim_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let thesis = tmp.path().join("thesis.txt");
+    fs::write(&thesis, "my thesis").unwrap();
+    let folder = tmp.path().join("folder");
+    fs::create_dir(&folder).unwrap();
+    for target in [&thesis, &folder] {
+        let r = defsim(&[
+            "check",
+            BASE,
+            "--baseline",
+            target.to_str().unwrap(),
+            "--update",
+            "--trials",
+            "200",
+        ]);
+        assert_eq!(r.status.code(), Some(2), "{}", text(&r));
+        assert!(r.stdout.is_empty(), "nothing simulated: {}", text(&r));
+    }
+    assert_eq!(fs::read_to_string(&thesis).unwrap(), "my thesis");
+    assert_eq!(names(tmp.path()), ["folder", "thesis.txt"]);
+}
+
+#[test]
+fn defect_2_out_naming_an_existing_file_exits_2_and_leaves_it_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("results");
+    fs::write(&file, "precious").unwrap();
+    for args in writing_verbs(file.to_str().unwrap()) {
+        let out = bin().args(&args).output().unwrap();
+        let what = format!("{args:?}\n{}", text(&out));
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        assert!(stderr(&out).contains("is a file"), "{what}");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "precious");
+        assert_eq!(names(tmp.path()), ["results"], "{what}");
+    }
+}
+
+#[test]
+fn defect_3_replacing_a_result_keeps_a_complete_folder_under_its_name() {
+    // The exchange itself is tested in src/export/staging.rs; here: a second run into the
+    // same folder replaces it whole and leaves nothing beside it.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    let r = defsim(&["run", BASE, "--trials", "200", "--trials-csv", "--out", o]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    let r = defsim(&["run", BASE, "--trials", "300", "--no-plots", "--out", o]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    assert_eq!(names(tmp.path()), ["out"]);
+    assert!(!out.join("trials.csv").exists() && !out.join("plots").exists());
+    let summary = fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("\"trials\": 300"));
+}
+
+/// The host name as staging names carry it.
+fn host() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .replace(['/', '.'], "_")
+}
+
+#[test]
+fn defect_4_stale_staging_of_a_dead_process_is_removed_by_the_next_run_on_this_host_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let dead = tmp.path().join(format!(
+        ".out.defsim-staging.{}.99999999.0123456789abcdef",
+        host()
+    ));
+    let elsewhere = tmp
+        .path()
+        .join(".out.defsim-staging.another-node.99999999.0123456789abcdef");
+    let live = tmp.path().join(format!(
+        ".out.defsim-staging.{}.{}.0123456789abcdef",
+        host(),
+        std::process::id()
+    ));
+    for d in [&dead, &elsewhere, &live] {
+        fs::create_dir(d).unwrap();
+        fs::write(d.join("summary.json"), "partial").unwrap();
+    }
+    let r = defsim(&[
+        "run",
+        BASE,
+        "--trials",
+        "200",
+        "--no-plots",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    assert!(!dead.exists(), "a dead process's staging folder is removed");
+    assert!(elsewhere.exists(), "another host's is never touched");
+    assert!(live.exists(), "a live process's is never touched");
+}
+
+#[test]
+fn defect_4_sigint_during_a_run_removes_the_staging_folder_and_exits_130() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let child = bin()
+        .args([
+            "run",
+            BASE,
+            "--trials",
+            "200000",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = rustix::process::Pid::from_child(&child);
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let r = child.wait_with_output().unwrap();
+    assert_eq!(r.status.code(), Some(130), "{}", text(&r));
+    assert!(stderr(&r).contains("interrupted"), "{}", text(&r));
+    assert!(names(tmp.path()).is_empty(), "{:?}", names(tmp.path()));
+}
+
+/// Runs `args` with standard output a pipe whose reading end is already closed.
+fn with_closed_stdout(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    bin()
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn defect_5_a_closed_stdout_ends_every_printing_verb_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = |n: &str| tmp.path().join(n).display().to_string();
+    let mut cases: Vec<Vec<String>> = vec![
+        ["trace", BASE, "--trial", "7"].map(String::from).to_vec(),
+        ["validate", BASE, "--print"].map(String::from).to_vec(),
+        ["validate", BASE].map(String::from).to_vec(),
+    ];
+    for (i, mut args) in writing_verbs("OUT").into_iter().enumerate() {
+        for a in &mut args {
+            if a == "OUT" {
+                *a = o(&format!("out{i}"));
+            }
+        }
+        cases.push(args);
+    }
+    for args in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = with_closed_stdout(&args);
+        let what = format!("{args:?}\n{}", text(&r));
+        assert_eq!(r.status.code(), Some(0), "{what}");
+        assert!(!stderr(&r).contains("panicked"), "{what}");
+        assert!(!stderr(&r).contains("Broken pipe"), "{what}");
+    }
+    // The outputs were written before the headline was printed, and nothing is left beside.
+    assert!(tmp.path().join("out0/summary.json").is_file());
+    assert!(names(tmp.path()).iter().all(|n| !n.starts_with('.')));
+}
+
+#[test]
+fn defect_11_check_update_creates_the_baselines_parent_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("baselines/nested/baseline.summary.json");
+    let r = defsim(&[
+        "check",
+        BASE,
+        "--baseline",
+        target.to_str().unwrap(),
+        "--update",
+        "--trials",
+        "200",
+    ]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    assert!(target.is_file());
+    assert_eq!(names(target.parent().unwrap()), ["baseline.summary.json"]);
+    // The new baseline holds.
+    let r = defsim(&["check", BASE, "--baseline", target.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+
+    // A parent that is a file: exit 2 before simulating.
+    fs::write(tmp.path().join("afile"), "x").unwrap();
+    let bad = tmp.path().join("afile/sub/b.summary.json");
+    let r = defsim(&[
+        "check",
+        BASE,
+        "--baseline",
+        bad.to_str().unwrap(),
+        "--update",
+    ]);
+    assert_eq!(r.status.code(), Some(2), "{}", text(&r));
+    assert!(stderr(&r).contains("is a file"), "{}", text(&r));
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn defect_12_discover_with_no_matching_trial_says_so_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("d");
+    let r = defsim(&[
+        "discover",
+        BASE,
+        "--where",
+        "viable > 2",
+        "--trials",
+        "500",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(1), "{}", text(&r));
+    assert!(stderr(&r).contains("nothing to discover"), "{}", text(&r));
+    assert!(names(tmp.path()).is_empty(), "nothing written");
+}
+
+#[test]
+fn defect_12_fewer_than_1000_trials_warn_that_intervals_are_wide() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = tmp.path().join("o");
+    let o = o.to_str().unwrap();
+    let r = defsim(&["run", BASE, "--trials", "1", "--no-plots", "--out", o]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    assert!(stderr(&r).contains("wide intervals"), "{}", text(&r));
+    let r = defsim(&["run", BASE, "--trials", "1000", "--no-plots", "--out", o]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    assert!(!stderr(&r).contains("wide intervals"), "{}", text(&r));
+}
+
+/// The disk fills while trials.csv is written: a small tmpfs when the test runs as root
+/// (as CI does) and may mount; otherwise a file-size limit (RLIMIT_FSIZE) with SIGXFSZ
+/// ignored, so that the write fails with EFBIG.
+#[test]
+fn disk_full_during_the_write_exits_1_naming_the_file_and_keeps_the_earlier_result() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mount = tmp.path().join("disk");
+    fs::create_dir(&mount).unwrap();
+    let root_user = rustix::process::geteuid().is_root();
+    // About 1 MB for the earlier result and room to spare, far less than trials.csv of
+    // 20,000 trials (about 10 MB).
+    let mounted = root_user
+        && Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"])
+            .arg(&mount)
+            .status()
+            .is_ok_and(|s| s.success());
+    struct Unmount<'a>(&'a Path, bool);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            if self.1 {
+                let _ = Command::new("umount").arg(self.0).status();
+            }
+        }
+    }
+    let _guard = Unmount(&mount, mounted);
+    eprintln!(
+        "disk full by {}",
+        if mounted {
+            "a 3 MB tmpfs"
+        } else {
+            "RLIMIT_FSIZE"
+        }
+    );
+    let out = mount.join("out");
+    let o = out.to_str().unwrap();
+    let r = defsim(&["run", BASE, "--trials", "1000", "--no-plots", "--out", o]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    let before = snapshot(&out);
+
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        BASE,
+        "--trials",
+        "20000",
+        "--trials-csv",
+        "--no-plots",
+        "--out",
+        o,
+    ]);
+    if !mounted {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: between fork and exec, only async-signal-safe calls (signal, setrlimit).
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                let lim = libc::rlimit {
+                    rlim_cur: 2 << 20,
+                    rlim_max: 2 << 20,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let r = cmd.output().unwrap();
+    assert_eq!(r.status.code(), Some(1), "{}", text(&r));
+    let err = stderr(&r);
+    assert!(err.contains("trials.csv"), "names the file: {err}");
+    assert!(
+        err.contains("No space left") || err.contains("too large"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&out), before, "the earlier result is intact");
+    assert_eq!(names(&mount), ["out"], "no staging left");
+}
