@@ -40,6 +40,7 @@ impl Tiny {
                 OutcomeKind::Optional {
                     presence: "first_year_reached".into(),
                     presence_title: "the sum passes 0.5".into(),
+                    absent_when: "the sum never passes 0.5".into(),
                 },
             ),
         ];

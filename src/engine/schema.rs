@@ -53,6 +53,9 @@ pub enum OutcomeKind {
         presence: String,
         /// How that probability reads in a report.
         presence_title: String,
+        /// When a trial lacks the outcome, completing "absent where ..." (`the program
+        /// never breaks even`).
+        absent_when: String,
     },
     /// A 0/1 indicator derived from another outcome held to a threshold.
     Criterion(Criterion),
@@ -253,6 +256,7 @@ impl Schema {
                 OutcomeKind::Optional {
                     presence,
                     presence_title,
+                    ..
                 } if presence == name => return presence_title.clone(),
                 _ => {}
             }
@@ -289,6 +293,7 @@ mod tests {
                     OutcomeKind::Optional {
                         presence: "first_year_seen".into(),
                         presence_title: "seen".into(),
+                        absent_when: "it is never seen".into(),
                     },
                 ),
                 outcome("x", OutcomeKind::Continuous),

@@ -1,8 +1,7 @@
 //! The files of `defsim sensitivity`: `sensitivity.json`, `sensitivity.csv`, one tornado
-//! (rank) or bar (Sobol) chart per outcome (PNG and SVG) and `sensitivity.html`, from a
-//! [`SensitivityReport`].
+//! (rank) or bar (Sobol) chart per outcome (PNG and SVG) and `sensitivity.html` (its
+//! template is [`super::html::sensitivity`]), from a [`SensitivityReport`].
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Result;
@@ -148,96 +147,12 @@ pub fn write<E: Serialize>(
         if o.note.is_none() && !o.effects.is_empty() {
             let base = dir.join(format!("{prefix}-{name}"));
             super::plots::tornado::write(&base, &chart(name, &o.effects))?;
-            charts.insert(name.clone(), format!("{prefix}-{name}.svg"));
+            charts.insert(name.clone(), format!("{prefix}-{name}"));
         }
     }
     std::fs::write(
         dir.join("sensitivity.html"),
-        html(report, &charts, header, cells),
+        super::html::sensitivity::render(report, &charts, &header[1..], cells),
     )?;
     Ok(())
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// A self-contained page: method, then per outcome its chart and table.
-fn html<E: Serialize>(
-    report: &SensitivityReport<E>,
-    charts: &IndexMap<String, String>,
-    header: &[&str],
-    cells: fn(&E) -> Vec<f64>,
-) -> String {
-    let mut h = String::new();
-    let method = if report.method == "rank" {
-        format!(
-            "Spearman rank correlation and partial rank correlation (PRCC) of each uncertain \
-             parameter with each outcome over {} trials, with 95% percentile intervals from {} \
-             bootstrap resamples; decile_delta is the outcome's mean over the parameter's top \
-             decile minus its bottom decile.",
-            report.model_runs, report.bootstrap_resamples
-        )
-    } else {
-        format!(
-            "Sobol first-order (Saltelli 2010) and total (Jansen 1999) indices on a Saltelli \
-             design of N = {} scrambled Sobol base points: N (k + 2) = {} model runs, with 95% \
-             percentile intervals from {} bootstrap resamples of the base points.",
-            report.base_samples.unwrap_or(0),
-            report.model_runs,
-            report.bootstrap_resamples
-        )
-    };
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Sensitivity: {name}</title>\
-         <style>body{{font-family:sans-serif;max-width:1000px;margin:auto}}\
-         table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px;\
-         text-align:right}}td:first-child{{text-align:left}}</style></head><body>\n\
-         <h1>Sensitivity of scenario {name} ({m})</h1>\n<p>Seed {seed}. {method}</p>\n\
-         <p>Inputs are the scenario's uncertain per-trial parameters; the annual shocks \
-         (growth, sanctions, foreign support, gold, power, conflict) are not inputs: they stay \
-         random in every trial, and the variance they cause is what no input explains.</p>\n",
-        name = escape(&report.scenario),
-        m = report.method,
-        seed = report.seed,
-    );
-    for (name, o) in &report.outcomes {
-        let _ = writeln!(h, "<h2 id=\"{0}\">{0}</h2>", escape(name));
-        if let Some(note) = &o.note {
-            let _ = writeln!(h, "<p><em>{}</em></p>", escape(note));
-            continue;
-        }
-        if let Some(svg) = charts.get(name) {
-            let _ = writeln!(
-                h,
-                "<img src=\"{svg}\" alt=\"chart of {name}\" width=\"900\">"
-            );
-        }
-        let _ = write!(h, "<table><tr>");
-        for c in &header[1..] {
-            let _ = write!(h, "<th>{c}</th>");
-        }
-        let _ = writeln!(h, "</tr>");
-        for r in &o.effects {
-            let _ = write!(h, "<tr><td>{}</td>", escape(&r.input));
-            for v in cells(&r.effect) {
-                let _ = write!(
-                    h,
-                    "<td>{}</td>",
-                    if v.is_nan() {
-                        "-".into()
-                    } else {
-                        format!("{v:.3}")
-                    }
-                );
-            }
-            let _ = writeln!(h, "</tr>");
-        }
-        let _ = writeln!(h, "</table>");
-    }
-    h.push_str("</body></html>\n");
-    h
 }

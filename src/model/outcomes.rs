@@ -12,8 +12,8 @@ use crate::engine::{Criterion, Direction, Outcome, OutcomeKind};
 enum Kind {
     Continuous,
     /// Absent in some trials; the share present is the probability named here, read as the
-    /// second string.
-    Optional(&'static str, &'static str),
+    /// second string; the third says when the outcome is absent.
+    Optional(&'static str, &'static str, &'static str),
     /// Every criterion met.
     AllCriteria,
     /// `meets_*`: outcome, threshold key, direction, short legend name.
@@ -83,6 +83,7 @@ const TABLE: [Row; 17] = [
         Kind::Optional(
             "breakeven_within_horizon",
             "program breaks even within the horizon",
+            "the program never breaks even",
         ),
     ),
     (
@@ -179,9 +180,10 @@ pub fn schema() -> Vec<Outcome> {
             meaning: meaning.into(),
             kind: match kind {
                 Kind::Continuous => OutcomeKind::Continuous,
-                Kind::Optional(presence, presence_title) => OutcomeKind::Optional {
+                Kind::Optional(presence, presence_title, absent_when) => OutcomeKind::Optional {
                     presence: presence.into(),
                     presence_title: presence_title.into(),
+                    absent_when: absent_when.into(),
                 },
                 Kind::AllCriteria => OutcomeKind::AllCriteria,
                 Kind::Criterion(of, threshold, direction, short) => {

@@ -16,6 +16,7 @@
 use rayon::prelude::*;
 
 use super::bootstrap::{percentile_interval, resample_indices, resample_rng};
+use super::moments::mean_variance;
 
 /// Bootstrap resamples of the rank method.
 pub const RESAMPLES: usize = 200;
@@ -78,20 +79,17 @@ impl Ties {
     }
 }
 
-/// Centres and scales `v` to unit norm; false if it is constant.
+/// Centres and scales `v` to unit norm (its sum of squared deviations is the sample
+/// variance times `n - 1`, [`mean_variance`]); false, and all zeros, if it is constant.
 fn standardize(v: &mut [f64]) -> bool {
-    let mean = v.iter().sum::<f64>() / v.len() as f64;
-    let mut ss = 0.0;
-    for x in v.iter_mut() {
-        *x -= mean;
-        ss += *x * *x;
-    }
-    if ss <= 0.0 {
-        v.iter_mut().for_each(|x| *x = 0.0);
-        return false;
-    }
-    let s = ss.sqrt();
-    v.iter_mut().for_each(|x| *x /= s);
+    let (mean, norm) = match mean_variance(v.iter().copied()) {
+        Some((mean, Some(var))) if var > 0.0 => (mean, (var * (v.len() - 1) as f64).sqrt()),
+        _ => {
+            v.fill(0.0);
+            return false;
+        }
+    };
+    v.iter_mut().for_each(|x| *x = (*x - mean) / norm);
     true
 }
 

@@ -1,8 +1,8 @@
 //! Variance-based (Sobol) sensitivity indices from a Saltelli design's outputs.
 //!
 //! With `f(A)`, `f(B)` and `f(AB_i)` the outcome on the rows of the design
-//! ([`crate::engine::Saltelli`]), `N` base points and `V` the variance of the `2N` values of
-//! `f(A)` and `f(B)`:
+//! ([`crate::engine::Saltelli`]), `N` base points and `V` the sample variance of the `2N`
+//! values of `f(A)` and `f(B)` ([`super::mean_variance`]):
 //! * first order, Saltelli et al. (2010), Table 2 (b): `S_i = mean(f(B) (f(AB_i) - f(A))) / V`,
 //!   with `f(B)` centred on the mean `m` of the `2N` values (`f(B) - m`): the same expectation
 //!   (`mean(f(AB_i) - f(A))` estimates 0), a much smaller variance when `|m|` is large;
@@ -14,6 +14,7 @@
 use rayon::prelude::*;
 
 use super::bootstrap::{percentile_interval, resample_indices, resample_rng};
+use super::moments::mean_variance;
 
 /// Bootstrap resamples of the Sobol indices.
 pub const RESAMPLES: usize = 500;
@@ -34,12 +35,10 @@ pub struct SobolIndex {
 /// `(first, total)` of every input on the base points `idx`.
 fn estimate(fa: &[f64], fb: &[f64], fab: &[&[f64]], idx: &[usize]) -> Vec<(f64, f64)> {
     let n = idx.len() as f64;
-    let mean = idx.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / (2.0 * n);
-    let var = idx
-        .iter()
-        .map(|&j| (fa[j] - mean).powi(2) + (fb[j] - mean).powi(2))
-        .sum::<f64>()
-        / (2.0 * n - 1.0);
+    let both = idx.iter().flat_map(|&j| [fa[j], fb[j]]);
+    let Some((mean, Some(var))) = mean_variance(both) else {
+        return vec![(f64::NAN, f64::NAN); fab.len()];
+    };
     fab.iter()
         .map(|ab| {
             if var <= 0.0 {

@@ -56,7 +56,8 @@ pub(crate) fn render(
             "Paired: the mean of the per-trial differences ± 1.96 sd/√n (the interval for \
              common random numbers). Unpaired: the difference of the means ± 1.96 \
              √(se₁² + se₂²), as if the runs were independent. For "
-            code { "viable" } " the mean is P(viable) and the difference is in probability."
+            code { (cmp.headline_name) } " the mean is P(" (cmp.headline_name) ") and the \
+             difference is in probability."
         }
         (differences(cmp))
         (plots_section(plots, false))

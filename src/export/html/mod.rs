@@ -1,6 +1,6 @@
-//! Self-contained HTML reports: one file each, plots inlined as SVG, no network, no
-//! JavaScript. Pages are deterministic (no timestamps, no paths), like the rest of a run's
-//! outputs.
+//! HTML reports: one file each, plots inlined as SVG (`sensitivity.html` shows the charts
+//! written next to it), no network, no JavaScript. Pages are deterministic (no timestamps,
+//! no paths), like the rest of a run's outputs.
 //!
 //! Pages are [maud](https://maud.lambda.xyz) templates: every string spliced into a page
 //! (scenario names, descriptions, keys, sources, numbers) is escaped by the template
@@ -11,7 +11,7 @@
 //! Every page goes through the one `layout`: the document head and style sheet, then a
 //! `<main>` column that opens with the page's heading and the question every report
 //! answers. The pieces pages share (`table`, `plots_section`, `cell`, `proportion`) live
-//! here too, so a new page (sensitivity, discovery, exploration) is a body of maud markup
+//! here too, so a new page (discovery, exploration) is a body of maud markup
 //! handed to `layout`.
 
 /// `compare.html`: scenarios side by side with paired and unpaired differences.
@@ -20,6 +20,8 @@ pub(crate) mod compare;
 pub(crate) mod explore;
 /// `report.html`: one run.
 pub(crate) mod report;
+/// `sensitivity.html`: which inputs drive each outcome.
+pub(crate) mod sensitivity;
 /// `sweep.html`: outcomes along one parameter.
 pub(crate) mod sweep;
 
@@ -51,7 +53,7 @@ div.scroll{overflow-x:auto}
 td.key{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:.82rem;white-space:nowrap}
 ul.headline{font-size:1.05rem;padding-left:1.2rem}ul.headline li{margin:.2rem 0}
 .headline strong{font-variant-numeric:tabular-nums}
-figure{margin:1.2rem 0}figure svg{width:100%;height:auto;border:1px solid #eee}
+figure{margin:1.2rem 0}figure svg,figure img{width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85rem;color:#555}
 nav ul{columns:2;font-size:.9rem}
 ";

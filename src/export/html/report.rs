@@ -6,7 +6,7 @@ use maud::{Markup, html};
 
 use super::{Align, answer, cell, layout, plots_section, proportion, table};
 use crate::analysis::run::RunSummary;
-use crate::engine::Schema;
+use crate::engine::{OutcomeKind, Schema};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
 
@@ -14,6 +14,17 @@ use crate::export::plots::style::thousands;
 /// each probability reads.
 pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
     let s = summary;
+    // Outcomes some trials lack, and when (the schema says).
+    let optional: Vec<(&str, &str)> = schema
+        .outcomes
+        .iter()
+        .filter_map(|o| match &o.kind {
+            OutcomeKind::Optional { absent_when, .. } => {
+                Some((o.name.as_str(), absent_when.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
     let body = html! {
         (answer(&crate::analysis::answer::run(s, schema.headline_name())))
         h2 { "The scenario" }
@@ -38,8 +49,12 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
         (outcomes(s))
         p.meta {
             "Quantiles are exact (type 7 over all trials); " code { "n" } " is the number of \
-             trials with a value (" code { "breakeven_year" } " is absent where the program \
-             never breaks even)."
+             trials with a value"
+            @for (i, (name, absent_when)) in optional.iter().enumerate() {
+                (if i == 0 { " (" } else { "; " })
+                code { (name) } " is absent where " (absent_when)
+            }
+            (if optional.is_empty() { "." } else { ")." })
         }
         (plots_section(plots, true))
         h2 { "Parameters" }
