@@ -31,20 +31,26 @@ impl SeriesStats {
         self.sketch.add(v);
     }
 
-    /// Records a short run of trials' values, in trial order: the sketch takes each value,
-    /// the mean their plain sum, added exactly. The mean thus depends on where runs start
-    /// and end (the engine starts them at fixed trial indices), not on their order.
+    /// Records a run of trials' values, in trial order: the sketch takes each value, the
+    /// mean the plain sum of each [`MEAN_RUN`] of them, added exactly. The mean thus
+    /// depends on where runs start (the engine starts them at multiples of [`MEAN_RUN`]
+    /// trials), never on the order in which runs arrive.
     #[inline]
-    pub fn add_run(&mut self, values: impl Iterator<Item = f64>) {
-        let (mut n, mut sum) = (0, 0.0);
-        for v in values {
-            self.sketch.add(v);
-            sum += v;
-            n += 1;
+    pub fn add_run(&mut self, values: &[f64]) {
+        self.sketch.add_slice(values);
+        for run in values.chunks(MEAN_RUN) {
+            let mut sum = 0.0;
+            for v in run {
+                sum += v;
+            }
+            self.mean.add_sum(run.len() as u64, sum);
         }
-        self.mean.add_sum(n, sum);
     }
 }
+
+/// Trials whose values are summed in plain floating point before their sum enters a yearly
+/// mean's exact sum.
+pub const MEAN_RUN: usize = 256;
 
 /// What a run produced.
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::design::Design;
+use super::results::MEAN_RUN;
 use super::{Model, Results, SeriesStats, Streams};
 
 /// Trials per block: the unit of parallel work. Results depend on it (the yearly means sum
@@ -168,10 +169,15 @@ fn split_blocks<'a>(
 }
 
 /// Trials whose yearly values are buffered before they are added to the series statistics:
-/// adding a chunk column by column keeps each sketch's buckets in cache (adding every value as
-/// it comes touches ~200 sketches per trial and is memory-bound). The order of additions into
-/// each sketch is still trial order, so results do not depend on it.
-const CHUNK: usize = 256;
+/// adding a chunk column by column keeps each sketch's buckets in cache while it takes a
+/// thousand values (adding every value as it comes touches ~250 sketches per trial and is
+/// memory-bound). The order of additions into each sketch is still trial order, and the
+/// chunk is a multiple of [`MEAN_RUN`], so results do not depend on it.
+const CHUNK: usize = 4 * MEAN_RUN;
+/// Distance between two (series, year) columns of the chunk buffer: a chunk plus one cache
+/// line, so that a trial's values, written one per column, do not all fall in the same few
+/// sets of the L1 cache (a power-of-two stride would).
+const STRIDE: usize = CHUNK + 8;
 
 /// Simulates one block's trials in index order, adding their yearly values to `series`.
 fn run_block<M: Model>(
@@ -190,8 +196,10 @@ fn run_block<M: Model>(
     let mut inputs = vec![0.0; schema.inputs.len()];
     let mut unit = vec![0.0; schema.inputs.len()];
     let mut outcomes = vec![0.0; schema.outcomes.len()];
-    // pending[(i * years + t) * n_series + s]: series s in year t of the chunk's trial i.
-    let mut pending = vec![0.0; CHUNK * per_trial];
+    // pending[(t * n_series + s) * STRIDE + c]: series s in year t of the chunk's trial c, so
+    // that each (series, year) of the chunk is one contiguous run for its accumulator.
+    let mut pending = vec![0.0; STRIDE * per_trial];
+    let mut year_values = vec![0.0; n_series];
     let len = block.len;
     for chunk_start in (0..len).step_by(CHUNK) {
         let chunk_len = CHUNK.min(len - chunk_start);
@@ -209,10 +217,11 @@ fn run_block<M: Model>(
                 &mut inputs,
             );
             for t in 0..years {
-                let at = (c * years + t) * n_series;
-                let year_values = &mut pending[at..at + n_series];
                 model.draw_year(&mut worker, &mut streams, t);
-                model.step(&mut worker, t, year_values);
+                model.step(&mut worker, t, &mut year_values);
+                for (s, &v) in year_values.iter().enumerate() {
+                    pending[(t * n_series + s) * STRIDE + c] = v;
+                }
                 if let Some(s) = year_values.iter().position(|v| !v.is_finite()) {
                     let what = format!("{} in year {}", schema.series[s].name, schema.years[t]);
                     return Err(TrialError {
@@ -242,8 +251,8 @@ fn run_block<M: Model>(
         }
         for (s, by_year) in series.iter_mut().enumerate() {
             for (t, stats) in by_year.iter_mut().enumerate() {
-                let at = t * n_series + s;
-                stats.add_run((0..chunk_len).map(|c| pending[c * per_trial + at]));
+                let at = (t * n_series + s) * STRIDE;
+                stats.add_run(&pending[at..at + chunk_len]);
             }
         }
     }

@@ -41,6 +41,12 @@ pub struct LineState {
     pub import_content: f64,
     /// Cumulative output (units).
     pub cumulative: f64,
+    /// Per-trial constant: Wright's learning exponent `log2(learning_rate)`, computed once
+    /// at the start of the trial rather than per line and year.
+    pub learning_exponent: f64,
+    /// Per-trial constant: the energy factor of the local unit cost,
+    /// `1 + energy_share * captive_power_share * captive_cost_premium`.
+    pub energy: f64,
 }
 
 /// A trial's state. `t` counts years from the start year (0-based).

@@ -23,9 +23,12 @@ pub fn start(p: &Params, s: &Settings, state: &mut State) {
     state.support = s.support_initial;
     state.debt_service.clear();
     state.debt_service.resize(s.horizon_years, 0.0);
-    for (l, line) in state.lines.iter_mut().enumerate() {
+    let c = p.plan.captive_power_share;
+    for (line, lp) in state.lines.iter_mut().zip(&p.lines) {
         *line = LineState {
-            import_content: p.lines[l].import_content,
+            import_content: lp.import_content,
+            learning_exponent: lp.learning_rate.log2(),
+            energy: 1.0 + lp.energy_share * c * p.power.captive_cost_premium,
             ..LineState::default()
         };
     }
@@ -331,7 +334,6 @@ fn produce(
 ) -> f64 {
     let terms = cond.terms;
     let k = cond.conflict;
-    let c = p.plan.captive_power_share;
     let lp = &p.lines[l];
     let gdp = state.gdp;
     let ls = &mut state.lines[l];
@@ -361,12 +363,11 @@ fn produce(
     let reference = lp.capacity;
     // Wright's law from the reference volume on (no pow/log2 below it: the hot path).
     let learning = if ls.cumulative > reference {
-        (ls.cumulative / reference).powf(lp.learning_rate.log2())
+        (ls.cumulative / reference).powf(ls.learning_exponent)
     } else {
         1.0
     };
-    let energy = 1.0 + lp.energy_share * c * p.power.captive_cost_premium;
-    let local = lp.initial_cost_ratio * learning * energy * (1.0 + leak);
+    let local = lp.initial_cost_ratio * learning * ls.energy * (1.0 + leak);
     let unit_cost = price * (ic * premium * terms.supplier_premium + (1.0 - ic) * local);
 
     ly.military_demand = dm;

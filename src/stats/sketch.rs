@@ -1,20 +1,22 @@
 //! A mergeable quantile sketch for yearly series, with a stated relative error and an
 //! exact, order-independent merge.
 //!
-//! A run keeps one sketch per (series, year): about 250 series of 1e6 trials each, so
-//! [`Sketch::add`] must cost a few nanoseconds. The sketch is a histogram with logarithmic
-//! buckets keyed directly on the bit pattern of `|v|`: the 11 exponent bits and the top
+//! A run keeps one sketch per (series, year): about 250 series of 1e6 trials each, so adding
+//! a value must cost a few nanoseconds. The sketch is a histogram with logarithmic buckets
+//! keyed directly on the bit pattern of `|v|`: the 11 exponent bits and the top
 //! [`MANTISSA_BITS`] = 7 mantissa bits, so that each bucket spans magnitudes `[L, U]` with
-//! `U / L <= 1 + 2^-7`. Values with `|v| <` [`ZERO_THRESHOLD`] (1e-9) share one bucket, the
-//! zero bucket; negative values are keyed by `-|v|`. All keys live in one dense window of
-//! buckets (a `Vec` and the key of its first bucket) that grows geometrically when a value
-//! falls outside it, so a long-lived sketch stops allocating after its first values.
+//! `U / L <= 1 + 2^-7`. Values with `|v| <` [`ZERO_THRESHOLD`] (1e-9) share one zero bucket;
+//! positive and negative values each have a dense window of buckets over the magnitudes seen
+//! on that side (so a series of zeros and values near 100 does not span the 30 octaves in
+//! between). The zero bucket and both windows live in one array, so adding a value picks
+//! its slot without a branch on its sign; a window grows geometrically when a value falls
+//! outside it, so a long-lived sketch stops allocating after its first values.
 //!
 //! A bucket holds an integer count and the exact min and max of its values; nothing else.
-//! So adding is a few integer operations and two comparisons without a branch on the sign,
-//! and merging (`+=`) adds counts and takes mins and maxes: it is **exact, associative and
+//! Merging (`+=`) adds counts and takes mins and maxes: it is **exact, associative and
 //! commutative**, so sketches built on any split of the same values, merged in any order,
-//! are equal bit for bit (per-thread accumulators and sharded runs rely on this).
+//! are equal (per-thread accumulators and sharded runs rely on this). [`Sketch::add_slice`]
+//! counts a run made only of 0, 1 and 2 (indicator and state series) in registers.
 //!
 //! **Quantile and error bound.** For `0 < q < 1` and `n` values, [`Sketch::quantile`]
 //! finds the bucket that holds the order statistic `x[r]`, `r = floor((n-1) q)` (0-based,
@@ -38,15 +40,13 @@ pub const ZERO_THRESHOLD: f64 = 1e-9;
 
 /// Bits dropped from `|v|.to_bits()` to form the magnitude key.
 const SHIFT: u32 = 52 - MANTISSA_BITS;
-/// Magnitude key of [`ZERO_THRESHOLD`]: keys at or above it are buckets of their own.
-const KEY_MIN: i32 = (ZERO_THRESHOLD.to_bits() >> SHIFT) as i32;
-/// Largest signed key (of `f64::MAX`): keys run over `-KEY_MAX ..= KEY_MAX`, 0 the zero
-/// bucket.
-const KEY_MAX: i32 = (f64::MAX.to_bits() >> SHIFT) as i32 - KEY_MIN + 1;
-/// Buckets added on the growing side beyond the value that fell outside the window, at
-/// least: a window grows geometrically (by at least its length), so a sketch reallocates
-/// O(log range) times.
-const MIN_GROWTH: usize = 64;
+/// Raw key of [`ZERO_THRESHOLD`]: magnitude keys count from it.
+const KEY_MIN: u32 = (ZERO_THRESHOLD.to_bits() >> SHIFT) as u32;
+/// Largest magnitude key (of `f64::MAX`).
+const MAG_MAX: u32 = (f64::MAX.to_bits() >> SHIFT) as u32 - KEY_MIN;
+/// Least number of buckets a window grows by: it grows by at least half its length, so a
+/// sketch reallocates O(log range) times.
+const MIN_GROWTH: u32 = 16;
 
 /// A mergeable quantile sketch; see the module documentation for its error bound.
 ///
@@ -66,11 +66,20 @@ const MIN_GROWTH: usize = 64;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Sketch {
-    /// Signed key of `buckets[0]`.
-    first_key: i32,
-    /// Buckets of the keys `first_key .. first_key + buckets.len()`.
+    /// `[negative window | zero bucket | positive window]`; empty until the first value.
     buckets: Vec<Bucket>,
+    /// Windows over magnitude keys: `neg` holds `buckets[..neg.len]` (increasing magnitude),
+    /// `pos` holds `buckets[neg.len + 1..]`.
+    neg: Span,
+    pos: Span,
     count: u64,
+}
+
+/// Magnitude keys `first .. first + len` of a window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Span {
+    first: u32,
+    len: u32,
 }
 
 /// One histogram bucket: how many values, and the exact min and max among them.
@@ -93,9 +102,14 @@ impl Bucket {
     #[inline]
     fn add(&mut self, v: f64) {
         self.count += 1;
-        // Selects, not `f64::min`/`max`: their NaN handling costs here (`v` is finite).
-        self.min = if v < self.min { v } else { self.min };
-        self.max = if v > self.max { v } else { self.max };
+        // Branches, not selects: after the first few values they are predicted, and the
+        // bucket's min and max are not rewritten.
+        if v < self.min {
+            self.min = v;
+        }
+        if v > self.max {
+            self.max = v;
+        }
     }
 
     fn merge(&mut self, other: &Bucket) {
@@ -105,19 +119,27 @@ impl Bucket {
     }
 }
 
-/// The signed bucket key of a finite value: 0 for `|v| < ZERO_THRESHOLD`, else the
-/// magnitude key (offset to start at 1) with the sign of `v`. Monotone in `v`.
+/// Magnitude key of `|v| >= ZERO_THRESHOLD` (garbage below it).
 #[inline]
-fn key(v: f64) -> i32 {
-    let a = v.abs();
-    let k = (a.to_bits() >> SHIFT) as i32 - KEY_MIN + 1;
-    let k = if a < ZERO_THRESHOLD { 0 } else { k };
-    if v < 0.0 { -k } else { k }
+fn magnitude(v: f64) -> u32 {
+    ((v.abs().to_bits() >> SHIFT) as u32).wrapping_sub(KEY_MIN)
 }
 
-/// Smallest and largest magnitudes of the positive key `k`.
-fn bounds(k: i32) -> (f64, f64) {
-    let raw = (k + KEY_MIN - 1) as u64;
+/// The signed key of a finite value, monotone in `v`: 0 for the zero bucket, else the
+/// magnitude key plus 1 with the sign of `v`.
+#[cfg(test)]
+fn signed_key(v: f64) -> i32 {
+    if v.abs() < ZERO_THRESHOLD {
+        0
+    } else {
+        let k = magnitude(v) as i32 + 1;
+        if v < 0.0 { -k } else { k }
+    }
+}
+
+/// Smallest and largest magnitudes of magnitude key `m`.
+fn bounds(m: u32) -> (f64, f64) {
+    let raw = u64::from(m + KEY_MIN);
     let lo = f64::from_bits(raw << SHIFT);
     let hi = f64::from_bits(((raw + 1) << SHIFT) - 1);
     (lo, hi)
@@ -127,13 +149,10 @@ fn bounds(k: i32) -> (f64, f64) {
 fn report(k: i32, b: &Bucket) -> f64 {
     let mid = match k {
         0 => 0.0,
-        k if k > 0 => {
-            let (lo, hi) = bounds(k);
-            lo + (hi - lo) / 2.0
-        }
         k => {
-            let (lo, hi) = bounds(-k);
-            -(lo + (hi - lo) / 2.0)
+            let (lo, hi) = bounds(k.unsigned_abs() - 1);
+            let m = lo + (hi - lo) / 2.0;
+            if k > 0 { m } else { -m }
         }
     };
     mid.clamp(b.min, b.max)
@@ -157,86 +176,187 @@ impl Sketch {
     /// An empty sketch (allocates nothing).
     pub const fn new() -> Self {
         Self {
-            first_key: 0,
             buckets: Vec::new(),
+            neg: Span { first: 0, len: 0 },
+            pos: Span { first: 0, len: 0 },
             count: 0,
         }
+    }
+
+    /// Index in `buckets` of a finite value's bucket, or `None` when it lies outside the
+    /// windows. No branch on the sign: the window is selected arithmetically.
+    #[inline]
+    fn slot(&self, v: f64) -> Option<usize> {
+        let negative = v < 0.0;
+        let span = if negative { self.neg } else { self.pos };
+        let base = if negative {
+            0
+        } else {
+            self.neg.len as usize + 1
+        };
+        let off = magnitude(v).wrapping_sub(span.first);
+        let zero = v.abs() < ZERO_THRESHOLD;
+        let inside = off < span.len;
+        let i = if zero {
+            self.neg.len as usize
+        } else {
+            base + off as usize
+        };
+        (zero | inside).then_some(i)
     }
 
     /// Records one finite value.
     #[inline]
     pub fn add(&mut self, v: f64) {
         debug_assert!(v.is_finite(), "sketch value {v} is not finite");
-        let k = key(v);
-        // A key below the window wraps to a huge index, so one comparison covers both sides.
-        let i = k.wrapping_sub(self.first_key) as u32 as usize;
-        match self.buckets.get_mut(i) {
+        match self.slot(v).and_then(|i| self.buckets.get_mut(i)) {
             Some(b) => b.add(v),
-            None => self.grow_and_add(k, v),
+            None => self.grow_and_add(v),
         }
         self.count += 1;
     }
 
+    /// Records a run of finite values: the same sketch as adding them one by one, faster.
+    /// A run made only of the small integers 0, 1 and 2 (indicator and state series) is
+    /// counted in registers and added to its three buckets at once.
+    pub fn add_slice(&mut self, values: &[f64]) {
+        const SMALL: [u64; 3] = [0, 0x3ff0_0000_0000_0000, 0x4000_0000_0000_0000];
+        if values.iter().all(|v| SMALL.contains(&v.to_bits())) {
+            let (mut ones, mut twos) = (0u64, 0u64);
+            for v in values {
+                ones += u64::from(v.to_bits() == SMALL[1]);
+                twos += u64::from(v.to_bits() == SMALL[2]);
+            }
+            let zeros = values.len() as u64 - ones - twos;
+            for (v, n) in [(0.0, zeros), (1.0, ones), (2.0, twos)] {
+                if n > 0 {
+                    self.add(v);
+                    let i = self.slot(v).expect("just added");
+                    self.buckets[i].count += n - 1;
+                    self.count += n - 1;
+                }
+            }
+            return;
+        }
+        for &v in values {
+            debug_assert!(v.is_finite(), "sketch value {v} is not finite");
+            match self.slot(v).and_then(|i| self.buckets.get_mut(i)) {
+                Some(b) => b.add(v),
+                None => self.grow_and_add(v),
+            }
+        }
+        self.count += values.len() as u64;
+    }
+
     #[cold]
     #[inline(never)]
-    fn grow_and_add(&mut self, k: i32, v: f64) {
-        self.cover(k, k);
-        self.buckets[(k - self.first_key) as usize].add(v);
-    }
-
-    /// Grows the window (never shrinks it) so that it spans the keys `lo ..= hi`, with
-    /// geometric slack on the side that grows.
-    fn cover(&mut self, lo: i32, hi: i32) {
+    fn grow_and_add(&mut self, v: f64) {
         if self.buckets.is_empty() {
-            let slack = MIN_GROWTH as i32 / 2;
-            let first = (lo - slack).max(-KEY_MAX);
-            let last = (hi + slack).min(KEY_MAX);
-            self.first_key = first;
-            self.buckets = vec![Bucket::EMPTY; (last - first + 1) as usize];
-            return;
+            self.buckets.push(Bucket::EMPTY);
         }
-        let slack = self.buckets.len().max(MIN_GROWTH) as i32;
-        let old_first = self.first_key;
-        let old_last = old_first + self.buckets.len() as i32 - 1;
-        let first = if lo < old_first {
-            (lo - slack).max(-KEY_MAX)
-        } else {
-            old_first
-        };
-        let last = if hi > old_last {
-            (hi + slack).min(KEY_MAX)
-        } else {
-            old_last
-        };
-        if (first, last) == (old_first, old_last) {
-            return;
+        if v.abs() >= ZERO_THRESHOLD {
+            let m = magnitude(v);
+            self.cover(v < 0.0, m, m);
         }
-        let mut buckets = vec![Bucket::EMPTY; (last - first + 1) as usize];
-        let at = (old_first - first) as usize;
-        buckets[at..at + self.buckets.len()].copy_from_slice(&self.buckets);
-        self.buckets = buckets;
-        self.first_key = first;
+        let i = self.slot(v).expect("covered");
+        self.buckets[i].add(v);
     }
 
-    /// The non-empty buckets with their keys, in increasing order of value.
+    /// Grows the window of one sign (never shrinks it) so that it spans the magnitude keys
+    /// `lo ..= hi`, with geometric slack on the side that grows.
+    fn cover(&mut self, negative: bool, lo: u32, hi: u32) {
+        if self.buckets.is_empty() {
+            self.buckets.push(Bucket::EMPTY);
+        }
+        let span = if negative { self.neg } else { self.pos };
+        let (first, last) = if span.len == 0 {
+            let slack = MIN_GROWTH / 2;
+            (lo.saturating_sub(slack), (hi + slack).min(MAG_MAX))
+        } else {
+            let slack = (span.len / 2).max(MIN_GROWTH);
+            let old_last = span.first + span.len - 1;
+            let first = if lo < span.first {
+                lo.saturating_sub(slack)
+            } else {
+                span.first
+            };
+            let last = if hi > old_last {
+                (hi + slack).min(MAG_MAX)
+            } else {
+                old_last
+            };
+            if (first, last) == (span.first, old_last) {
+                return;
+            }
+            (first, last)
+        };
+        let grown = Span {
+            first,
+            len: last - first + 1,
+        };
+        let (neg, pos) = if negative {
+            (grown, self.pos)
+        } else {
+            (self.neg, grown)
+        };
+        let mut buckets = vec![Bucket::EMPTY; (neg.len + 1 + pos.len) as usize];
+        let mut copy = |from: Span, to: Span, src: usize, dst: usize| {
+            if from.len > 0 {
+                let at = dst + (from.first - to.first) as usize;
+                buckets[at..at + from.len as usize]
+                    .copy_from_slice(&self.buckets[src..src + from.len as usize]);
+            }
+        };
+        copy(self.neg, neg, 0, 0);
+        copy(
+            self.pos,
+            pos,
+            self.neg.len as usize + 1,
+            neg.len as usize + 1,
+        );
+        buckets[neg.len as usize] = self.buckets[self.neg.len as usize];
+        self.buckets = buckets;
+        (self.neg, self.pos) = (neg, pos);
+    }
+
+    /// The non-empty buckets with their signed keys, in increasing order of value.
     fn occupied(&self) -> impl Iterator<Item = (i32, &Bucket)> {
-        self.buckets
+        let n = self.neg.len as usize;
+        let neg = self.buckets.get(..n).unwrap_or(&[]);
+        let rest = self.buckets.get(n..).unwrap_or(&[]);
+        let (neg_first, pos_first) = (self.neg.first as i32, self.pos.first as i32);
+        let negatives = neg
             .iter()
             .enumerate()
-            .filter(|(_, b)| b.count > 0)
-            .map(|(i, b)| (self.first_key + i as i32, b))
+            .rev()
+            .map(move |(i, b)| (-(neg_first + i as i32 + 1), b));
+        let others = rest.iter().enumerate().map(move |(i, b)| match i {
+            0 => (0, b),
+            i => (pos_first + i as i32, b),
+        });
+        negatives.chain(others).filter(|(_, b)| b.count > 0)
     }
 
     /// Adds everything recorded in `other`: exact, and independent of the order of merges.
     pub fn merge(&mut self, other: &Sketch) {
-        let mut occupied = other.occupied();
-        let Some((lo, _)) = occupied.next() else {
+        if other.count == 0 {
             return;
-        };
-        let hi = other.occupied().last().map_or(lo, |(k, _)| k);
-        self.cover(lo, hi);
+        }
+        if self.buckets.is_empty() {
+            self.buckets.push(Bucket::EMPTY);
+        }
+        for (negative, span) in [(true, other.neg), (false, other.pos)] {
+            if span.len > 0 {
+                self.cover(negative, span.first, span.first + span.len - 1);
+            }
+        }
         for (k, b) in other.occupied() {
-            self.buckets[(k - self.first_key) as usize].merge(b);
+            let i = match k {
+                0 => self.neg.len as usize,
+                k if k > 0 => self.neg.len as usize + 1 + (k as u32 - 1 - self.pos.first) as usize,
+                k => (k.unsigned_abs() - 1 - self.neg.first) as usize,
+            };
+            self.buckets[i].merge(b);
         }
         self.count += other.count;
     }
@@ -253,11 +373,7 @@ impl Sketch {
 
     /// The largest value recorded, exactly; `None` when empty.
     pub fn max(&self) -> Option<f64> {
-        self.buckets
-            .iter()
-            .rev()
-            .find(|b| b.count > 0)
-            .map(|b| b.max)
+        self.occupied().last().map(|(_, b)| b.max)
     }
 
     /// The approximate quantile at `q`: the reported value of the bucket holding the order
@@ -453,6 +569,31 @@ mod tests {
     }
 
     #[test]
+    fn add_slice_builds_the_same_sketch_as_adding_one_by_one() {
+        let mut state = Rng::seed_from_u64(8);
+        let discrete: Vec<f64> = (0..1000)
+            .map(|_| (draw_u64(&mut state) % 3) as f64)
+            .collect();
+        for xs in [
+            mixed_values(5000, 7),
+            discrete.clone(),
+            discrete.iter().map(|v| v.min(1.0)).collect(),
+            vec![0.0; 10],
+            vec![-0.0, 0.0, 1.0],
+            vec![],
+        ] {
+            let one_by_one: Sketch = xs.iter().copied().collect();
+            let mut sliced = Sketch::new();
+            for run in xs.chunks(256) {
+                sliced.add_slice(run);
+            }
+            assert_eq!(sliced, one_by_one);
+            let bits = |x: Option<f64>| x.map(f64::to_bits);
+            assert_eq!(bits(sliced.min()), bits(one_by_one.min()));
+        }
+    }
+
+    #[test]
     fn empty_sketch_reports_nothing() {
         let mut s = Sketch::new();
         assert_eq!(
@@ -475,15 +616,17 @@ mod tests {
     #[test]
     fn bucket_bounds_ratio_is_at_most_one_plus_two_to_minus_seven() {
         for v in [1e-9, 0.1, 1.0, 1.5, 1.999, 3.0, 1e6, 1.7e308, -2.5, -1e-9] {
-            let k = key(v);
-            let (lo, hi) = bounds(k.abs());
+            let (lo, hi) = bounds(magnitude(v));
             assert!(lo <= v.abs() && v.abs() <= hi, "{v}: [{lo}, {hi}]");
             assert!(hi / lo < 1.0 + 2.0 * RELATIVE_ERROR, "{v}: [{lo}, {hi}]");
         }
-        assert_eq!(key(f64::MAX), KEY_MAX);
-        assert_eq!(key(-f64::MAX), -KEY_MAX);
-        assert_eq!((key(0.0), key(-0.0), key(9.9e-10)), (0, 0, 0));
-        assert!(key(-1e-9) < key(0.0) && key(0.0) < key(1e-9));
+        assert_eq!(magnitude(f64::MAX), MAG_MAX);
+        assert_eq!(magnitude(1e-9), 0);
+        assert_eq!(
+            (signed_key(0.0), signed_key(-0.0), signed_key(9.9e-10)),
+            (0, 0, 0)
+        );
+        assert!(signed_key(-1e-9) < 0 && signed_key(1e-9) > 0);
     }
 
     #[test]
