@@ -21,6 +21,13 @@ fn defsim(args: &[&str]) -> std::process::Output {
         .expect("defsim runs")
 }
 
+/// `defsim check scenarios/baseline.toml ARGS...`.
+fn check_baseline(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["check", "scenarios/baseline.toml"];
+    all.extend_from_slice(args);
+    defsim(&all)
+}
+
 fn code(out: &std::process::Output) -> Option<i32> {
     out.status.code()
 }
@@ -68,20 +75,13 @@ fn every_shipped_scenario_reproduces_its_golden_baseline_exactly() {
 #[test]
 fn the_engine_agrees_in_distribution_with_the_goldens_of_the_previous_engine() {
     let old = "tests/golden/previous-engine/baseline.summary.json";
-    let out = defsim(&["check", "scenarios/baseline.toml", "--baseline", old]);
+    let out = check_baseline(&["--baseline", old]);
     assert_eq!(code(&out), Some(0), "{}", text(&out));
 }
 
 #[test]
 fn another_seed_passes_at_the_default_alpha() {
-    let out = defsim(&[
-        "check",
-        "scenarios/baseline.toml",
-        "--baseline",
-        &golden("baseline"),
-        "--seed",
-        "99",
-    ]);
+    let out = check_baseline(&["--baseline", &golden("baseline"), "--seed", "99"]);
     assert_eq!(code(&out), Some(0), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ok: nothing moved beyond"));
 }
@@ -125,9 +125,7 @@ fn nudged_parameters_fail_at_100000_trials() {
         "power.grid_availability.mean=0.47",
     ] {
         let verdict = tmp.path().join("verdict.json");
-        let out = defsim(&[
-            "check",
-            "scenarios/baseline.toml",
+        let out = check_baseline(&[
             "--baseline",
             baseline.to_str().unwrap(),
             "--set",
@@ -210,13 +208,7 @@ fn exact_update_and_json_do_what_they_say() {
     let nudge = "macro.trend_growth.mean=0.06";
 
     // The same build reproduces the golden byte for byte.
-    let out = defsim(&[
-        "check",
-        "scenarios/baseline.toml",
-        "--baseline",
-        b,
-        "--exact",
-    ]);
+    let out = check_baseline(&["--baseline", b, "--exact"]);
     assert_eq!(code(&out), Some(0), "{}", text(&out));
     // A version change alone is not a difference.
     let golden_text = fs::read_to_string(&base).unwrap();
@@ -227,19 +219,11 @@ fn exact_update_and_json_do_what_they_say() {
     );
     assert_ne!(old_version, golden_text);
     fs::write(&base, &old_version).unwrap();
-    let out = defsim(&[
-        "check",
-        "scenarios/baseline.toml",
-        "--baseline",
-        b,
-        "--exact",
-    ]);
+    let out = check_baseline(&["--baseline", b, "--exact"]);
     assert_eq!(code(&out), Some(0), "{}", text(&out));
     // A nudge is a difference, and the JSON verdict says where.
     let json = tmp.path().join("exact.json");
-    let out = defsim(&[
-        "check",
-        "scenarios/baseline.toml",
+    let out = check_baseline(&[
         "--baseline",
         b,
         "--exact",
@@ -254,15 +238,7 @@ fn exact_update_and_json_do_what_they_say() {
     assert!(v["differing_lines"].as_u64().unwrap() > 0);
 
     // --update accepts the nudged model: the baseline is rewritten, then the check holds.
-    let out = defsim(&[
-        "check",
-        "scenarios/baseline.toml",
-        "--baseline",
-        b,
-        "--set",
-        nudge,
-        "--update",
-    ]);
+    let out = check_baseline(&["--baseline", b, "--set", nudge, "--update"]);
     assert_eq!(code(&out), Some(0), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -273,9 +249,7 @@ fn exact_update_and_json_do_what_they_say() {
     let leftovers = fs::read_dir(tmp.path()).unwrap().count();
     assert_eq!(leftovers, 2, "no temporary file left beside the baseline");
     let json = tmp.path().join("stat.json");
-    let out = defsim(&[
-        "check",
-        "scenarios/baseline.toml",
+    let out = check_baseline(&[
         "--baseline",
         b,
         "--set",
@@ -285,14 +259,7 @@ fn exact_update_and_json_do_what_they_say() {
         json.to_str().unwrap(),
     ]);
     assert_eq!(code(&out), Some(0), "{}", text(&out));
-    let out = defsim(&[
-        "check",
-        "scenarios/baseline.toml",
-        "--baseline",
-        b,
-        "--json",
-        json.to_str().unwrap(),
-    ]);
+    let out = check_baseline(&["--baseline", b, "--json", json.to_str().unwrap()]);
     assert_eq!(
         code(&out),
         Some(1),
@@ -452,12 +419,6 @@ fn a_latin_hypercube_baseline_is_rechecked_with_its_own_design() {
     let text_json = fs::read_to_string(&summary).unwrap();
     assert!(text_json.contains("\"design\": \"lhs\""));
     let s = summary.to_str().unwrap().to_string();
-    let exact = defsim(&[
-        "check",
-        "scenarios/baseline.toml",
-        "--baseline",
-        &s,
-        "--exact",
-    ]);
+    let exact = check_baseline(&["--baseline", &s, "--exact"]);
     assert_eq!(code(&exact), Some(0), "{}", text(&exact));
 }
