@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => app::compare(args),
         Command::Sweep(args) => app::sweep(args),
         Command::Explore(args) => app::explore(args),
+        Command::Merge(args) => app::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

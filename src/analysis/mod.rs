@@ -16,6 +16,8 @@ pub(crate) mod discover;
 pub mod drivers;
 /// `explore`: policies against futures: designs, Pareto front, regret, main effects.
 pub mod explore;
+/// `run --precision`: the targets of precision stopping and what a run reached.
+pub mod precision;
 /// `run`: the run summary (`summary.json`).
 pub mod run;
 /// `sensitivity`: rank (PRCC) and Sobol reports per outcome.
