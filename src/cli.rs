@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::engine::ShardPlan;
+
 /// defsim: can a fragile state's plan to build its own defense industry work?
 ///
 /// Simulates a scenario file over many trials (possible futures of growth, sanctions,
@@ -27,20 +29,29 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a scenario and write summary.json, summary.csv, timeseries.csv, run.json,
-    /// plots/ and report.html to output/<scenario name>/ (or --out).
+    /// plots/ and report.html to output/<scenario name>/ (or --out). Takes --shard K/N (one
+    /// shard of a run split over machines; see `defsim merge`), --streaming, --checkpoint
+    /// and --resume.
     Run(RunArgs),
+    /// Merge the parts written by `defsim run --shard K/N` into the outputs of the whole run
+    /// (summary.json byte-identical to the unsharded `run --streaming`); a missing,
+    /// duplicated, foreign, truncated or corrupted part is refused (exit 2), naming it.
+    Merge(MergeArgs),
     /// Which uncertain inputs drive each outcome: rank correlations and PRCC with a tornado
     /// chart (--method rank), or Sobol indices (--method sobol); writes
     /// output/sensitivity-<name>/ (or --out).
+    /// Runs on one machine: does not take --shard.
     Sensitivity(SensitivityArgs),
     /// Scenario discovery (PRIM): the box of uncertain inputs in which a condition on an
     /// outcome holds, e.g. --where "viable == 1"; writes output/discover-<name>/ (or --out).
+    /// Runs on one machine: does not take --shard.
     Discover(DiscoverArgs),
     /// Parse and check scenario files without simulating; --print shows the resolved scenario.
     Validate(ValidateArgs),
     /// Re-run a scenario with a baseline summary.json's seed and trial count and compare the
     /// results within Monte Carlo noise (or byte for byte with --exact); exit 1 on a
     /// regression. --update accepts an intended change by rewriting the baseline.
+    /// Runs on one machine: does not take --shard.
     Check(CheckArgs),
     /// Replay one trial exactly as inside a run and print it year by year: drawn parameters,
     /// sanctions and support, economy, budget, every line, and the outcomes.
@@ -48,9 +59,11 @@ pub enum Command {
     /// Run several scenarios with common random numbers (the first one's seed and trials)
     /// and show each outcome's paired and unpaired differences from the first, with
     /// overlaid plots, in output/compare-<names>/ (or --out).
+    /// Runs on one machine: does not take --shard.
     Compare(CompareArgs),
     /// Run one scenario along one key (`--param KEY=FROM:TO:STEPS`, both ends included),
     /// with the same seed and trials at each step, in output/sweep-<name>/ (or --out).
+    /// Runs on one machine: does not take --shard.
     Sweep(SweepArgs),
 }
 
@@ -78,13 +91,18 @@ pub struct SimArgs {
 /// `defsim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The scenario file (TOML).
-    pub scenario: PathBuf,
+    /// The scenario file (TOML); not given with --resume.
+    #[arg(required_unless_present = "resume")]
+    pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimArgs,
     /// Also write trials.csv: every trial's drawn inputs and outcomes.
     #[arg(long)]
     pub trials_csv: bool,
+    /// Also write trials.parquet: the columns of trials.csv in Apache Parquet (Snappy), for
+    /// pandas, polars, R and DuckDB.
+    #[arg(long)]
+    pub trials_parquet: bool,
     /// Skip the plots (plots/*.png, plots/*.svg); report.html is still written, without them.
     #[arg(long)]
     pub no_plots: bool,
@@ -92,6 +110,69 @@ pub struct RunArgs {
     /// lhs (Latin hypercube: stratified per input, deterministic from the seed).
     #[arg(long, value_enum, default_value_t = SamplingDesign::Mc)]
     pub design: SamplingDesign,
+    /// Streaming mode: memory constant in the trial count; outcome quantiles come from the
+    /// mergeable sketch (summary.json says so under "quantiles") and `extremes` keeps min and
+    /// max trials only. Implied by --shard, --checkpoint, --precision and by more than
+    /// 10,000,000 trials.
+    #[arg(long)]
+    pub streaming: bool,
+    /// Run only shard K of N (0 <= K < N): its deterministic share of the trial blocks,
+    /// written as DIR/part-K-of-N.defsim only (several shards may share DIR). Merge the N
+    /// parts with `defsim merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<ShardPlan>,
+    /// Keep the partial result in DIR.checkpoint/ (written atomically every few seconds),
+    /// removed after success; continue an interrupted run with `--resume DIR.checkpoint`.
+    #[arg(long)]
+    pub checkpoint: bool,
+    /// Continue the interrupted run whose checkpoint folder is given (same bytes as an
+    /// uninterrupted run); every other option comes from the checkpoint.
+    #[arg(long, value_name = "DIR.checkpoint", conflicts_with_all = ["streaming", "shard", "checkpoint", "trials_csv", "trials_parquet", "precision"])]
+    pub resume: Option<PathBuf>,
+    /// Seconds between checkpoint writes.
+    #[arg(long, default_value_t = 5.0, hide = true)]
+    pub checkpoint_seconds: f64,
+    /// Stop adding trials once the 95% half-width of every target is reached:
+    /// `viable=0.002` (any probability or criterion) or `OUTCOME.mean=H`. Repeatable. The
+    /// trial count (--trials or the scenario's) is the cap. Not with --shard or --design lhs.
+    #[arg(long, value_name = "NAME=HALF_WIDTH")]
+    pub precision: Vec<String>,
+}
+
+/// `defsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The parts: every part-K-of-N.defsim of one run (any order).
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output folder of the whole run.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Worker threads for the plots; 0 uses every core.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Skip the plots; report.html is still written, without them.
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// Parses `K/N` with `0 <= K < N`.
+fn parse_shard(s: &str) -> Result<ShardPlan, String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}` is not K/N (e.g. 0/4)"))?;
+    let k: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{k}` is not a shard index"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a shard count"))?;
+    if n == 0 || k >= n {
+        return Err(format!("shard {k}/{n}: need 0 <= K < N"));
+    }
+    Ok(ShardPlan { k, n })
 }
 
 /// Sampling design of `defsim run --design`.
@@ -160,8 +241,9 @@ pub struct DiscoverArgs {
     /// e.g. "viable == 1".
     #[arg(long = "where", value_name = "CONDITION")]
     pub condition: String,
-    /// Read the trials from a trials.csv written by `defsim run --trials-csv` instead of
-    /// simulating.
+    /// Read the trials from a trials.csv or trials.parquet written by `defsim run
+    /// --trials-csv` / `--trials-parquet` instead of simulating (Parquet is recognised by
+    /// its content, whatever the file's name).
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
     /// Which box of the peeling trajectory to report (0 = every trial; default: the box

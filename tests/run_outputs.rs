@@ -179,18 +179,28 @@ fn validate_print_shows_every_parameter_with_its_source() {
 fn impossible_trial_counts_exit_2_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-    for (trials, says) in [
-        ("0", "at least 1"),
-        ("100000000000", "more than this build runs"),
+    let baseline = baseline.to_str().unwrap();
+    // `run` streams any positive count; verbs that keep every trial have a limit.
+    for (args, says) in [
+        (vec!["run", baseline, "--trials", "0"], "at least 1"),
+        (
+            vec![
+                "discover",
+                baseline,
+                "--where",
+                "viable == 1",
+                "--trials",
+                "100000000000",
+            ],
+            "more than this verb keeps in memory",
+        ),
+        (
+            vec!["sensitivity", baseline, "--trials", "100000000000"],
+            "more than this verb keeps in memory",
+        ),
     ] {
         let out = dir.path().join("out");
-        let assert = defsim()
-            .arg("run")
-            .arg(&baseline)
-            .args(["--trials", trials, "--out"])
-            .arg(&out)
-            .assert()
-            .code(2);
+        let assert = defsim().args(&args).arg("--out").arg(&out).assert().code(2);
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
         assert!(stderr.contains(says), "{stderr}");
         assert!(!out.exists());

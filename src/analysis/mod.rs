@@ -10,6 +10,8 @@ pub mod check;
 pub mod compare;
 /// `discover`: PRIM boxes of the inputs where a condition on an outcome holds.
 pub(crate) mod discover;
+/// `run --precision`: the targets of precision stopping and what a run reached.
+pub mod precision;
 /// `run`: the run summary (`summary.json`).
 pub mod run;
 /// `sensitivity`: rank (PRCC) and Sobol reports per outcome.

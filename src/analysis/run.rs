@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{OutcomeKind, Results};
+use crate::engine::{OutcomeKind, Results, Schema, SeriesStats, StreamOutcome, StreamStats};
 use crate::scenario::Scenario;
 use crate::stats::{OutcomeStats, Proportion, proportion, summarize};
 
@@ -60,6 +60,11 @@ pub struct RunSummary {
     /// hypercube). `mc` in summaries written before it was added.
     #[serde(default = "monte_carlo")]
     pub design: String,
+    /// How the outcome quantiles were computed: `"exact"` (type 7 over every trial) or, in
+    /// streaming runs, from the mergeable sketch with its error bound. `"exact"` in summaries
+    /// written before it was added.
+    #[serde(default)]
+    pub quantiles: QuantileMethod,
     pub start_year: i32,
     pub horizon_years: usize,
     pub defsim_version: String,
@@ -75,6 +80,65 @@ pub struct RunSummary {
     /// summaries written before it was added, which still read.
     #[serde(default)]
     pub extremes: IndexMap<String, Extremes>,
+    /// With `--precision`: the targets, the half-widths reached and the trial count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<super::precision::PrecisionReport>,
+}
+
+/// How a summary's outcome quantiles were computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum QuantileMethod {
+    /// Type 7 over every trial's value: serialises as `"exact"`.
+    #[default]
+    Exact,
+    /// From the mergeable sketch of a streaming run: serialises as
+    /// `{"method": "sketch", "relative_error": 2^-8}`, the bound on the relative error of
+    /// each quantile against the order statistic `x[floor((n - 1) q)]`.
+    Sketch,
+}
+
+impl QuantileMethod {
+    /// Whether the quantiles come from the sketch.
+    pub fn is_sketch(self) -> bool {
+        self == QuantileMethod::Sketch
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SketchQuantiles {
+    method: String,
+    relative_error: f64,
+}
+
+impl Serialize for QuantileMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            QuantileMethod::Exact => serializer.serialize_str("exact"),
+            QuantileMethod::Sketch => SketchQuantiles {
+                method: "sketch".into(),
+                relative_error: crate::stats::sketch::RELATIVE_ERROR,
+            }
+            .serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for QuantileMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Name(String),
+            Sketch(SketchQuantiles),
+        }
+        match Either::deserialize(deserializer)? {
+            Either::Name(n) if n == "exact" => Ok(QuantileMethod::Exact),
+            Either::Sketch(s) if s.method == "sketch" => Ok(QuantileMethod::Sketch),
+            _ => Err(serde::de::Error::custom(
+                "quantiles: expected \"exact\" or {\"method\": \"sketch\", ..}",
+            )),
+        }
+    }
 }
 
 fn monte_carlo() -> String {
@@ -162,7 +226,117 @@ impl SummaryMeta {
     }
 }
 
+/// Yearly series: mean and sketch quantiles per year.
+fn timeseries(schema: &Schema, series: &[Vec<SeriesStats>]) -> IndexMap<String, Vec<YearPoint>> {
+    schema
+        .series
+        .iter()
+        .zip(series)
+        .map(|(spec, years)| {
+            let points = years
+                .iter()
+                .zip(&schema.years)
+                .map(|(s, &year)| {
+                    let q = |p: f64| s.sketch.quantile(p).unwrap_or(f64::NAN);
+                    YearPoint {
+                        year,
+                        mean: s.mean.mean().unwrap_or(f64::NAN),
+                        p05: q(0.05),
+                        p25: q(0.25),
+                        p50: q(0.50),
+                        p75: q(0.75),
+                        p95: q(0.95),
+                    }
+                })
+                .collect();
+            (spec.name.clone(), points)
+        })
+        .collect()
+}
+
+/// An outcome's summary from its streaming statistics.
+fn stream_summary(o: &StreamOutcome) -> OutcomeStats {
+    if o.n == 0 {
+        return OutcomeStats::EMPTY;
+    }
+    let q = |p: f64| o.sketch.quantile(p).map(|v| v.clamp(o.min, o.max));
+    let sd = o.sd();
+    OutcomeStats {
+        n: o.n,
+        mean: o.mean(),
+        sd,
+        se: sd.map(|sd| sd / (o.n as f64).sqrt()),
+        p05: q(0.05),
+        p10: q(0.10),
+        p25: q(0.25),
+        p50: q(0.50),
+        p75: q(0.75),
+        p90: q(0.90),
+        p95: q(0.95),
+        min: Some(o.min),
+        max: Some(o.max),
+    }
+}
+
 impl RunSummary {
+    /// Summarises a streaming run's statistics (see [`crate::engine::stream`]): moments from
+    /// exact sums, quantiles from the sketch (clamped to the exact min and max), extremes
+    /// with min and max trials only.
+    pub fn from_stream(
+        meta: SummaryMeta,
+        schema: &Schema,
+        seed: u64,
+        stats: &StreamStats,
+    ) -> RunSummary {
+        let outcomes: IndexMap<String, OutcomeStats> = schema
+            .outcomes
+            .iter()
+            .zip(&stats.outcomes)
+            .map(|(spec, o)| (spec.name.clone(), stream_summary(o)))
+            .collect();
+        let mut probabilities = IndexMap::new();
+        for (spec, o) in schema.outcomes.iter().zip(&stats.outcomes) {
+            if spec.is_indicator() {
+                probabilities.insert(spec.name.clone(), proportion(o.ones, stats.trials));
+            }
+        }
+        for (spec, o) in schema.outcomes.iter().zip(&stats.outcomes) {
+            if let OutcomeKind::Optional { presence, .. } = &spec.kind {
+                probabilities.insert(presence.clone(), proportion(o.n, stats.trials));
+            }
+        }
+        let extremes = schema
+            .outcomes
+            .iter()
+            .zip(&stats.outcomes)
+            .map(|(spec, o)| {
+                let present = o.n > 0;
+                let e = Extremes {
+                    min_trial: present.then_some(o.min_trial),
+                    max_trial: present.then_some(o.max_trial),
+                    median_trial: None,
+                };
+                (spec.name.clone(), e)
+            })
+            .collect();
+        RunSummary {
+            scenario: meta.scenario,
+            seed,
+            trials: stats.trials,
+            design: monte_carlo(),
+            quantiles: QuantileMethod::Sketch,
+            start_year: meta.start_year,
+            horizon_years: meta.horizon_years,
+            defsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            outcomes,
+            probabilities,
+            timeseries: timeseries(schema, &stats.series),
+            parameters: meta.parameters,
+            extremes,
+            precision: None,
+        }
+    }
+
     /// Summarises `results` of `scenario`.
     pub fn new(scenario: &Scenario, results: &Results) -> RunSummary {
         RunSummary::from_results(SummaryMeta::of(scenario), results)
@@ -203,30 +377,7 @@ impl RunSummary {
             }
         }
 
-        let timeseries = schema
-            .series
-            .iter()
-            .zip(&results.series)
-            .map(|(spec, years)| {
-                let points = years
-                    .iter()
-                    .zip(&schema.years)
-                    .map(|(s, &year)| {
-                        let q = |p: f64| s.sketch.quantile(p).unwrap_or(f64::NAN);
-                        YearPoint {
-                            year,
-                            mean: s.mean.mean().unwrap_or(f64::NAN),
-                            p05: q(0.05),
-                            p25: q(0.25),
-                            p50: q(0.50),
-                            p75: q(0.75),
-                            p95: q(0.95),
-                        }
-                    })
-                    .collect();
-                (spec.name.clone(), points)
-            })
-            .collect();
+        let timeseries = timeseries(schema, &results.series);
 
         let extremes = schema
             .outcomes
@@ -243,6 +394,7 @@ impl RunSummary {
             seed: results.seed,
             trials: results.trials,
             design: monte_carlo(),
+            quantiles: QuantileMethod::Exact,
             start_year: meta.start_year,
             horizon_years: meta.horizon_years,
             defsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -251,6 +403,7 @@ impl RunSummary {
             timeseries,
             parameters: meta.parameters,
             extremes,
+            precision: None,
         }
     }
 }

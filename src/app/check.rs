@@ -53,16 +53,27 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             ))
         })?,
     };
-    let job = Job::load(&args.scenario, &sim, false)?;
     if let Some(out) = &args.sim.out {
         claim(out)?;
     }
     if args.update {
         check_update_target(&args.baseline)?;
     }
-    let results = job.simulate_with(design)?;
-    let mut rerun = RunSummary::new(&job.scenario, &results);
-    rerun.design = design.name().to_string();
+    // ... and computes its quantiles as the baseline did: exactly, or (a streaming run's
+    // baseline) from the sketch, streaming.
+    let streaming = baseline
+        .as_ref()
+        .is_some_and(|(summary, _)| summary.quantiles.is_sketch());
+    let rerun = if streaming {
+        let job = Job::load_limited(&args.scenario, &sim, false, None)?;
+        super::run::simulate_streaming(&job, design)?
+    } else {
+        let job = Job::load(&args.scenario, &sim, false)?;
+        let results = job.simulate_with(design)?;
+        let mut rerun = RunSummary::new(&job.scenario, &results);
+        rerun.design = design.name().to_string();
+        rerun
+    };
     if let Some(out) = &args.sim.out {
         write_rerun(out, &rerun)?;
     }

@@ -93,9 +93,13 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     Ok(())
 }
 
-/// Reads the inputs and the outcome `outcome` from a `trials.csv`.
+/// Reads the inputs and the outcome `outcome` from a `trials.csv` or a `trials.parquet`
+/// (recognised by its leading magic bytes `PAR1`).
 fn read_trials(file: &Path, inputs: &[String], outcome: &str) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
     let bad = |why: String| BadInput(format!("{}: {why}", file.display()));
+    if is_parquet(file) {
+        return read_trials_parquet(file, inputs, outcome);
+    }
     let mut r = csv::Reader::from_path(file).map_err(|e| bad(format!("cannot read: {e}")))?;
     let header = r
         .headers()
@@ -137,6 +141,53 @@ fn read_trials(file: &Path, inputs: &[String], outcome: &str) -> Result<(Vec<Vec
     }
     anyhow::ensure!(!y.is_empty(), bad("no trials".into()));
     Ok((x, y))
+}
+
+/// Whether `file` starts with Parquet's magic bytes.
+fn is_parquet(file: &Path) -> bool {
+    use std::io::Read as _;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(file)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| &magic == b"PAR1")
+}
+
+/// [`read_trials`] of a Parquet file.
+fn read_trials_parquet(
+    file: &Path,
+    inputs: &[String],
+    outcome: &str,
+) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
+    let bad = |why: String| BadInput(format!("{}: {why}", file.display()));
+    let mut wanted: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    wanted.push(outcome);
+    let table = export::parquet::read_columns(file, &wanted).map_err(|e| {
+        let why = e.to_string();
+        let why = why
+            .strip_prefix("Parquet error: ")
+            .unwrap_or(&why)
+            .to_string();
+        if why.starts_with("no column") {
+            bad(format!(
+                "{why} (a trials.parquet of `defsim run --trials-parquet` on this scenario \
+                 has one per uncertain parameter and outcome)"
+            ))
+        } else {
+            bad(format!("cannot read: {why}"))
+        }
+    })?;
+    let mut columns = table.columns;
+    let y = columns.pop().unwrap_or_default();
+    for (column, name) in columns.iter().zip(inputs) {
+        if let Some(row) = column.iter().position(|v| !v.is_finite()) {
+            return Err(bad(format!("row {}, column {name}: not a number", row + 1)).into());
+        }
+    }
+    if y.iter().any(|v| v.is_infinite()) {
+        return Err(bad(format!("column {outcome}: an infinite value")).into());
+    }
+    anyhow::ensure!(!y.is_empty(), bad("no trials".into()));
+    Ok((columns, y))
 }
 
 fn print_box(r: &Discovery) {

@@ -4,6 +4,7 @@
 mod check;
 mod compare;
 mod discover;
+mod merge;
 mod run;
 mod sensitivity;
 mod sweep;
@@ -13,6 +14,7 @@ mod validate;
 pub use check::{Regression, check};
 pub use compare::compare;
 pub use discover::discover;
+pub use merge::merge;
 pub use run::run;
 pub use sensitivity::sensitivity;
 pub use sweep::sweep;
@@ -43,6 +45,17 @@ pub(crate) struct Job {
 impl Job {
     /// Loads `path` with the shared simulation options.
     pub(crate) fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
+        Job::load_limited(path, sim, keep_inputs, Some(MAX_TRIALS))
+    }
+
+    /// [`Job::load`] with another limit on the trial count (`None`: a streaming run, which
+    /// has none).
+    pub(crate) fn load_limited(
+        path: &Path,
+        sim: &SimArgs,
+        keep_inputs: bool,
+        limit: Option<u64>,
+    ) -> Result<Job> {
         let scenario = model::load(path, &sim.set)?;
         let options = RunOptions {
             seed: sim.seed.unwrap_or(scenario.seed),
@@ -55,14 +68,16 @@ impl Job {
             options.trials >= 1,
             BadInput("--trials must be at least 1".into())
         );
-        anyhow::ensure!(
-            options.trials <= MAX_TRIALS,
-            BadInput(format!(
-                "{} trials is more than this build runs at once ({MAX_TRIALS}): every trial keeps \
-                 its outcomes in memory; split the run into several seeds",
-                options.trials
-            ))
-        );
+        if let Some(limit) = limit {
+            anyhow::ensure!(
+                options.trials <= limit,
+                BadInput(format!(
+                    "{} trials is more than this verb keeps in memory ({limit}): it keeps every \
+                     trial's outcomes; `defsim run` streams any trial count",
+                    options.trials
+                ))
+            );
+        }
         Ok(Job { scenario, options })
     }
 
@@ -90,9 +105,15 @@ impl Job {
     }
 }
 
-/// The most trials one run takes: the outcome columns (8 bytes per trial and outcome, about
-/// 20 outcomes) then stay under 8 GB on a 24 GB machine.
+/// The most trials a verb that keeps every trial's outcomes in memory takes (sensitivity,
+/// discover, compare, sweep, check of an exact-quantile baseline): the outcome columns (8
+/// bytes per trial and outcome, about 20 outcomes) then stay under 8 GB. `defsim run`
+/// streams above [`STREAMING_THRESHOLD`] and has no limit.
 pub(crate) const MAX_TRIALS: u64 = 50_000_000;
+
+/// Trial counts above this make `defsim run` stream (as with `--streaming`): memory
+/// constant in the trial count, quantiles from the sketch. `validate` reports it.
+pub(crate) const STREAMING_THRESHOLD: u64 = 10_000_000;
 
 /// Loads one job per `(scenario file, --set list)`, all with the seed and trials of the first
 /// (so they draw common random numbers). Every job is loaded before any is simulated, so bad

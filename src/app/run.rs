@@ -1,21 +1,55 @@
-//! `defsim run`: simulate one scenario and write its outputs.
+//! `defsim run`: simulate one scenario and write its outputs; in streaming mode also one
+//! shard of a run (`--shard K/N`), with checkpoints (`--checkpoint`, `--resume`) and
+//! precision stopping (`--precision`).
 
 use std::fs;
-use std::path::Path;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 
-use super::{Job, claim, commit, out_dir, stage, warn_few_trials, writing};
-use crate::analysis::run::RunSummary;
-use crate::cli::RunArgs;
+use super::{
+    BadInput, Job, STREAMING_THRESHOLD, claim, commit, out_dir, stage, warn_few_trials, writing,
+};
+use crate::analysis::precision::Precision;
+use crate::analysis::run::{RunSummary, SummaryMeta};
+use crate::cli::{RunArgs, SamplingDesign, SimArgs};
+use crate::engine::stream::{self, ShardPlan, StreamStats};
+use crate::engine::{Design, LatinHypercube, Model};
 use crate::export;
-use crate::export::plots::{self, Thresholds};
+use crate::export::parquet::TrialsWriter;
+use crate::export::part::{self, PartHeader, PartScenario};
+use crate::export::plots::{self, Thresholds, Trials};
+use crate::model::ViabilityModel;
 
 /// `defsim run`.
 pub fn run(args: &RunArgs) -> Result<()> {
+    if let Some(checkpoint) = &args.resume {
+        return resume(args, checkpoint);
+    }
+    let path = args.scenario.as_deref().expect("clap requires a scenario");
+    let streaming = args.streaming
+        || args.shard.is_some()
+        || args.checkpoint
+        || !args.precision.is_empty()
+        || args.sim.trials.is_some_and(|t| t > STREAMING_THRESHOLD);
+    let keep_inputs = args.trials_csv || args.trials_parquet;
+    if !streaming {
+        let job = Job::load(path, &args.sim, keep_inputs)?;
+        if job.options.trials <= STREAMING_THRESHOLD {
+            return run_in_memory(args, path, job);
+        }
+    }
+    let job = Job::load_limited(path, &args.sim, keep_inputs, None)?;
+    let invocation = Invocation::of(args, path);
+    run_streaming(&invocation, job, None)
+}
+
+/// A run with every trial's outcomes in memory: exact quantiles, median trials.
+fn run_in_memory(args: &RunArgs, path: &Path, job: Job) -> Result<()> {
     let started = Instant::now();
-    let job = Job::load(&args.scenario, &args.sim, args.trials_csv)?;
     let target = out_dir(&args.sim, &job.scenario.name);
     claim(&target)?;
     warn_few_trials(job.options.trials);
@@ -27,61 +61,566 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
     let staging = stage(&target)?;
     let dir = staging.path();
-    export::json::write(&dir.join("summary.json"), &summary)
-        .with_context(|| writing(&target, "summary.json"))?;
-    export::csv::write_summary(&dir.join("summary.csv"), &summary)
-        .with_context(|| writing(&target, "summary.csv"))?;
-    export::csv::write_timeseries(&dir.join("timeseries.csv"), &summary)
-        .with_context(|| writing(&target, "timeseries.csv"))?;
     if args.trials_csv {
         export::csv::write_trials(&dir.join("trials.csv"), &results)
             .with_context(|| writing(&target, "trials.csv"))?;
     }
-    let plots = if args.no_plots {
-        Vec::new()
-    } else {
-        let thresholds = Thresholds::from_scenario(&results.schema, &job.scenario);
-        plots::run_plots(&summary, &results, &thresholds, &dir.join("plots"))
-            .with_context(|| writing(&target, "plots/"))?
-    };
-    fs::write(
-        dir.join("report.html"),
-        export::html::report::render(&summary, &results.schema, &plots),
-    )
-    .with_context(|| writing(&target, "report.html"))?;
-    let info = export::json::RunInfo {
+    if args.trials_parquet {
+        export::parquet::write_trials(&dir.join("trials.parquet"), &results)
+            .with_context(|| writing(&target, "trials.parquet"))?;
+    }
+    let thresholds = Thresholds::from_scenario(&results.schema, &job.scenario);
+    let info = run_info(
+        &path.display().to_string(),
+        &args.sim.set,
+        &summary,
+        args.sim.threads,
+        simulate_seconds,
+        started,
+    );
+    write_outputs(
+        &target,
+        dir,
+        &summary,
+        &results.schema,
+        Trials::Columns(&results),
+        &thresholds,
+        args.no_plots,
+        &info,
+    )?;
+    let written = commit(staging)?;
+    print_headline(&summary, &written);
+    Ok(())
+}
+
+/// What a streaming run needs to be run again from its checkpoint: the command line,
+/// resolved.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Invocation {
+    scenario: PathBuf,
+    set: Vec<String>,
+    seed: Option<u64>,
+    trials: Option<u64>,
+    threads: usize,
+    out: Option<PathBuf>,
+    no_plots: bool,
+    trials_csv: bool,
+    trials_parquet: bool,
+    design: String,
+    shard: Option<ShardPlan>,
+    checkpoint: bool,
+    checkpoint_seconds: f64,
+    precision: Vec<String>,
+}
+
+impl Invocation {
+    fn of(args: &RunArgs, path: &Path) -> Invocation {
+        Invocation {
+            scenario: path.to_path_buf(),
+            set: args.sim.set.clone(),
+            seed: args.sim.seed,
+            trials: args.sim.trials,
+            threads: args.sim.threads,
+            out: args.sim.out.clone(),
+            no_plots: args.no_plots,
+            trials_csv: args.trials_csv,
+            trials_parquet: args.trials_parquet,
+            design: args.design.name().to_string(),
+            shard: args.shard,
+            checkpoint: args.checkpoint,
+            checkpoint_seconds: args.checkpoint_seconds,
+            precision: args.precision.clone(),
+        }
+    }
+
+    fn sim(&self) -> SimArgs {
+        SimArgs {
+            trials: self.trials,
+            seed: self.seed,
+            threads: self.threads,
+            out: self.out.clone(),
+            set: self.set.clone(),
+        }
+    }
+
+    fn design(&self) -> SamplingDesign {
+        SamplingDesign::from_name(&self.design).unwrap_or(SamplingDesign::Mc)
+    }
+}
+
+/// The checkpoint folder of output folder `target`: `DIR.checkpoint` beside it.
+pub fn checkpoint_dir(target: &Path) -> PathBuf {
+    let mut name = target
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "out".into());
+    name.push(".checkpoint");
+    target.with_file_name(name)
+}
+
+/// What the scenario gives a part header.
+fn part_scenario(job: &Job, invocation: &Invocation) -> PartScenario {
+    let meta = SummaryMeta::of(&job.scenario);
+    let schema = job.schema();
+    let thresholds = schema
+        .criteria()
+        .map(|(_, c)| {
+            let value = job
+                .scenario
+                .params
+                .iter()
+                .find(|e| e.key == c.threshold)
+                .and_then(|e| e.param.fixed_value());
+            (c.threshold.clone(), value)
+        })
+        .collect();
+    PartScenario {
+        info: meta.scenario,
+        start_year: meta.start_year,
+        horizon_years: meta.horizon_years,
+        parameters: meta.parameters,
+        thresholds,
+        scenario_file: invocation.scenario.display().to_string(),
+        overrides: invocation.set.clone(),
+    }
+}
+
+/// The thresholds recorded in a part.
+pub fn part_thresholds(s: &PartScenario, schema: &crate::engine::Schema) -> Thresholds {
+    Thresholds::new(schema, |key| {
+        s.thresholds
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| *v)
+    })
+}
+
+/// A streaming run (whole, one shard, or resumed from `resumed`: its checkpoint's header
+/// and statistics).
+fn run_streaming(
+    invocation: &Invocation,
+    job: Job,
+    resumed: Option<(u64, StreamStats)>,
+) -> Result<()> {
+    let started = Instant::now();
+    let design = invocation.design();
+    let model = ViabilityModel::new(&job.scenario);
+    let schema = model.schema().clone();
+    let o = &job.options;
+    let precision = Precision::parse(&invocation.precision, &schema).map_err(BadInput)?;
+    if precision.is_some() {
+        anyhow::ensure!(
+            invocation.shard.is_none(),
+            BadInput(
+                "--precision cannot be used with --shard: each shard would stop on its own".into()
+            )
+        );
+        anyhow::ensure!(
+            design == SamplingDesign::Mc,
+            BadInput("--precision cannot be used with --design lhs: a Latin hypercube is stratified over the whole trial count".into())
+        );
+    }
+    if invocation.shard.is_some() || invocation.checkpoint {
+        anyhow::ensure!(
+            !(invocation.trials_csv || invocation.trials_parquet),
+            BadInput(
+                "--trials-csv and --trials-parquet are not kept in shard parts or checkpoints: \
+                 run without --shard / --checkpoint to write them"
+                    .into()
+            )
+        );
+    }
+    let lhs = (design == SamplingDesign::Lhs)
+        .then(|| LatinHypercube::new(o.trials, schema.inputs.len(), o.seed));
+    let design_ref: Option<&dyn Design> = lhs.as_ref().map(|d| d as &dyn Design);
+    let scenario = part_scenario(&job, invocation);
+    let mut header = PartHeader {
+        format: part::FORMAT,
+        kind: if invocation.shard.is_some() {
+            "shard".into()
+        } else {
+            "checkpoint".into()
+        },
         defsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_file: args.scenario.display().to_string(),
-        overrides: args.sim.set.clone(),
-        seed: results.seed,
-        trials: results.trials,
-        threads: if args.sim.threads == 0 {
+        scenario,
+        schema: schema.clone(),
+        seed: o.seed,
+        trials: o.trials,
+        design: design.name().to_string(),
+        n: 1,
+        k: 0,
+        blocks: [0, 0],
+        body_bytes: 0,
+        body_sha256: String::new(),
+    };
+
+    // Shard: only the part, into the shared folder.
+    if let Some(plan) = invocation.shard {
+        let dir = out_dir(&invocation.sim(), &job.scenario.name);
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let blocks = plan.blocks(o.trials);
+        let range = plan.trials(o.trials);
+        eprintln!(
+            "shard {}/{}: trials {}..{} of {} ({} blocks), seed {}",
+            plan.k,
+            plan.n,
+            range.start,
+            range.end,
+            o.trials,
+            blocks.end - blocks.start,
+            o.seed
+        );
+        let mut stats = StreamStats::new(&schema);
+        stream::stream(
+            &model,
+            o,
+            design_ref,
+            blocks.clone(),
+            &mut stats,
+            false,
+            stream::WAVE_BLOCKS,
+            |_, _, _| ControlFlow::Continue(()),
+        )?;
+        header.n = plan.n;
+        header.k = plan.k;
+        header.blocks = [blocks.start, blocks.end];
+        let file = dir.join(part::file_name(plan.k, plan.n));
+        part::write(&file, &header, &stats)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        eprintln!(
+            "shard {}/{}: {} trials in {:.1} s -> {}",
+            plan.k,
+            plan.n,
+            stats.trials,
+            started.elapsed().as_secs_f64(),
+            file.display()
+        );
+        return Ok(());
+    }
+
+    // Whole run (possibly checkpointed, possibly resumed).
+    let target = out_dir(&invocation.sim(), &job.scenario.name);
+    claim(&target)?;
+    warn_few_trials(o.trials);
+    let checkpoint = invocation.checkpoint.then(|| checkpoint_dir(&target));
+    let (mut stats, first_block) = match resumed {
+        Some((next, s)) => (s, next),
+        None => {
+            if let Some(cp) = &checkpoint {
+                anyhow::ensure!(
+                    !cp.exists(),
+                    BadInput(format!(
+                        "{} exists: continue that run with `defsim run --resume {}`, or remove it",
+                        cp.display(),
+                        cp.display()
+                    ))
+                );
+                fs::create_dir_all(cp)
+                    .with_context(|| format!("cannot create {}", cp.display()))?;
+                write_atomic(
+                    &cp.join("invocation.json"),
+                    export::json::to_text(invocation).as_bytes(),
+                )?;
+            }
+            (StreamStats::new(&schema), 0)
+        }
+    };
+    let staging = stage(&target)?;
+    let dir = staging.path().to_path_buf();
+    let mut csv = if invocation.trials_csv {
+        Some(export::csv::TrialsCsv::create(
+            &dir.join("trials.csv"),
+            &schema,
+        )?)
+    } else {
+        None
+    };
+    let mut parquet = if invocation.trials_parquet {
+        Some(TrialsWriter::create(
+            &dir.join("trials.parquet"),
+            &schema,
+            o.seed,
+        )?)
+    } else {
+        None
+    };
+    let rows = csv.is_some() || parquet.is_some();
+    let total_blocks = stream::block_count(o.trials);
+    let sim_start = Instant::now();
+    let mut last_checkpoint = Instant::now();
+    let mut failure: Option<anyhow::Error> = None;
+    let mut reached = false;
+    stream::stream(
+        &model,
+        o,
+        design_ref,
+        first_block..total_blocks,
+        &mut stats,
+        rows,
+        if precision.is_some() {
+            crate::analysis::precision::CHECK_BLOCKS
+        } else {
+            stream::WAVE_BLOCKS
+        },
+        |stats, next, wave| {
+            if let Some(w) = wave {
+                let mut columns: Vec<&[f64]> = w.inputs.iter().map(|c| c.as_slice()).collect();
+                columns.extend(w.outcomes.iter().map(|c| c.as_slice()));
+                if let Some(c) = csv.as_mut()
+                    && let Err(e) = c.append(w.first, &columns)
+                {
+                    failure = Some(e.into());
+                    return ControlFlow::Break(());
+                }
+                if let Some(p) = parquet.as_mut() {
+                    let ins: Vec<&[f64]> = w.inputs.iter().map(|c| c.as_slice()).collect();
+                    let outs: Vec<&[f64]> = w.outcomes.iter().map(|c| c.as_slice()).collect();
+                    if let Err(e) = p.write(w.first, &ins, &outs) {
+                        failure = Some(e.into());
+                        return ControlFlow::Break(());
+                    }
+                }
+            }
+            if let Some(p) = &precision
+                && p.reached(stats, &schema)
+            {
+                reached = true;
+                return ControlFlow::Break(());
+            }
+            if let Some(cp) = &checkpoint
+                && next < total_blocks
+                && last_checkpoint.elapsed().as_secs_f64() >= invocation.checkpoint_seconds
+            {
+                let mut h = header.clone();
+                h.blocks = [0, next];
+                if let Err(e) = part::write(&cp.join("checkpoint.defsim"), &h, stats) {
+                    failure = Some(anyhow::Error::new(e).context("cannot write the checkpoint"));
+                    return ControlFlow::Break(());
+                }
+                last_checkpoint = Instant::now();
+            }
+            ControlFlow::Continue(())
+        },
+    )?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let simulate_seconds = sim_start.elapsed().as_secs_f64();
+    if let Some(c) = csv {
+        c.finish()?;
+    }
+    if let Some(p) = parquet {
+        p.finish()?;
+    }
+    let mut summary =
+        RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
+    summary.design = design.name().to_string();
+    if let Some(p) = &precision {
+        summary.precision = Some(p.report(&stats, &schema, o.trials, reached));
+    }
+    let info = run_info(
+        &invocation.scenario.display().to_string(),
+        &invocation.set,
+        &summary,
+        invocation.threads,
+        simulate_seconds,
+        started,
+    );
+    write_outputs(
+        &target,
+        &dir,
+        &summary,
+        &schema,
+        Trials::Streamed(&schema, &stats),
+        &Thresholds::from_scenario(&schema, &job.scenario),
+        invocation.no_plots,
+        &info,
+    )?;
+    let written = commit(staging)?;
+    if let Some(cp) = &checkpoint {
+        fs::remove_dir_all(cp).with_context(|| format!("cannot remove {}", cp.display()))?;
+    }
+    print_headline(&summary, &written);
+    if let Some(p) = &summary.precision
+        && !p.reached
+    {
+        eprintln!(
+            "warning: the precision target was not reached within the cap of {} trials: {}",
+            o.trials, p.note
+        );
+    }
+    Ok(())
+}
+
+/// Simulates `job` in streaming mode, whole, and summarises it (as `run --streaming` does;
+/// used by `check` for a baseline whose quantiles came from the sketch).
+pub fn simulate_streaming(job: &Job, design: SamplingDesign) -> Result<RunSummary> {
+    let model = ViabilityModel::new(&job.scenario);
+    let schema = model.schema().clone();
+    let o = &job.options;
+    let lhs = (design == SamplingDesign::Lhs)
+        .then(|| LatinHypercube::new(o.trials, schema.inputs.len(), o.seed));
+    let design_ref: Option<&dyn Design> = lhs.as_ref().map(|d| d as &dyn Design);
+    let mut stats = StreamStats::new(&schema);
+    stream::stream(
+        &model,
+        o,
+        design_ref,
+        0..stream::block_count(o.trials),
+        &mut stats,
+        false,
+        stream::WAVE_BLOCKS,
+        |_, _, _| ControlFlow::Continue(()),
+    )?;
+    let mut summary =
+        RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
+    summary.design = design.name().to_string();
+    Ok(summary)
+}
+
+/// `defsim run --resume DIR.checkpoint`.
+fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
+    let bad = |why: String| BadInput(format!("{}: {why}", checkpoint.display()));
+    let text = fs::read_to_string(checkpoint.join("invocation.json"))
+        .map_err(|e| bad(format!("not a checkpoint of defsim run --checkpoint ({e})")))?;
+    let mut invocation: Invocation = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("invocation.json is not readable: {e}")))?;
+    if args.sim.threads != 0 {
+        invocation.threads = args.sim.threads;
+    }
+    let job = Job::load_limited(&invocation.scenario, &invocation.sim(), false, None)?;
+    let file = checkpoint.join("checkpoint.defsim");
+    let resumed = if file.exists() {
+        let (header, stats) = part::read(&file).map_err(|e| BadInput(e.to_string()))?;
+        let hash = job.scenario.resolved_sha256();
+        let mismatch = if header.defsim_version != env!("CARGO_PKG_VERSION") {
+            Some(format!(
+                "it was written by defsim {}, this is {}",
+                header.defsim_version,
+                env!("CARGO_PKG_VERSION")
+            ))
+        } else if header.scenario.info.resolved_sha256 != hash {
+            Some(format!(
+                "it is of another scenario (resolved SHA-256 {}, {} now resolves to {hash})",
+                header.scenario.info.resolved_sha256,
+                invocation.scenario.display()
+            ))
+        } else if header.seed != job.options.seed || header.trials != job.options.trials {
+            Some("its seed or trial count differs from the run's".into())
+        } else {
+            None
+        };
+        if let Some(why) = mismatch {
+            return Err(bad(format!("cannot resume: {why}")).into());
+        }
+        eprintln!(
+            "resuming {}: {} of {} trials done",
+            invocation.scenario.display(),
+            header.blocks[1]
+                .saturating_mul(stream::BLOCK as u64)
+                .min(header.trials),
+            header.trials
+        );
+        Some((header.blocks[1], stats))
+    } else {
+        // Killed before the first checkpoint: start again.
+        eprintln!(
+            "{}: no checkpoint written yet; starting the run again",
+            checkpoint.display()
+        );
+        Some((
+            0,
+            StreamStats::new(ViabilityModel::new(&job.scenario).schema()),
+        ))
+    };
+    run_streaming(&invocation, job, resumed)
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+    fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
+    fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// `run.json` of a run.
+pub fn run_info(
+    scenario_file: &str,
+    overrides: &[String],
+    summary: &RunSummary,
+    threads: usize,
+    simulate_seconds: f64,
+    started: Instant,
+) -> export::json::RunInfo {
+    export::json::RunInfo {
+        defsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_file: scenario_file.to_string(),
+        overrides: overrides.to_vec(),
+        seed: summary.seed,
+        trials: summary.trials,
+        threads: if threads == 0 {
             rayon::current_num_threads()
         } else {
-            args.sim.threads
+            threads
         },
         simulate_seconds,
         wall_seconds: started.elapsed().as_secs_f64(),
         started_unix: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
+    }
+}
+
+/// Writes the outputs of a whole run into `dir`: summary.json, summary.csv, timeseries.csv,
+/// plots/ (unless `no_plots`), report.html and run.json.
+#[allow(clippy::too_many_arguments)] // where, what, and how: all of a whole run's outputs
+pub fn write_outputs(
+    target: &Path,
+    dir: &Path,
+    summary: &RunSummary,
+    schema: &crate::engine::Schema,
+    trials: Trials<'_>,
+    thresholds: &Thresholds,
+    no_plots: bool,
+    info: &export::json::RunInfo,
+) -> Result<()> {
+    export::json::write(&dir.join("summary.json"), summary)
+        .with_context(|| writing(target, "summary.json"))?;
+    export::csv::write_summary(&dir.join("summary.csv"), summary)
+        .with_context(|| writing(target, "summary.csv"))?;
+    export::csv::write_timeseries(&dir.join("timeseries.csv"), summary)
+        .with_context(|| writing(target, "timeseries.csv"))?;
+    let plots = if no_plots {
+        Vec::new()
+    } else {
+        plots::run_plots(summary, trials, thresholds, &dir.join("plots"))
+            .with_context(|| writing(target, "plots/"))?
     };
-    export::json::write(&dir.join("run.json"), &info)
-        .with_context(|| writing(&target, "run.json"))?;
-    let written = commit(staging)?;
-    print_headline(&summary, &written);
+    fs::write(
+        dir.join("report.html"),
+        export::html::report::render(summary, schema, &plots),
+    )
+    .with_context(|| writing(target, "report.html"))?;
+    export::json::write(&dir.join("run.json"), info)
+        .with_context(|| writing(target, "run.json"))?;
     Ok(())
 }
 
 /// The few lines a person reads after a run.
-fn print_headline(summary: &RunSummary, dir: &Path) {
+pub fn print_headline(summary: &RunSummary, dir: &Path) {
     crate::out::println!(
-        "{}: {} trials, seed {}, {}-{}",
+        "{}: {} trials, seed {}, {}-{}{}",
         summary.scenario.name,
         summary.trials,
         summary.seed,
         summary.start_year,
-        summary.start_year + summary.horizon_years as i32 - 1
+        summary.start_year + summary.horizon_years as i32 - 1,
+        if summary.quantiles.is_sketch() {
+            " (streaming: quantiles from the sketch)"
+        } else {
+            ""
+        }
     );
     for (name, p) in &summary.probabilities {
         crate::out::println!(
@@ -108,6 +647,9 @@ fn print_headline(summary: &RunSummary, dir: &Path) {
             fmt(s.p50),
             fmt(s.p95)
         );
+    }
+    if let Some(p) = &summary.precision {
+        crate::out::println!("  precision: {}", p.note);
     }
     crate::out::println!("results in {}", dir.display());
 }

@@ -12,8 +12,19 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
         if args.print {
             crate::out::print!("{}", scenario.print_resolved());
         } else {
+            let mode = if scenario.trials > super::STREAMING_THRESHOLD {
+                format!(
+                    "; {} trials: more than {}, so `run` streams them (quantiles from the \
+                     sketch), and verbs that keep every trial take at most {}",
+                    scenario.trials,
+                    super::STREAMING_THRESHOLD,
+                    super::MAX_TRIALS
+                )
+            } else {
+                String::new()
+            };
             crate::out::println!(
-                "{}: ok ({}, {} parameters)",
+                "{}: ok ({}, {} parameters{mode})",
                 path.display(),
                 scenario.name,
                 scenario.params.len()

@@ -13,6 +13,7 @@ mod floor;
 mod results;
 mod run;
 mod schema;
+pub mod stream;
 mod streams;
 
 pub use design::{Design, LatinHypercube, Saltelli};
@@ -22,6 +23,7 @@ pub use run::{RunOptions, TrialError, run, run_design};
 pub use schema::{
     Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, count_word,
 };
+pub use stream::{ShardPlan, StreamOutcome, StreamStats, stream};
 pub use streams::{Streams, stream_key};
 
 /// A simulation model as the engine sees it. Implementations keep the economics pure:

@@ -8,7 +8,7 @@ use crate::stats::{Mean, Sketch};
 /// A yearly series' values in one year, summarised as the trials stream by. Merges with
 /// `+=` exactly: any split of the trials into runs, merged in any order, gives the same
 /// statistics bit for bit.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SeriesStats {
     /// Mean over trials (an exact sum of runs of trials summed in trial order).
     pub mean: Mean,

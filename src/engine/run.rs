@@ -53,11 +53,11 @@ pub struct TrialError {
 }
 
 /// One block's share of the work: column chunks of the outcomes (and inputs) to fill.
-struct Block<'a> {
-    first: u64,
-    len: usize,
-    outcomes: Vec<&'a mut [f64]>,
-    inputs: Vec<&'a mut [f64]>,
+pub(super) struct Block<'a> {
+    pub(super) first: u64,
+    pub(super) len: usize,
+    pub(super) outcomes: Vec<&'a mut [f64]>,
+    pub(super) inputs: Vec<&'a mut [f64]>,
 }
 
 /// Runs `opts.trials` trials of `model`.
@@ -180,7 +180,7 @@ const CHUNK: usize = 4 * MEAN_RUN;
 const STRIDE: usize = CHUNK + 8;
 
 /// Simulates one block's trials in index order, adding their yearly values to `series`.
-fn run_block<M: Model>(
+pub(super) fn run_block<M: Model>(
     model: &M,
     seed: u64,
     design: Option<&dyn Design>,

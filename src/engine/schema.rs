@@ -9,7 +9,7 @@
 //! one is the headline (every criterion met). A new outcome is one row of the model's table.
 
 /// What a model produces, by name: the engine sizes its buffers from it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Schema {
     /// Uncertain inputs drawn once per trial (columns of `trials.csv`, inputs of sensitivity).
     pub inputs: Vec<String>,
@@ -25,7 +25,7 @@ pub struct Schema {
 }
 
 /// One outcome of a trial.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// Public name (a column of `trials.csv`, a key of `summary.json`).
     pub name: String,
@@ -40,7 +40,7 @@ pub struct Outcome {
 }
 
 /// How an outcome is reported.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum OutcomeKind {
     /// A number: summarised by its moments and quantiles, drawn as a histogram.
     Continuous,
@@ -64,7 +64,7 @@ pub enum OutcomeKind {
 }
 
 /// A criterion: outcome `of` compared with the value of parameter `threshold`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Criterion {
     /// The outcome held to the threshold.
     pub of: String,
@@ -77,7 +77,7 @@ pub struct Criterion {
 }
 
 /// Which side of a threshold meets a criterion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Direction {
     /// `outcome >= threshold`.
     AtLeast,
@@ -96,7 +96,7 @@ impl Direction {
 }
 
 /// One yearly series.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     /// Public name (`gdp_musd`, `<line>.output`).
     pub name: String,
@@ -112,7 +112,7 @@ pub struct Series {
 }
 
 /// What a yearly series holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SeriesKind {
     /// A quantity: its quantiles across trials mean something.
     Level,

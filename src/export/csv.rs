@@ -74,7 +74,7 @@ pub fn write_trials(path: &Path, results: &Results) -> csv::Result<()> {
     for wave in starts.chunks(WAVE_BLOCKS) {
         let blocks: Vec<csv::Result<Vec<u8>>> = wave
             .par_iter()
-            .map(|&first| trial_rows(&columns, first..(first + TRIAL_ROWS).min(n)))
+            .map(|&first| trial_rows(&columns, first..(first + TRIAL_ROWS).min(n), 0))
             .collect();
         for block in blocks {
             file.write_all(&block?)?;
@@ -84,6 +84,47 @@ pub fn write_trials(path: &Path, results: &Results) -> csv::Result<()> {
     Ok(())
 }
 
+/// A `trials.csv` written as a streaming run goes, a wave of trials at a time.
+pub struct TrialsCsv {
+    file: std::io::BufWriter<std::fs::File>,
+}
+
+impl TrialsCsv {
+    /// Creates `path` with the header of `schema`.
+    pub fn create(path: &Path, schema: &crate::engine::Schema) -> csv::Result<TrialsCsv> {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        {
+            let mut w = csv::Writer::from_writer(&mut file);
+            let mut header = vec!["trial".to_string()];
+            header.extend(schema.inputs.iter().cloned());
+            header.extend(schema.outcomes.iter().map(|o| o.name.clone()));
+            w.write_record(&header)?;
+            w.flush()?;
+        }
+        Ok(TrialsCsv { file })
+    }
+
+    /// Appends the trials `first ..` (input columns, then outcome columns).
+    pub fn append(&mut self, first: u64, columns: &[&[f64]]) -> csv::Result<()> {
+        let n = columns.first().map_or(0, |c| c.len());
+        let starts: Vec<usize> = (0..n).step_by(TRIAL_ROWS).collect();
+        let blocks: Vec<csv::Result<Vec<u8>>> = starts
+            .par_iter()
+            .map(|&s| trial_rows(columns, s..(s + TRIAL_ROWS).min(n), first))
+            .collect();
+        for block in blocks {
+            self.file.write_all(&block?)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes the file.
+    pub fn finish(mut self) -> csv::Result<()> {
+        self.file.flush()?;
+        Ok(())
+    }
+}
+
 /// Trials formatted per parallel task.
 const TRIAL_ROWS: usize = 16_384;
 
@@ -91,14 +132,18 @@ const TRIAL_ROWS: usize = 16_384;
 const WAVE_BLOCKS: usize = 8;
 
 /// The CSV rows of `trials`.
-fn trial_rows(columns: &[&[f64]], trials: std::ops::Range<usize>) -> csv::Result<Vec<u8>> {
+fn trial_rows(
+    columns: &[&[f64]],
+    trials: std::ops::Range<usize>,
+    offset: u64,
+) -> csv::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
     let mut cell = String::new();
     for i in trials {
         cell.clear();
-        write!(cell, "{i}").expect("writing to a String cannot fail");
+        write!(cell, "{}", offset + i as u64).expect("writing to a String cannot fail");
         w.write_field(&cell)?;
         for column in columns {
             let v = column[i];

@@ -5,6 +5,8 @@ pub mod csv;
 pub(crate) mod discover;
 pub mod html;
 pub mod json;
+pub mod parquet;
+pub mod part;
 pub mod plots;
 pub(crate) mod sensitivity;
 pub mod staging;

@@ -74,6 +74,32 @@ impl PartialEq for ExactSum {
     }
 }
 
+impl serde::Serialize for ExactSum {
+    /// The normalised limbs and the non-finite part: equal sums serialise to equal bytes.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.normalized().to_vec(), self.special).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExactSum {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (limbs, special): (Vec<i64>, f64) = serde::Deserialize::deserialize(deserializer)?;
+        let limbs: [i64; LIMBS] = limbs
+            .try_into()
+            .map_err(|_| serde::de::Error::custom("an exact sum has 68 limbs"))?;
+        if limbs[..LIMBS - 1].iter().any(|l| !(0..1 << 32).contains(l)) {
+            return Err(serde::de::Error::custom(
+                "an exact sum's limbs are not normalised",
+            ));
+        }
+        Ok(ExactSum {
+            limbs,
+            pending: 0,
+            special,
+        })
+    }
+}
+
 impl ExactSum {
     /// An empty sum (0).
     pub const fn new() -> Self {

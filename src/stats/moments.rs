@@ -94,7 +94,7 @@ impl FromIterator<f64> for NeumaierSum {
 /// assert_eq!(a.mean(), Some(3.0));
 /// assert_eq!(Mean::new().mean(), None);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Mean {
     n: u64,
     sum: ExactSum,

@@ -64,7 +64,7 @@ const MIN_GROWTH: u32 = 16;
 /// t += &[0.0, 1.0, 1.0].into_iter().collect::<Sketch>();
 /// assert_eq!(s, t); // any split, merged in any order, gives the same sketch
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Sketch {
     /// `[negative window | zero bucket | positive window]`; empty until the first value.
     buckets: Vec<Bucket>,
@@ -76,14 +76,14 @@ pub struct Sketch {
 }
 
 /// Magnitude keys `first .. first + len` of a window.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Span {
     first: u32,
     len: u32,
 }
 
 /// One histogram bucket: how many values, and the exact min and max among them.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Bucket {
     count: u64,
     /// `+inf` while empty.
@@ -320,6 +320,12 @@ impl Sketch {
     }
 
     /// The non-empty buckets with their signed keys, in increasing order of value.
+    /// Every non-empty bucket in ascending order, as (the value it reports, its count):
+    /// a histogram of the values (for plots of streaming runs).
+    pub fn buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        self.occupied().map(|(k, b)| (report(k, b), b.count))
+    }
+
     fn occupied(&self) -> impl Iterator<Item = (i32, &Bucket)> {
         let n = self.neg.len as usize;
         let neg = self.buckets.get(..n).unwrap_or(&[]);

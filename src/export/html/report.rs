@@ -34,6 +34,13 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
             (thousands(s.trials)) " trials, years " (s.start_year) "-"
             (s.start_year + s.horizon_years as i32 - 1) "; defsim " (s.defsim_version) "."
         }
+        @if let Some(p) = &s.precision {
+            p.meta {
+                "Precision stopping: " (p.note) ". The run stopped at "
+                (thousands(p.trials)) " trials (cap " (thousands(p.cap)) ")."
+                @if !p.reached { " The cap was reached before every target was met." }
+            }
+        }
         h2 { "Headline" }
         ul.headline {
             @for (name, p) in &s.probabilities {
@@ -47,7 +54,14 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
         h2 { "Outcomes" }
         (outcomes(s))
         p.meta {
-            "Quantiles are exact (type 7 over all trials); " code { "n" } " is the number of \
+            @if s.quantiles.is_sketch() {
+                "Streaming run: quantiles come from a mergeable sketch (within 0.4% of the \
+                 order statistic, clamped to the exact min and max); means, standard \
+                 deviations and probabilities are exact. "
+            } @else {
+                "Quantiles are exact (type 7 over all trials); "
+            }
+            code { "n" } " is the number of \
              trials with a value"
             @for (i, (name, absent_when)) in optional.iter().enumerate() {
                 (if i == 0 { " (" } else { "; " })

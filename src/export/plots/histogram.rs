@@ -40,6 +40,85 @@ pub struct Histogram {
 }
 
 impl Histogram {
+    /// Bins a streaming run's outcome from its sketch: `points` are the sketch's buckets
+    /// (value, count) in ascending order, `total` the run's trial count. Each bucket's trials
+    /// go to the bin holding its value (a bucket spans at most 2^-7 of its value, far
+    /// narrower than a bin); the continuous range spans the sketch's 0.1-99.9% quantiles.
+    pub fn from_sketch(
+        outcome: &Outcome,
+        points: &[(f64, u64)],
+        total: u64,
+        stats: &OutcomeStats,
+        threshold: Option<Threshold>,
+        caption: String,
+    ) -> Histogram {
+        let present: u64 = points.iter().map(|p| p.1).sum();
+        let nan = f64::NAN;
+        let mut h = Histogram {
+            name: outcome.name.clone(),
+            label: outcome.label(),
+            start: 0.0,
+            width: 1.0,
+            shares: vec![],
+            present: present as usize,
+            total: total as usize,
+            outside: 0,
+            mean: stats.mean.unwrap_or(nan),
+            q: [stats.p05, stats.p50, stats.p95].map(|x| x.unwrap_or(nan)),
+            threshold: threshold.clone(),
+            caption,
+        };
+        if present == 0 {
+            h.mean = nan;
+            return h;
+        }
+        let (min, max) = (stats.min.unwrap_or(nan), stats.max.unwrap_or(nan));
+        let integer = points.iter().all(|p| p.0.fract() == 0.0) && max - min <= 60.0;
+        let rank = |q: f64| {
+            let r = ((present - 1) as f64 * q).floor() as u64;
+            let mut seen = 0;
+            points
+                .iter()
+                .find(|p| {
+                    seen += p.1;
+                    r < seen
+                })
+                .map_or(max, |p| p.0)
+        };
+        let (start, width, nbins) = if integer {
+            (min - 0.5, 1.0, (max - min) as usize + 1)
+        } else {
+            let (mut lo, mut hi) = (rank(0.001), rank(0.999));
+            if let Some(t) = &threshold {
+                lo = lo.min(t.value);
+                hi = hi.max(t.value);
+            }
+            if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
+                let pad = (lo.abs() * 0.05).max(0.5);
+                (lo - pad, 2.0 * pad / BINS as f64, BINS)
+            } else {
+                (lo, (hi - lo) / BINS as f64, BINS)
+            }
+        };
+        let mut counts = vec![0u64; nbins];
+        let mut outside = 0;
+        for &(x, c) in points {
+            let b = ((x - start) / width).floor();
+            if b >= 0.0 && (b as usize) < nbins {
+                counts[b as usize] += c;
+            } else if (b as usize) == nbins && x <= start + width * nbins as f64 {
+                counts[nbins - 1] += c;
+            } else {
+                outside += c;
+            }
+        }
+        h.start = start;
+        h.width = width;
+        h.outside = outside as usize;
+        h.shares = counts.iter().map(|&c| c as f64 / total as f64).collect();
+        h
+    }
+
     /// Bins the values of `outcome` (NaN = absent in that trial); `stats` is the
     /// outcome's summary (its mean and 5/50/95% are marked, as `summary.json` states them).
     pub fn new(

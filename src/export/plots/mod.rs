@@ -159,24 +159,37 @@ fn write_png(path: &Path, rgb: &[u8], (w, h): (u32, u32)) -> Result<()> {
     Ok(())
 }
 
+/// Where a run's histograms come from: every trial's outcome columns, or a streaming run's
+/// sketches.
+#[derive(Clone, Copy)]
+pub enum Trials<'a> {
+    /// The outcome columns of an in-memory run.
+    Columns(&'a Results),
+    /// The schema and statistics of a streaming (or merged) run.
+    Streamed(&'a crate::engine::Schema, &'a crate::engine::StreamStats),
+}
+
 /// Every plot of one run, in report order: the dashboard, one histogram per outcome (0/1
 /// indicators excepted), the states chart, one fan chart per yearly series (states
 /// excepted). Written into `dir` (PNG and SVG) in parallel.
 pub fn run_plots(
     summary: &RunSummary,
-    results: &Results,
+    trials: Trials<'_>,
     thresholds: &Thresholds,
     dir: &Path,
 ) -> Result<Vec<Plot>> {
     let caption = caption(summary);
-    let schema = &results.schema;
+    let schema = match trials {
+        Trials::Columns(r) => &r.schema,
+        Trials::Streamed(schema, _) => schema,
+    };
     let mut jobs: Vec<Job<'_>> = vec![job(dashboard::Dashboard {
         summary,
         schema,
         thresholds: thresholds.clone(),
         caption: caption.clone(),
     })];
-    for (outcome, column) in schema.outcomes.iter().zip(&results.outcomes) {
+    for (o, outcome) in schema.outcomes.iter().enumerate() {
         if outcome.is_indicator() {
             continue;
         }
@@ -187,16 +200,27 @@ pub fn run_plots(
         );
         // Binned inside the job, so the million-value columns are binned in parallel.
         jobs.push(Box::new(move |dir: &Path| {
-            render(
-                &histogram::Histogram::new(
+            let chart = match trials {
+                Trials::Columns(r) => histogram::Histogram::new(
                     outcome,
-                    column,
+                    &r.outcomes[o],
                     stats,
                     threshold.clone(),
                     caption.clone(),
                 ),
-                dir,
-            )
+                Trials::Streamed(_, s) => {
+                    let points: Vec<(f64, u64)> = s.outcomes[o].sketch.buckets().collect();
+                    histogram::Histogram::from_sketch(
+                        outcome,
+                        &points,
+                        s.trials,
+                        stats,
+                        threshold.clone(),
+                        caption.clone(),
+                    )
+                }
+            };
+            render(&chart, dir)
         }));
     }
     if let Some(chart) = states::States::new(summary, caption.clone()) {
