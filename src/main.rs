@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Discover(args) => app::discover(args),
         Command::Compare(args) => app::compare(args),
         Command::Sweep(args) => app::sweep(args),
+        Command::Explore(args) => app::explore(args),
         Command::Merge(args) => app::merge(args),
     };
     match result {

@@ -66,6 +66,19 @@ fn names(dir: &Path) -> Vec<String> {
 
 const BASE: &str = "scenarios/baseline.toml";
 
+/// `defsim check BASE --baseline target --update` with `extra` arguments.
+fn check_update(target: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "check",
+        BASE,
+        "--baseline",
+        target.to_str().unwrap(),
+        "--update",
+    ];
+    args.extend(extra);
+    defsim(&args)
+}
+
 /// Every verb that writes a folder, with `--out OUT` and few trials.
 fn writing_verbs(out: &str) -> Vec<Vec<String>> {
     let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -216,15 +229,7 @@ fn defect_1_check_update_refuses_a_target_that_is_not_a_defsim_summary() {
     let folder = tmp.path().join("folder");
     fs::create_dir(&folder).unwrap();
     for target in [&thesis, &folder] {
-        let r = defsim(&[
-            "check",
-            BASE,
-            "--baseline",
-            target.to_str().unwrap(),
-            "--update",
-            "--trials",
-            "200",
-        ]);
+        let r = check_update(target, &["--trials", "200"]);
         assert_eq!(r.status.code(), Some(2), "{}", text(&r));
         assert!(r.stdout.is_empty(), "nothing simulated: {}", text(&r));
     }
@@ -379,15 +384,7 @@ fn defect_5_a_closed_stdout_ends_every_printing_verb_quietly() {
 fn defect_11_check_update_creates_the_baselines_parent_folders() {
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("baselines/nested/baseline.summary.json");
-    let r = defsim(&[
-        "check",
-        BASE,
-        "--baseline",
-        target.to_str().unwrap(),
-        "--update",
-        "--trials",
-        "200",
-    ]);
+    let r = check_update(&target, &["--trials", "200"]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r));
     assert!(target.is_file());
     assert_eq!(names(target.parent().unwrap()), ["baseline.summary.json"]);
@@ -398,13 +395,7 @@ fn defect_11_check_update_creates_the_baselines_parent_folders() {
     // A parent that is a file: exit 2 before simulating.
     fs::write(tmp.path().join("afile"), "x").unwrap();
     let bad = tmp.path().join("afile/sub/b.summary.json");
-    let r = defsim(&[
-        "check",
-        BASE,
-        "--baseline",
-        bad.to_str().unwrap(),
-        "--update",
-    ]);
+    let r = check_update(&bad, &[]);
     assert_eq!(r.status.code(), Some(2), "{}", text(&r));
     assert!(stderr(&r).contains("is a file"), "{}", text(&r));
     assert!(r.stdout.is_empty());

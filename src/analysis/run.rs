@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::drivers::Drivers;
 use crate::engine::{OutcomeKind, Results, Schema, SeriesStats, StreamOutcome, StreamStats};
 use crate::scenario::Scenario;
 use crate::stats::{OutcomeStats, Proportion, proportion, summarize};
@@ -83,6 +84,11 @@ pub struct RunSummary {
     /// summaries written before it was added, which still read.
     #[serde(default)]
     pub extremes: IndexMap<String, Extremes>,
+    /// Which uncertain inputs drive each criterion's outcome, from the run's first
+    /// `min(trials, 100,000)` trials (absent where a verb does not compute them, and in
+    /// summaries written before they were added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drivers: Option<Drivers>,
     /// With `--precision`: the targets, the half-widths reached and the trial count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<super::precision::PrecisionReport>,
@@ -337,6 +343,7 @@ impl RunSummary {
             timeseries: timeseries(schema, &stats.series),
             parameters: meta.parameters,
             extremes,
+            drivers: None,
             precision: None,
         }
     }
@@ -407,6 +414,7 @@ impl RunSummary {
             timeseries,
             parameters: meta.parameters,
             extremes,
+            drivers: None,
             precision: None,
         }
     }

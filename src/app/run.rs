@@ -56,8 +56,7 @@ fn run_in_memory(args: &RunArgs, path: &Path, job: Job) -> Result<()> {
     let sim_start = Instant::now();
     let results = job.simulate_with(args.design)?;
     let simulate_seconds = sim_start.elapsed().as_secs_f64();
-    let mut summary = RunSummary::new(&job.scenario, &results);
-    summary.design = args.design.name().to_string();
+    let summary = job.summarize(&results, args.design);
 
     let staging = stage(&target)?;
     let dir = staging.path();

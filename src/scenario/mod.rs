@@ -16,6 +16,7 @@ mod print;
 mod schema;
 mod validate;
 
+pub(crate) use doc::{Doc, parse as parse_doc};
 pub use keys::{
     Fault, Fixed, Key, KeyKind, KeySchema, MAX_HORIZON_YEARS, MAX_TRIALS, Role, Value, YEARS,
     scenario_table,
@@ -138,6 +139,54 @@ pub fn load(
         .filter_map(|o| Override::parse(o))
         .collect();
     Ok(scenario)
+}
+
+/// What a key of a scenario holds, as a lever of an experiment sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeverKind {
+    /// A numeric parameter, or one sub-key of its distribution table: numbers (and, where
+    /// the model takes them, `{ path = [...] }` tables).
+    Numeric,
+    /// `lines.<line>.enabled`: true or false.
+    Flag,
+    /// `plan.start_offset`: a whole number of years.
+    Count,
+}
+
+/// The kind of lever `key` is, or `None` when it cannot be a lever (unknown keys, names,
+/// states, schedules, distribution names and sources).
+///
+/// ```
+/// use defsim::scenario::{LeverKind, lever_kind};
+/// let keys = defsim::model::key_schema();
+/// assert_eq!(lever_kind("plan.oversight", &keys), Some(LeverKind::Numeric));
+/// assert_eq!(lever_kind("macro.trend_growth.mean", &keys), Some(LeverKind::Numeric));
+/// assert_eq!(lever_kind("lines.vehicles.enabled", &keys), Some(LeverKind::Flag));
+/// assert_eq!(lever_kind("plan.start_offset", &keys), Some(LeverKind::Count));
+/// assert_eq!(lever_kind("plan.oversite", &keys), None);
+/// assert_eq!(lever_kind("scenario.name", &keys), None);
+/// ```
+pub fn lever_kind(key: &str, keys: &KeySchema) -> Option<LeverKind> {
+    use schema::{DIST_SUBKEYS, Leaf, Node};
+    let path: Vec<String> = key.split('.').map(str::to_string).collect();
+    let root = schema::schema(keys);
+    match root.lookup(&path) {
+        Some(Node::Leaf(Leaf::Numeric(_))) => Some(LeverKind::Numeric),
+        Some(Node::Leaf(Leaf::Setting(Fixed::Flag))) if key.ends_with(".enabled") => {
+            Some(LeverKind::Flag)
+        }
+        Some(Node::Leaf(Leaf::Setting(Fixed::Count { .. }))) if key == "plan.start_offset" => {
+            Some(LeverKind::Count)
+        }
+        Some(_) => None,
+        None => {
+            let (last, parent) = path.split_last()?;
+            let numeric_parent = matches!(root.lookup(parent), Some(Node::Leaf(Leaf::Numeric(_))));
+            let numeric_subkey = DIST_SUBKEYS.contains(&last.as_str())
+                && !["dist", "source", "values", "weights"].contains(&last.as_str());
+            (numeric_parent && numeric_subkey).then_some(LeverKind::Numeric)
+        }
+    }
 }
 
 impl Scenario {

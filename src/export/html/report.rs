@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use super::{Align, cell, layout, plots_section, proportion, table};
+use super::{Align, answer, cell, layout, plots_section, proportion, table};
 use crate::analysis::run::RunSummary;
 use crate::engine::{OutcomeKind, Schema};
 use crate::export::plots::Plot;
@@ -26,6 +26,7 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
         })
         .collect();
     let body = html! {
+        (answer(&crate::analysis::answer::run(s, schema.headline_name())))
         h2 { "The scenario" }
         p { (s.scenario.description) }
         p.meta {
