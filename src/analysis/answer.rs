@@ -740,6 +740,7 @@ mod tests {
                     file: "a.toml".into(),
                     resolved_sha256: String::new(),
                     description: String::new(),
+                    overrides: Vec::new(),
                 };
                 2
             ],

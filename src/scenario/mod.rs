@@ -171,7 +171,7 @@ pub fn lever_kind(key: &str, keys: &KeySchema) -> Option<LeverKind> {
     let path: Vec<String> = key.split('.').map(str::to_string).collect();
     let root = schema::schema(keys);
     match root.lookup(&path) {
-        Some(Node::Leaf(Leaf::Numeric(_))) => Some(LeverKind::Numeric),
+        Some(Node::Leaf(Leaf::Numeric(..))) => Some(LeverKind::Numeric),
         Some(Node::Leaf(Leaf::Setting(Fixed::Flag))) if key.ends_with(".enabled") => {
             Some(LeverKind::Flag)
         }
@@ -181,7 +181,7 @@ pub fn lever_kind(key: &str, keys: &KeySchema) -> Option<LeverKind> {
         Some(_) => None,
         None => {
             let (last, parent) = path.split_last()?;
-            let numeric_parent = matches!(root.lookup(parent), Some(Node::Leaf(Leaf::Numeric(_))));
+            let numeric_parent = matches!(root.lookup(parent), Some(Node::Leaf(Leaf::Numeric(..))));
             let numeric_subkey = DIST_SUBKEYS.contains(&last.as_str())
                 && !["dist", "source", "values", "weights"].contains(&last.as_str());
             (numeric_parent && numeric_subkey).then_some(LeverKind::Numeric)
