@@ -1,5 +1,6 @@
 //! Trials per second of the baseline scenario: the simulation alone (engine + model), on one
-//! thread and on every core, and the statistics that follow it. Run with
+//! thread and on every core, the statistics that follow it, and the run's drivers (inputs
+//! re-drawn and rank regressions on the first 100,000 trials). Run with
 //! `cargo bench --bench throughput`; `benches/whole-process.sh` times the whole `defsim run`.
 
 use std::path::Path;
@@ -48,5 +49,31 @@ fn simulate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, simulate);
+/// The cost of a run's drivers (on by default): re-drawing the first 100,000 trials' inputs
+/// and the rank regressions, beside the simulation of those trials above.
+fn drivers(c: &mut Criterion) {
+    let scenario = baseline();
+    let model = ViabilityModel::new(&scenario);
+    let opts = RunOptions {
+        seed: 1,
+        trials: TRIALS,
+        threads: 0,
+        keep_inputs: false,
+        progress: false,
+    };
+    let results = engine::run(&model, &opts).expect("finite");
+    let mut group = c.benchmark_group("drivers");
+    group.throughput(Throughput::Elements(TRIALS));
+    group.sample_size(10);
+    group.bench_function("redraw-inputs", |b| {
+        b.iter(|| engine::draw_inputs(&model, 1, TRIALS, None))
+    });
+    let inputs = engine::draw_inputs(&model, 1, TRIALS, None);
+    group.bench_function("rank-regressions", |b| {
+        b.iter(|| defsim::analysis::drivers::drivers(&results, &inputs))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, simulate, drivers);
 criterion_main!(benches);

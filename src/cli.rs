@@ -68,6 +68,10 @@ pub enum Command {
     /// with the same seed and trials at each step, in output/sweep-<name>/ (or --out).
     /// Runs on one machine: does not take --shard.
     Sweep(SweepArgs),
+    /// Evaluate policies (combinations of lever values from an experiment file) on the same
+    /// futures: P(criterion), costs, regret, the Pareto front and each lever's main effect,
+    /// in output/explore-<name>/ (or --out).
+    Explore(ExploreArgs),
     /// List every scenario key (parameters: domain, unit, meaning), every outcome or every
     /// yearly series (unit and meaning), from the model's own schema.
     List(ListArgs),
@@ -316,12 +320,31 @@ pub struct SweepArgs {
     pub no_plots: bool,
 }
 
+/// `defsim explore`.
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// The experiment file (TOML with [experiment] and [levers]).
+    pub experiment: PathBuf,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Accept more than 10,000 policies.
+    #[arg(long)]
+    pub force: bool,
+    /// Skip the plots; explore.html is still written, without them.
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
 /// `defsim validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Scenario files (TOML).
+    /// Scenario files or experiment files (TOML; an experiment file has an [experiment]
+    /// table: its scenario is checked under every policy).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+    /// Accept experiment files with more than 10,000 policies.
+    #[arg(long)]
+    pub force: bool,
     /// Print each resolved scenario: every parameter with its distribution and source.
     #[arg(long)]
     pub print: bool,

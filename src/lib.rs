@@ -14,6 +14,7 @@ pub mod app;
 pub mod cli;
 pub mod dist;
 pub mod engine;
+pub mod experiment;
 pub mod export;
 pub mod model;
 pub mod out;

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => app::sweep(args),
         Command::List(args) => app::list(args),
         Command::Schema => app::schema(),
+        Command::Explore(args) => app::explore(args),
         Command::Merge(args) => app::merge(args),
     };
     match result {

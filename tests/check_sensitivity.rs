@@ -125,6 +125,7 @@ fn tiny_summary(seed: u64, trials: u64) -> RunSummary {
             resolved_sha256: String::new(),
             description: String::new(),
             supplier: None,
+            overrides: Vec::new(),
         },
         start_year: 2025,
         horizon_years: 3,

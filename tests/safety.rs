@@ -66,6 +66,19 @@ fn names(dir: &Path) -> Vec<String> {
 
 const BASE: &str = "scenarios/baseline.toml";
 
+/// `defsim check BASE --baseline target --update` with `extra` arguments.
+fn check_update(target: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "check",
+        BASE,
+        "--baseline",
+        target.to_str().unwrap(),
+        "--update",
+    ];
+    args.extend(extra);
+    defsim(&args)
+}
+
 /// Every verb that writes a folder, with `--out OUT` and few trials.
 fn writing_verbs(out: &str) -> Vec<Vec<String>> {
     let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -216,15 +229,7 @@ fn defect_1_check_update_refuses_a_target_that_is_not_a_defsim_summary() {
     let folder = tmp.path().join("folder");
     fs::create_dir(&folder).unwrap();
     for target in [&thesis, &folder] {
-        let r = defsim(&[
-            "check",
-            BASE,
-            "--baseline",
-            target.to_str().unwrap(),
-            "--update",
-            "--trials",
-            "200",
-        ]);
+        let r = check_update(target, &["--trials", "200"]);
         assert_eq!(r.status.code(), Some(2), "{}", text(&r));
         assert!(r.stdout.is_empty(), "nothing simulated: {}", text(&r));
     }
@@ -379,15 +384,7 @@ fn defect_5_a_closed_stdout_ends_every_printing_verb_quietly() {
 fn defect_11_check_update_creates_the_baselines_parent_folders() {
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("baselines/nested/baseline.summary.json");
-    let r = defsim(&[
-        "check",
-        BASE,
-        "--baseline",
-        target.to_str().unwrap(),
-        "--update",
-        "--trials",
-        "200",
-    ]);
+    let r = check_update(&target, &["--trials", "200"]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r));
     assert!(target.is_file());
     assert_eq!(names(target.parent().unwrap()), ["baseline.summary.json"]);
@@ -398,13 +395,7 @@ fn defect_11_check_update_creates_the_baselines_parent_folders() {
     // A parent that is a file: exit 2 before simulating.
     fs::write(tmp.path().join("afile"), "x").unwrap();
     let bad = tmp.path().join("afile/sub/b.summary.json");
-    let r = defsim(&[
-        "check",
-        BASE,
-        "--baseline",
-        bad.to_str().unwrap(),
-        "--update",
-    ]);
+    let r = check_update(&bad, &[]);
     assert_eq!(r.status.code(), Some(2), "{}", text(&r));
     assert!(stderr(&r).contains("is a file"), "{}", text(&r));
     assert!(r.stdout.is_empty());
@@ -520,4 +511,173 @@ fn disk_full_during_the_write_exits_1_naming_the_file_and_keeps_the_earlier_resu
     );
     assert_eq!(snapshot(&out), before, "the earlier result is intact");
     assert_eq!(names(&mount), ["out"], "no staging left");
+}
+
+#[test]
+fn defect_6_a_child_without_a_name_is_named_after_its_file_stem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let child = tmp.path().join("more-oversight.toml");
+    fs::write(
+        &child,
+        format!(
+            "[scenario]\nextends = {:?}\n\n[plan]\noversight = 0.9\n",
+            root().join(BASE).display().to_string()
+        ),
+    )
+    .unwrap();
+    let r = defsim(&["validate", child.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    assert!(
+        String::from_utf8_lossy(&r.stdout).contains("(more-oversight,"),
+        "{}",
+        text(&r)
+    );
+    // A name of its own, or from --set, is kept.
+    let r = defsim(&[
+        "validate",
+        child.to_str().unwrap(),
+        "--set",
+        "scenario.name=\"mine\"",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&r.stdout).contains("(mine,"),
+        "{}",
+        text(&r)
+    );
+}
+
+#[test]
+fn defect_7_values_that_would_break_a_run_are_refused_by_validate_naming_the_key() {
+    for (set, key) in [
+        ("gold.drift=1000", "gold.drift"),
+        ("macro.volatility=1e308", "macro.volatility"),
+        ("plan.credit_rate=1e308", "plan.credit_rate"),
+        ("macro.population0_m=1e-320", "macro.population0_m"),
+        (
+            "lines.vehicles.military_demand=1e308",
+            "lines.vehicles.military_demand",
+        ),
+        ("scenario.horizon_years=100000", "scenario.horizon_years"),
+        ("scenario.horizon_years=100000000", "scenario.horizon_years"),
+        ("scenario.start_year=2147483647", "scenario.start_year"),
+        (
+            "lines.small_arms.initial_cost_ratio.low=-1e308",
+            "lines.small_arms.initial_cost_ratio.low",
+        ),
+    ] {
+        for verb in ["validate", "run"] {
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join("o");
+            let mut args = vec![verb, BASE, "--set", set];
+            let o = out.to_str().unwrap().to_string();
+            if verb == "run" {
+                args.extend(["--trials", "200", "--no-plots", "--out", &o]);
+            }
+            let r = defsim(&args);
+            let what = format!("{verb} --set {set}\n{}", text(&r));
+            assert_eq!(r.status.code(), Some(2), "{what}");
+            assert!(stderr(&r).contains(key), "{what}");
+            assert!(!out.exists(), "{what}");
+        }
+    }
+}
+
+#[test]
+fn defect_8_an_extends_target_that_is_not_a_small_regular_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big.toml");
+    fs::write(&big, "#".repeat(2 << 20)).unwrap();
+    for target in [
+        "/dev/zero",
+        tmp.path().to_str().unwrap(),
+        big.to_str().unwrap(),
+    ] {
+        let child = tmp.path().join("child.toml");
+        fs::write(&child, format!("[scenario]\nextends = {target:?}\n")).unwrap();
+        let r = defsim(&["validate", child.to_str().unwrap()]);
+        assert_eq!(r.status.code(), Some(2), "{target}: {}", text(&r));
+        let err = stderr(&r);
+        assert!(
+            err.contains("not a regular file") || err.contains("larger than any scenario"),
+            "{target}: {err}"
+        );
+    }
+}
+
+#[test]
+fn defect_9_a_percent_typo_names_the_childs_key_and_line_and_suggests_the_share() {
+    let tmp = tempfile::tempdir().unwrap();
+    let child = tmp.path().join("typo.toml");
+    fs::write(
+        &child,
+        format!(
+            "[scenario]\nextends = {:?}\nname = \"typo\"\n\n[macro]\ntrend_growth = {{ mean = 5 }}\n",
+            root().join(BASE).display().to_string()
+        ),
+    )
+    .unwrap();
+    let r = defsim(&["validate", child.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(2), "{}", text(&r));
+    let err = stderr(&r);
+    assert!(err.contains("typo.toml:6"), "the child's line: {err}");
+    assert!(err.contains("macro.trend_growth.mean"), "{err}");
+    assert!(err.contains("did you mean 0.05 (5%)?"), "{err}");
+    let r = defsim(&["validate", BASE, "--set", "plan.oversight=50"]);
+    assert!(
+        stderr(&r).contains("did you mean 0.5 (50%)?"),
+        "{}",
+        text(&r)
+    );
+}
+
+#[test]
+fn defect_10_overrides_are_recorded_in_summary_run_json_and_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = out.to_str().unwrap();
+    let r = defsim(&["run", BASE, "--trials", "200", "--no-plots", "--out", o]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    let plain = fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(!plain.contains("\"overrides\""), "no overrides, no field");
+    let r = defsim(&[
+        "run",
+        BASE,
+        "--trials",
+        "200",
+        "--no-plots",
+        "--out",
+        o,
+        "--set",
+        "plan.oversight=0.5",
+    ]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    for file in ["summary.json", "run.json"] {
+        let v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join(file)).unwrap()).unwrap();
+        let list = if file == "run.json" {
+            &v["overrides"]
+        } else {
+            &v["scenario"]["overrides"]
+        };
+        assert_eq!(
+            list,
+            &serde_json::json!([{"key": "plan.oversight", "value": "0.5", "source": "--set"}]),
+            "{file}"
+        );
+    }
+    let with = fs::read_to_string(out.join("summary.json")).unwrap();
+    let sha = |t: &str| {
+        let v: serde_json::Value = serde_json::from_str(t).unwrap();
+        v["scenario"]["resolved_sha256"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(sha(&plain), sha(&with), "the hash covers the override");
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    let first_screen = &report[..report.find("Headline").unwrap()];
+    assert!(
+        first_screen.contains("plan.oversight = 0.5"),
+        "on the report's first screen"
+    );
 }

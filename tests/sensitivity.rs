@@ -17,6 +17,20 @@ fn scenario(name: &str) -> String {
         .to_string()
 }
 
+/// `defsim run` of the baseline with 5,000 trials and `seed`; the caller adds the rest.
+fn run_baseline(seed: &str) -> Command {
+    let mut c = defsim();
+    c.args([
+        "run",
+        &scenario("baseline.toml"),
+        "--trials",
+        "5000",
+        "--seed",
+        seed,
+    ]);
+    c
+}
+
 fn sensitivity(out: &Path, threads: &str, extra: &[&str]) {
     // The Sobol design sets its own run count (--samples); --trials is for the rank method.
     let trials: &[&str] = if extra.contains(&"sobol") {
@@ -125,15 +139,7 @@ fn unknown_outcome_is_bad_input_and_writes_nothing() {
 fn discover_from_simulation_and_from_trials_csv_agree() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
-    defsim()
-        .args([
-            "run",
-            &scenario("baseline.toml"),
-            "--trials",
-            "5000",
-            "--seed",
-            "3",
-        ])
+    run_baseline("3")
         .args(["--trials-csv", "--out"])
         .arg(&run)
         .assert()
@@ -180,15 +186,7 @@ fn run_with_lhs_is_identical_across_threads_and_differs_from_mc() {
     let dir = tempfile::tempdir().unwrap();
     let go = |name: &str, design: &str, threads: &str| {
         let out = dir.path().join(name);
-        defsim()
-            .args([
-                "run",
-                &scenario("baseline.toml"),
-                "--trials",
-                "5000",
-                "--seed",
-                "9",
-            ])
+        run_baseline("9")
             .args(["--design", design, "--threads", threads, "--out"])
             .arg(&out)
             .assert()

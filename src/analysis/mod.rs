@@ -4,12 +4,18 @@
 //! Every report reads only the engine's [`crate::engine::Results`] (with the model's
 //! schema) and the statistics of [`crate::stats`].
 
+/// The answer in words on the first screen of every report.
+pub mod answer;
 /// `check`: a re-run against a baseline summary, statistically or byte for byte.
 pub mod check;
 /// `compare`: paired and unpaired differences between scenarios (common random numbers).
 pub mod compare;
 /// `discover`: PRIM boxes of the inputs where a condition on an outcome holds.
 pub(crate) mod discover;
+/// Which uncertain inputs drive a run's criteria (rank correlations, rank regression).
+pub mod drivers;
+/// `explore`: policies against futures: designs, Pareto front, regret, main effects.
+pub mod explore;
 /// `run --precision`: the targets of precision stopping and what a run reached.
 pub mod precision;
 /// `run`: the run summary (`summary.json`).

@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::drivers::Drivers;
 use crate::engine::{OutcomeKind, Results, Schema, SeriesStats, StreamOutcome, StreamStats};
 use crate::scenario::Scenario;
 use crate::stats::{OutcomeStats, Proportion, proportion, summarize};
@@ -24,6 +25,9 @@ pub struct ScenarioInfo {
     /// `support.supplier`: the foreign supplier's name (plots say "foreign support" without it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<String>,
+    /// The `--set` overrides of the run (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<crate::scenario::Override>,
 }
 
 /// One year of a yearly series.
@@ -87,6 +91,11 @@ pub struct RunSummary {
     /// the run's trials for every correlated pair (absent without correlations).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub correlations: Vec<AchievedCorrelation>,
+    /// Which uncertain inputs drive each criterion's outcome, from the run's first
+    /// `min(trials, 100,000)` trials (absent where a verb does not compute them, and in
+    /// summaries written before they were added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drivers: Option<Drivers>,
     /// With `--precision`: the targets, the half-widths reached and the trial count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<super::precision::PrecisionReport>,
@@ -273,6 +282,7 @@ impl SummaryMeta {
                     _ if scenario.setting("support.initial").is_some() => Some("Russia".into()),
                     _ => None,
                 },
+                overrides: scenario.overrides.clone(),
             },
             start_year: scenario.start_year,
             horizon_years: scenario.horizon_years,
@@ -399,6 +409,7 @@ impl RunSummary {
             timeseries: timeseries(schema, &stats.series),
             parameters: meta.parameters,
             extremes,
+            drivers: None,
             precision: None,
             correlations: Vec::new(),
         }
@@ -473,6 +484,7 @@ impl RunSummary {
             parameters: meta.parameters,
             extremes,
             correlations: Vec::new(),
+            drivers: None,
             precision: None,
         }
     }

@@ -70,9 +70,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     } else {
         let job = Job::load(&args.scenario, &sim, false)?;
         let results = job.simulate_with(design)?;
-        let mut rerun = RunSummary::new(&job.scenario, &results);
-        rerun.design = design.name().to_string();
-        rerun
+        job.summarize(&results, design)
     };
     if let Some(out) = &args.sim.out {
         write_rerun(out, &rerun)?;

@@ -4,6 +4,7 @@
 mod check;
 mod compare;
 mod discover;
+mod explore;
 mod list;
 mod merge;
 mod run;
@@ -15,6 +16,7 @@ mod validate;
 pub use check::{Regression, check};
 pub use compare::compare;
 pub use discover::discover;
+pub use explore::{explore, simulate_columns};
 pub use list::{list, schema};
 pub use merge::merge;
 pub use run::run;
@@ -28,6 +30,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::analysis::drivers::{self, DRIVER_TRIALS};
+use crate::analysis::run::RunSummary;
 use crate::cli::{SamplingDesign, SimArgs};
 use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
 use crate::export::Staging;
@@ -85,6 +89,32 @@ impl Job {
             );
         }
         Ok(Job { scenario, options })
+    }
+
+    /// The summary of `results` (simulated by this job with `design`), with its drivers:
+    /// the inputs of the first `min(trials, DRIVER_TRIALS)` trials are re-drawn exactly as
+    /// the run drew them (or taken from `results` when it kept them).
+    pub fn summarize(&self, results: &Results, design: SamplingDesign) -> RunSummary {
+        let mut summary = RunSummary::new(&self.scenario, results);
+        summary.design = design.name().to_string();
+        let m = results.trials.min(DRIVER_TRIALS);
+        let inputs = match &results.inputs {
+            Some(all) => all.iter().map(|c| c[..m as usize].to_vec()).collect(),
+            None => {
+                let model = ViabilityModel::new(&self.scenario);
+                let seed = self.options.seed;
+                match design {
+                    SamplingDesign::Mc => engine::draw_inputs(&model, seed, m, None),
+                    SamplingDesign::Lhs => {
+                        let k = model.schema().inputs.len();
+                        let lhs = LatinHypercube::new(results.trials, k, seed);
+                        engine::draw_inputs(&model, seed, m, Some(&lhs))
+                    }
+                }
+            }
+        };
+        summary.drivers = Some(drivers::drivers(results, &inputs));
+        summary
     }
 
     /// The schema of the job's model: its inputs, outcomes and series.

@@ -56,8 +56,7 @@ fn run_in_memory(args: &RunArgs, path: &Path, job: Job) -> Result<()> {
     let sim_start = Instant::now();
     let results = job.simulate_with(args.design)?;
     let simulate_seconds = sim_start.elapsed().as_secs_f64();
-    let mut summary = RunSummary::new(&job.scenario, &results);
-    summary.design = args.design.name().to_string();
+    let summary = job.summarize(&results, args.design);
 
     let staging = stage(&target)?;
     let dir = staging.path();
@@ -556,7 +555,10 @@ pub fn run_info(
     export::json::RunInfo {
         defsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_file: scenario_file.to_string(),
-        overrides: overrides.to_vec(),
+        overrides: overrides
+            .iter()
+            .filter_map(|o| crate::scenario::Override::parse(o))
+            .collect(),
         seed: summary.seed,
         trials: summary.trials,
         threads: if threads == 0 {

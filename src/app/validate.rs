@@ -1,13 +1,26 @@
-//! `defsim validate`: parse and check scenario files.
+//! `defsim validate`: parse and check scenario files and experiment files (a file with an
+//! `[experiment]` table is an experiment: its scenario under every policy is checked).
 
 use anyhow::Result;
 
 use crate::cli::ValidateArgs;
-use crate::model;
+use crate::{experiment, model};
 
 /// `defsim validate`.
 pub fn validate(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
+        if experiment::is_experiment(path) {
+            let e = experiment::load(path, args.force)?;
+            crate::out::println!(
+                "{}: ok (experiment {}, {} policies of scenario {}, {} trials each)",
+                path.display(),
+                e.name,
+                e.policies.len(),
+                e.scenario.name,
+                e.trials
+            );
+            continue;
+        }
         let scenario = model::load(path, &args.set)?;
         if args.print {
             crate::out::print!("{}", scenario.print_resolved());

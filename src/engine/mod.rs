@@ -10,6 +10,7 @@
 
 pub(crate) mod design;
 mod floor;
+mod inputs;
 mod results;
 mod run;
 mod schema;
@@ -18,6 +19,7 @@ mod streams;
 
 pub use design::{Design, LatinHypercube, Saltelli};
 pub use floor::floor;
+pub use inputs::draw_inputs;
 pub use results::{Results, SeriesStats};
 pub use run::{RunOptions, TrialError, run, run_design};
 pub use schema::{

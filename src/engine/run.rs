@@ -276,7 +276,7 @@ pub fn run_design<M: Model>(
 /// without a design, from the design's point with one. `unit` is scratch of the inputs' length.
 #[inline]
 #[allow(clippy::too_many_arguments)] // the run loop's scratch, borrowed so no trial allocates
-fn begin_trial<M: Model>(
+pub(super) fn begin_trial<M: Model>(
     model: &M,
     design: Option<&dyn Design>,
     seed: u64,

@@ -15,8 +15,8 @@ pub struct RunInfo {
     pub defsim_version: String,
     /// The scenario file as given.
     pub scenario_file: String,
-    /// `--set` overrides applied.
-    pub overrides: Vec<String>,
+    /// `--set` overrides applied: key, value and source (`--set`).
+    pub overrides: Vec<crate::scenario::Override>,
     /// Seed and trials of the run.
     pub seed: u64,
     pub trials: u64,

@@ -4,13 +4,15 @@
 //!
 //! [`key_schema`] hands this to the generic [`crate::scenario`] loader, which validates a
 //! scenario against it; [`super::binding`] reads the checked scenario back.
-//! Plausible ranges equal the domains for now (narrower ones are a calibration question).
+//! Plausible ranges ([`PLAUSIBLE`]) bound every key whose domain is unbounded (and a few
+//! more), so that every value `validate` accepts keeps a trial finite over the longest
+//! horizon; elsewhere the plausible range is the domain. `docs/model.md` lists them.
 //! A new parameter is one row here, one field in [`super::params`] and its use in the step.
 
 use super::binding::cross_check;
 use super::params::*;
 use crate::dist::Interval;
-use crate::scenario::{Fixed, Key, KeyKind, KeySchema, Role};
+use crate::scenario::{Fixed, Key, KeyKind, KeySchema, MAX_HORIZON_YEARS, Role};
 
 /// A scalar numeric key outside the lines: its path, role, domain, unit, meaning and where
 /// a trial keeps it.
@@ -680,12 +682,18 @@ fn fixed_keys() -> Vec<(&'static str, Fixed, &'static str)> {
         ),
         (
             "plan.start_offset",
-            Fixed::Count { min: 0 },
+            Fixed::Count {
+                min: 0,
+                max: MAX_HORIZON_YEARS,
+            },
             "years from the start year to the plan's first spending",
         ),
         (
             "plan.credit_tenor_years",
-            Fixed::Count { min: 1 },
+            Fixed::Count {
+                min: 1,
+                max: MAX_HORIZON_YEARS,
+            },
             "years over which each year's credit is repaid",
         ),
         (
@@ -729,16 +737,67 @@ fn number(
     unit: &'static str,
     meaning: &'static str,
 ) -> Key {
+    let range = plausible(&path).map_or(domain, |p| p.intersect(&domain));
     Key {
         path,
         kind: KeyKind::Number {
             role,
             domain,
-            plausible: domain,
+            plausible: range,
         },
         unit,
         meaning,
     }
+}
+
+/// Plausible ranges narrower than the domain, by key (`lines.*.` for every line's field):
+/// wide enough for any calibration a careful analyst would defend, narrow enough that a
+/// trial stays finite over [`MAX_HORIZON_YEARS`] (growth of 50% a year for a century is
+/// about 4e17 times the start, far inside `f64`). `docs/model.md` lists them.
+pub const PLAUSIBLE: &[(&str, f64, f64)] = &[
+    ("macro.gdp0_musd", 1.0, 1e7),
+    ("macro.trend_growth", -0.5, 0.5),
+    ("macro.volatility", 0.0, 0.5),
+    ("macro.population0_m", 0.01, 2000.0),
+    ("macro.population_growth", 0.0, 0.2),
+    ("gold.drift", -0.5, 0.5),
+    ("gold.volatility", 0.0, 1.0),
+    ("sanctions.import_premium", 0.0, 10.0),
+    ("support.full.supplier_premium", 0.1, 10.0),
+    ("support.reduced.supplier_premium", 0.1, 10.0),
+    ("support.withdrawn.supplier_premium", 0.1, 10.0),
+    ("power.annual_sd", 0.0, 1.0),
+    ("power.captive_cost_premium", 0.0, 10.0),
+    ("conflict.volatility", 0.0, 2.0),
+    ("military.out_of_scope_imports_musd", 0.0, 1e6),
+    ("plan.capex_scale", 0.01, 100.0),
+    ("plan.credit_rate", 0.0, 1.0),
+    ("plan.export_price_ratio", 0.0, 10.0),
+    ("social.poverty_gap_usd_per_person_year", 1.0, 1e5),
+    ("viability.max_unit_cost_ratio", 0.0, 100.0),
+    ("viability.max_fiscal_burden", 0.0, 10.0),
+    ("lines.*.capex_musd", 0.01, 1e6),
+    ("lines.*.capacity", 1e-3, 1e9),
+    ("lines.*.lead_time_years", 0.0, 50.0),
+    ("lines.*.import_price_usd", 1e-3, 1e9),
+    ("lines.*.initial_cost_ratio", 0.01, 100.0),
+    ("lines.*.military_demand", 0.0, 1e10),
+    ("lines.*.civil_demand", 0.0, 1e10),
+    ("lines.*.export_demand", 0.0, 1e10),
+];
+
+/// The plausible range of `path` from [`PLAUSIBLE`], if narrower than its domain.
+fn plausible(path: &str) -> Option<Interval> {
+    let generic = match path.strip_prefix("lines.") {
+        Some(rest) => rest
+            .split_once('.')
+            .map(|(_, field)| format!("lines.*.{field}")),
+        None => None,
+    };
+    PLAUSIBLE
+        .iter()
+        .find(|(p, _, _)| *p == path || Some(*p) == generic.as_deref())
+        .map(|&(_, lo, hi)| Interval::closed(lo, hi))
 }
 
 fn fixed(path: String, kind: Fixed, meaning: &'static str) -> Key {

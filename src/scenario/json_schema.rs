@@ -164,7 +164,7 @@ fn fixed(kind: &Fixed) -> Json {
             json!({ "type": "string" })
         }
         Fixed::Year | Fixed::PathFrom => json!({ "type": "integer" }),
-        Fixed::Count { min } => json!({ "type": "integer", "minimum": min }),
+        Fixed::Count { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
         Fixed::IndexedState(states) => {
             json!({ "type": "integer", "minimum": 0, "maximum": states.len() as i64 - 1 })
         }

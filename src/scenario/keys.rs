@@ -75,12 +75,14 @@ pub enum Fixed {
     Description,
     /// `scenario.extends`: a path, optional, consumed while loading.
     Extends,
-    /// `scenario.start_year`: an integer that fits an `i32`.
+    /// `scenario.start_year`: an integer in [`YEARS`].
     Year,
-    /// An integer `>= min` (counts, seed).
+    /// An integer in `min..=max` (counts, seed).
     Count {
         /// Smallest value.
         min: i64,
+        /// Largest value (`i64::MAX` for none).
+        max: i64,
     },
     /// A state written as its index: one meaning per index (`0 (not sanctioned)`).
     IndexedState(Vec<&'static str>),
@@ -137,6 +139,17 @@ impl Fixed {
         )
     }
 }
+
+/// The start years a scenario may have: a plausible range for a model of an economy that
+/// exists (and a year count that keeps every simulated year an `i32`).
+pub const YEARS: std::ops::RangeInclusive<i64> = 1900..=2200;
+
+/// The longest horizon, in years: one run keeps every trial's yearly series, and no
+/// model of an economy's plan is meaningful over more than a century.
+pub const MAX_HORIZON_YEARS: i64 = 100;
+
+/// The most trials a scenario states (a run holds every trial's outcomes in memory).
+pub const MAX_TRIALS: i64 = 50_000_000;
 
 /// A checked fixed value.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,17 +220,26 @@ pub fn scenario_table() -> Vec<Key> {
         ),
         key(
             "scenario.horizon_years",
-            Fixed::Count { min: 1 },
+            Fixed::Count {
+                min: 1,
+                max: MAX_HORIZON_YEARS,
+            },
             "number of simulated years",
         ),
         key(
             "scenario.trials",
-            Fixed::Count { min: 1 },
+            Fixed::Count {
+                min: 1,
+                max: MAX_TRIALS,
+            },
             "Monte Carlo trials of a run",
         ),
         key(
             "scenario.seed",
-            Fixed::Count { min: 0 },
+            Fixed::Count {
+                min: 0,
+                max: i64::MAX,
+            },
             "seed of every random stream",
         ),
     ]

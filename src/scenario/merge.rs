@@ -18,6 +18,40 @@ pub(crate) fn load_chain(path: &Path, files: &mut Files) -> Result<Doc, Scenario
     load_file(path, path, files, &mut Vec::new())
 }
 
+/// The largest scenario file defsim reads.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+
+/// Reads a scenario file: a regular file (not a folder, device or FIFO, which could block
+/// or never end) of at most [`MAX_SCENARIO_BYTES`].
+fn read_scenario(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the scenario file: {e}");
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(
+            "not a regular file (a folder, device or pipe): a scenario is a TOML file".into(),
+        );
+    }
+    if meta.len() > MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "{} bytes is larger than any scenario file ({MAX_SCENARIO_BYTES} bytes at most)",
+            meta.len()
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "larger than any scenario file ({MAX_SCENARIO_BYTES} bytes at most)"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text: {e}"))
+}
+
 /// Reads one file (`read` on disk, `shown` in errors) and the chain above it. `stack`
 /// holds the canonical paths and shown paths of the files that extend this one.
 fn load_file(
@@ -32,8 +66,7 @@ fn load_file(
         key: None,
         message,
     };
-    let text = std::fs::read_to_string(read)
-        .map_err(|e| plain(format!("cannot read the scenario file: {e}")))?;
+    let text = read_scenario(read).map_err(plain)?;
     if text.trim().is_empty() {
         return Err(plain(
             "the file is empty: a scenario states every key, or `extends` a file that does"
@@ -383,9 +416,11 @@ capex_schedule = [0.4, 0.4, 0.2]
         let dir = tempfile::tempdir().unwrap();
         let e = load_chain(&dir.path().join("none.toml"), &mut Files::default()).unwrap_err();
         assert!(e.message.contains("cannot read"), "{e}");
-        // A folder is not a readable file.
+        // A folder is not a regular file (defect 8 of issue 8: nor a device or a FIFO).
         let e = load_chain(dir.path(), &mut Files::default()).unwrap_err();
-        assert!(e.message.contains("cannot read"), "{e}");
+        assert!(e.message.contains("not a regular file"), "{e}");
+        let e = load_chain(Path::new("/dev/zero"), &mut Files::default()).unwrap_err();
+        assert!(e.message.contains("not a regular file"), "{e}");
         let empty = write(dir.path(), "empty.toml", "\n  \n");
         let e = load_chain(&empty, &mut Files::default()).unwrap_err();
         assert!(e.message.contains("empty"), "{e}");

@@ -17,8 +17,12 @@ mod print;
 mod schema;
 mod validate;
 
+pub(crate) use doc::{Doc, parse as parse_doc};
 pub use json_schema::json_schema;
-pub use keys::{Fault, Fixed, Key, KeyKind, KeySchema, Role, Value, scenario_table};
+pub use keys::{
+    Fault, Fixed, Key, KeyKind, KeySchema, MAX_HORIZON_YEARS, MAX_TRIALS, Role, Value, YEARS,
+    scenario_table,
+};
 pub use validate::SCHEDULE_TOLERANCE;
 
 use std::path::{Path, PathBuf};
@@ -57,6 +61,9 @@ pub struct Scenario {
     pub lever_paths: Vec<LeverPath>,
     /// What validation accepted but a user should know (printed as warnings).
     pub warnings: Vec<String>,
+    /// The `--set` overrides applied, in command-line order (already in `resolved`, so
+    /// [`Scenario::resolved_sha256`] covers them).
+    pub overrides: Vec<Override>,
 }
 
 /// One `[criteria]` entry: a named 0/1 outcome.
@@ -117,6 +124,28 @@ impl LeverPath {
     }
 }
 
+impl Override {
+    /// The override of `--set KEY=VALUE` (`None` without `=`, which loading refuses).
+    pub fn parse(set: &str) -> Option<Override> {
+        set.split_once('=').map(|(k, v)| Override {
+            key: k.trim().to_string(),
+            value: v.trim().to_string(),
+            source: "--set".into(),
+        })
+    }
+}
+
+/// One `--set KEY=VALUE` override, as recorded in `summary.json`, `run.json` and the report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Override {
+    /// Dotted key path (`plan.oversight`, `macro.trend_growth.mean`).
+    pub key: String,
+    /// The value as given (TOML).
+    pub value: String,
+    /// Where it came from: `--set`.
+    pub source: String,
+}
+
 /// One numeric key of a scenario.
 #[derive(Debug, Clone)]
 pub struct ParamEntry {
@@ -173,7 +202,60 @@ pub fn load(
     let mut files = doc::Files::default();
     let mut merged = merge::load_chain(path, &mut files)?;
     overrides::apply(&mut merged, overrides, &files, &root)?;
-    validate::validate(path, merged, &files, &root, keys)
+    let mut scenario = validate::validate(path, merged, &files, &root, keys)?;
+    scenario.overrides = overrides
+        .iter()
+        .filter_map(|o| Override::parse(o))
+        .collect();
+    Ok(scenario)
+}
+
+/// What a key of a scenario holds, as a lever of an experiment sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeverKind {
+    /// A numeric parameter, or one sub-key of its distribution table: numbers (and, where
+    /// the model takes them, `{ path = [...] }` tables).
+    Numeric,
+    /// `lines.<line>.enabled`: true or false.
+    Flag,
+    /// `plan.start_offset`: a whole number of years.
+    Count,
+}
+
+/// The kind of lever `key` is, or `None` when it cannot be a lever (unknown keys, names,
+/// states, schedules, distribution names and sources).
+///
+/// ```
+/// use defsim::scenario::{LeverKind, lever_kind};
+/// let keys = defsim::model::key_schema();
+/// assert_eq!(lever_kind("plan.oversight", &keys), Some(LeverKind::Numeric));
+/// assert_eq!(lever_kind("macro.trend_growth.mean", &keys), Some(LeverKind::Numeric));
+/// assert_eq!(lever_kind("lines.vehicles.enabled", &keys), Some(LeverKind::Flag));
+/// assert_eq!(lever_kind("plan.start_offset", &keys), Some(LeverKind::Count));
+/// assert_eq!(lever_kind("plan.oversite", &keys), None);
+/// assert_eq!(lever_kind("scenario.name", &keys), None);
+/// ```
+pub fn lever_kind(key: &str, keys: &KeySchema) -> Option<LeverKind> {
+    use schema::{DIST_SUBKEYS, Leaf, Node};
+    let path: Vec<String> = key.split('.').map(str::to_string).collect();
+    let root = schema::schema(keys);
+    match root.lookup(&path) {
+        Some(Node::Leaf(Leaf::Numeric(..))) => Some(LeverKind::Numeric),
+        Some(Node::Leaf(Leaf::Setting(Fixed::Flag))) if key.ends_with(".enabled") => {
+            Some(LeverKind::Flag)
+        }
+        Some(Node::Leaf(Leaf::Setting(Fixed::Count { .. }))) if key == "plan.start_offset" => {
+            Some(LeverKind::Count)
+        }
+        Some(_) => None,
+        None => {
+            let (last, parent) = path.split_last()?;
+            let numeric_parent = matches!(root.lookup(parent), Some(Node::Leaf(Leaf::Numeric(..))));
+            let numeric_subkey = DIST_SUBKEYS.contains(&last.as_str())
+                && !["dist", "source", "values", "weights"].contains(&last.as_str());
+            (numeric_parent && numeric_subkey).then_some(LeverKind::Numeric)
+        }
+    }
 }
 
 impl Scenario {

@@ -69,8 +69,8 @@ fn check_path(path: &[String], root: &Node) -> Result<(), String> {
         return Err("expected a key path".into());
     };
     match root.lookup(parent) {
-        Some(Node::Leaf(Leaf::Numeric(_))) if DIST_SUBKEYS.contains(&last.as_str()) => Ok(()),
-        Some(Node::Leaf(Leaf::Numeric(_))) => Err(format!(
+        Some(Node::Leaf(Leaf::Numeric(..))) if DIST_SUBKEYS.contains(&last.as_str()) => Ok(()),
+        Some(Node::Leaf(Leaf::Numeric(..))) => Err(format!(
             "unknown sub-key `{last}` of a distribution table{}",
             schema::did_you_mean(last, DIST_SUBKEYS)
         )),

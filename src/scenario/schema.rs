@@ -9,8 +9,9 @@ use crate::dist::Interval;
 /// What a leaf key holds.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Leaf {
-    /// A numeric parameter (a bare number or a distribution table) and its domain.
-    Numeric(Interval),
+    /// A numeric parameter (a bare number or a distribution table), its domain and its
+    /// plausible range.
+    Numeric(Interval, Interval),
     /// A fixed value that is never a distribution.
     Setting(Fixed),
 }
@@ -102,7 +103,9 @@ pub(crate) fn schema(keys: &KeySchema) -> Node {
     for key in scenario_table().iter().chain(&keys.keys) {
         let path: Vec<&str> = key.path.split('.').collect();
         let leaf = match &key.kind {
-            KeyKind::Number { domain, .. } => Leaf::Numeric(*domain),
+            KeyKind::Number {
+                domain, plausible, ..
+            } => Leaf::Numeric(*domain, *plausible),
             KeyKind::Fixed(kind) => Leaf::Setting(kind.clone()),
         };
         root.insert(&path, leaf);
@@ -200,11 +203,11 @@ pub(crate) mod tests {
         );
         assert!(matches!(
             root.lookup(&path("parts.left.share")),
-            Some(Node::Leaf(Leaf::Numeric(d))) if d.hi == 1.0
+            Some(Node::Leaf(Leaf::Numeric(d, _))) if d.hi == 1.0
         ));
         assert!(matches!(
             root.lookup(&path("scenario.seed")),
-            Some(Node::Leaf(Leaf::Setting(Fixed::Count { min: 0 })))
+            Some(Node::Leaf(Leaf::Setting(Fixed::Count { min: 0, .. })))
         ));
         let leaves: Vec<String> = root.leaves().iter().map(|(p, _)| p.join(".")).collect();
         assert_eq!(leaves.len(), scenario_table().len() + 3);

@@ -20,6 +20,56 @@ use crate::stats::expr;
 /// and correlations, checked by their own rules.
 const OWN_TABLES: [&str; 2] = ["criteria", "correlations"];
 
+/// The largest magnitude of a number in a distribution table: beyond it, spreads such as
+/// `high - low` lose every digit (`low = -1e308` made a PERT's support collapse).
+pub const MAX_MAGNITUDE: f64 = 1e15;
+
+/// The first number of a distribution table larger in magnitude than [`MAX_MAGNITUDE`].
+fn huge(t: &toml::Table) -> Option<(String, f64)> {
+    t.iter().find_map(|(k, v)| {
+        let x = match v {
+            toml::Value::Integer(i) => *i as f64,
+            toml::Value::Float(x) => *x,
+            _ => return None,
+        };
+        (x.abs() > MAX_MAGNITUDE).then(|| (k.clone(), x))
+    })
+}
+
+/// A value in (1, 100] where a share or rate is expected (a percentage typed for a
+/// share): the field holding it (`None` for a bare number) and the value.
+fn percent_typo(value: &toml::Value) -> Option<(Option<String>, f64)> {
+    let num = |v: &toml::Value| match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(x) => Some(*x),
+        _ => None,
+    };
+    let typo = |x: f64| x > 1.0 && x <= 100.0;
+    match value {
+        toml::Value::Table(t) => [
+            "value", "mean", "median", "low", "mode", "high", "min", "max",
+        ]
+        .iter()
+        .find_map(|f| {
+            let x = num(t.get(*f)?)?;
+            typo(x).then(|| (Some(f.to_string()), x))
+        }),
+        v => num(v).filter(|&x| typo(x)).map(|x| (None, x)),
+    }
+}
+
+/// `v` as a person reads it: `1e308`, not 309 digits.
+fn short(v: f64) -> String {
+    if v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Tail mass on each side that a distribution may put outside its key's plausible range.
+pub const PLAUSIBLE_TAIL: f64 = 1e-12;
+
 /// Tolerance on the sum of a `capex_schedule`.
 pub const SCHEDULE_TOLERANCE: f64 = 1e-9;
 
@@ -32,6 +82,7 @@ pub(crate) fn validate(
     root: &Node,
     keys: &KeySchema,
 ) -> Result<Scenario, ScenarioError> {
+    let doc = name_after_stem(file, doc, files);
     let mut c = Checker {
         doc: &doc,
         files,
@@ -57,12 +108,12 @@ pub(crate) fn validate(
         };
         let key = doc::dotted(&path);
         match &leaf {
-            Leaf::Numeric(domain) => {
+            Leaf::Numeric(domain, plausible) => {
                 let param = match value {
                     toml::Value::Table(t) if t.contains_key("path") => {
                         c.lever_path(&path, *domain, t, keys, &mut levers)
                     }
-                    _ => c.param(&path, *domain, value),
+                    _ => c.param(&path, *domain, *plausible, value),
                 };
                 if let Some(param) = param {
                     params.push(ParamEntry { key, param });
@@ -117,6 +168,7 @@ pub(crate) fn validate(
         correlations: correlations.into_iter().map(|(_, c)| c).collect(),
         lever_paths,
         warnings,
+        overrides: Vec::new(),
     };
     for fault in (keys.cross_check)(&scenario) {
         match &fault.path {
@@ -126,6 +178,27 @@ pub(crate) fn validate(
     }
     c.bail()?;
     Ok(scenario)
+}
+
+/// A file that `extends` another and sets no `name` of its own is named after its file
+/// stem (`imf-growth.toml` -> `imf-growth`), not its parent's name: two scenarios never
+/// share an output folder by accident. A name from `--set` counts as the file's own.
+fn name_after_stem(file: &Path, mut doc: Doc, files: &Files) -> Doc {
+    let path: KeyPath = vec!["scenario".into(), "name".into()];
+    let origin = doc.origin(&path);
+    let inherited = files.paths.len() > 1 && origin.file != 0 && !origin.from_set;
+    if !inherited || doc::get(&doc.table, &path).is_none() {
+        return doc;
+    }
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some(toml::Value::Table(t)) = doc.table.get_mut("scenario") {
+        t.insert("name".into(), toml::Value::String(stem));
+    }
+    doc.forget(&path);
+    doc
 }
 
 struct Checker<'a> {
@@ -203,7 +276,7 @@ impl Checker<'_> {
                         bad.push(path.clone());
                     }
                 },
-                Some(Node::Leaf(Leaf::Numeric(_))) => {
+                Some(Node::Leaf(Leaf::Numeric(..))) => {
                     if let toml::Value::Table(t) = v {
                         for sub in t.keys().filter(|s| !DIST_SUBKEYS.contains(&s.as_str())) {
                             path.push(sub.clone());
@@ -248,12 +321,46 @@ impl Checker<'_> {
 
     /// A numeric key: a bare number or a distribution table, whose support lies inside the
     /// key's domain.
-    fn param(&mut self, path: &[String], domain: Interval, value: &toml::Value) -> Option<Param> {
+    fn param(
+        &mut self,
+        path: &[String],
+        domain: Interval,
+        plausible: Interval,
+        value: &toml::Value,
+    ) -> Option<Param> {
+        if plausible.hi <= 1.0
+            && let Some((field, x)) = percent_typo(value)
+        {
+            let mut at = path.to_vec();
+            at.extend(field);
+            self.fail_at(
+                &at,
+                format!(
+                    "{x} is not inside the domain or plausible range {plausible} of this share or \
+                     rate: did you mean {} ({x}%)?",
+                    x / 100.0
+                ),
+            );
+            return None;
+        }
         let param = match value {
             toml::Value::Integer(i) => Param::fixed(*i as f64),
             toml::Value::Float(x) if x.is_finite() => Param::fixed(*x),
             toml::Value::Float(x) => {
                 self.fail_at(path, format!("expected a finite number, found {x}"));
+                return None;
+            }
+            toml::Value::Table(t) if huge(t).is_some() => {
+                let (field, x) = huge(t).expect("checked");
+                let mut at = path.to_vec();
+                at.push(field);
+                self.fail_at(
+                    &at,
+                    format!(
+                        "{x:e} is larger in magnitude than any value of a scenario ({MAX_MAGNITUDE:e}): \
+                         a typo?"
+                    ),
+                );
                 return None;
             }
             toml::Value::Table(t) => match Param::from_toml(t) {
@@ -284,6 +391,30 @@ impl Checker<'_> {
                 None => format!(
                     "support {support} of {} is not inside the domain {domain} of this key \
                      (truncate it with `min`/`max`, or choose a distribution that stays inside)",
+                    param.describe()
+                ),
+            };
+            self.fail_at(path, message);
+            return None;
+        }
+        // Plausible: a fixed value inside the range; a distribution whose central
+        // 1 - 2e-12 of mass lies inside it (a lognormal's far tail may reach beyond, at odds
+        // of 1e-12 a draw, and the range leaves room for that to stay finite).
+        let tails = Interval::closed(
+            param.inverse_cdf(PLAUSIBLE_TAIL),
+            param.inverse_cdf(1.0 - PLAUSIBLE_TAIL),
+        );
+        if !plausible.contains_interval(&support) && !plausible.contains_interval(&tails) {
+            let message = match param.fixed_value() {
+                Some(v) => format!(
+                    "{} is outside the plausible range {plausible} of this key (its domain is \
+                     {domain}; docs/model.md lists every key's range)",
+                    short(v)
+                ),
+                None => format!(
+                    "{} reaches {tails} (its 1e-12 and 1 - 1e-12 quantiles), outside the \
+                     plausible range {plausible} of this key (its domain is {domain}): \
+                     narrow it or truncate it with `min`/`max`",
                     param.describe()
                 ),
             };
@@ -774,7 +905,7 @@ impl Checker<'_> {
                     Some("a number given as a yearly path (a plan decision)".to_string())
                 } else {
                     match root.lookup(&p) {
-                        Some(Node::Leaf(Leaf::Numeric(_))) => None,
+                        Some(Node::Leaf(Leaf::Numeric(..))) => None,
                         Some(Node::Leaf(Leaf::Setting(s))) => Some(format!(
                             "{} (a count, state, flag or name is never uncertain)",
                             s.what()
@@ -949,14 +1080,22 @@ fn check_setting(kind: &Fixed, value: &toml::Value) -> Result<Value, String> {
         }
         Fixed::Year => {
             let i = integer()?;
-            i32::try_from(i)
-                .map(|_| Value::Int(i))
-                .map_err(|_| format!("expected a year, found {i}"))
+            if !super::keys::YEARS.contains(&i) {
+                return Err(format!(
+                    "expected a year from {} to {}, found {i}",
+                    super::keys::YEARS.start(),
+                    super::keys::YEARS.end()
+                ));
+            }
+            Ok(Value::Int(i))
         }
-        Fixed::Count { min } => {
+        Fixed::Count { min, max } => {
             let i = integer()?;
             if i < *min {
                 return Err(format!("expected an integer >= {min}, found {i}"));
+            }
+            if i > *max {
+                return Err(format!("expected an integer <= {max}, found {i}"));
             }
             usize::try_from(i)
                 .map(|_| Value::Int(i))

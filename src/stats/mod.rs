@@ -23,6 +23,8 @@ pub mod prim;
 pub mod proportion;
 /// Rank sensitivity: Spearman, PRCC with bootstrap intervals, decile deltas.
 pub mod rank;
+/// Rank correlations with Fisher intervals and the R² of a rank regression (run drivers).
+pub mod rank_regression;
 /// A mergeable log-bucketed quantile sketch with integer counts, with a stated relative error.
 pub mod sketch;
 /// Sobol first-order (Saltelli 2010) and total (Jansen) indices with bootstrap intervals.

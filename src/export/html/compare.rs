@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use super::{Align, cell, layout, plots_section, proportion, table};
+use super::{Align, answer, cell, layout, plots_section, proportion, table};
 use crate::analysis::compare::{Difference, ScenarioComparison};
 use crate::analysis::run::RunSummary;
 use crate::export::plots::Plot;
@@ -32,6 +32,7 @@ pub(crate) fn render(
     let names: Vec<&str> = cmp.scenarios.iter().map(|s| s.name.as_str()).collect();
     let title = format!("compare {}", names.join(" vs "));
     let body = html! {
+        (answer(&crate::analysis::answer::compare(cmp)))
         p.meta {
             "Every scenario ran with seed " (cmp.seed) " and " (thousands(cmp.trials))
             " trials (common random numbers: trial " em { "i" } " sees the same sanctions, \

@@ -16,6 +16,8 @@
 
 /// `compare.html`: scenarios side by side with paired and unpaired differences.
 pub(crate) mod compare;
+/// `explore.html`: policies against futures.
+pub(crate) mod explore;
 /// `report.html`: one run.
 pub(crate) mod report;
 /// `sensitivity.html`: which inputs drive each outcome.
@@ -41,6 +43,7 @@ h1{font-size:1.7rem;margin:.2rem 0 .6rem}h2{font-size:1.3rem;margin-top:2.2rem;b
 h3{font-size:1.05rem;margin:1.4rem 0 .3rem}
 p.question{font-size:1.1rem;background:#f4f7fb;border-left:4px solid #1f77b4;padding:.6rem .9rem}
 p.meta{color:#555;font-size:.9rem}
+p.answer{font-size:1.1rem;font-weight:500;border-left:4px solid #2ca02c;padding:.4rem .9rem;margin:1rem 0}
 table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.6rem 0}
 th,td{padding:.3rem .5rem;border-bottom:1px solid #e3e3e3;vertical-align:top;text-align:left}
 th{background:#f2f2f2;font-weight:600}
@@ -81,6 +84,16 @@ pub(crate) fn layout(title: &str, heading: Markup, body: Markup) -> String {
     let mut out = page.into_string();
     out.push('\n');
     out
+}
+
+/// The answer in words ([`crate::analysis::answer`]): the first paragraph of a page's body,
+/// right under the question; nothing when there is no sentence.
+pub(crate) fn answer(a: &crate::analysis::answer::Answer) -> Markup {
+    html! {
+        @if !a.sentences.is_empty() {
+            p.answer { (a.text()) }
+        }
+    }
 }
 
 /// How a table column sets its cells.

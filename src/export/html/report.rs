@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use super::{Align, cell, layout, plots_section, proportion, table};
+use super::{Align, answer, cell, layout, plots_section, proportion, table};
 use crate::analysis::run::RunSummary;
 use crate::engine::{OutcomeKind, Schema};
 use crate::export::plots::Plot;
@@ -26,6 +26,7 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
         })
         .collect();
     let body = html! {
+        (answer(&crate::analysis::answer::run(s, schema.headline_name())))
         h2 { "The scenario" }
         p { (s.scenario.description) }
         p.meta {
@@ -33,6 +34,16 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
             code { (s.scenario.resolved_sha256) } "; seed " (s.seed) ", "
             (thousands(s.trials)) " trials, years " (s.start_year) "-"
             (s.start_year + s.horizon_years as i32 - 1) "; defsim " (s.defsim_version) "."
+        }
+        @if !s.scenario.overrides.is_empty() {
+            p.overrides {
+                strong { "Overridden on the command line:" } " "
+                @for (i, o) in s.scenario.overrides.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    code { (o.key) " = " (o.value) } " (" (o.source) ")"
+                }
+                " (the resolved SHA-256 covers them)."
+            }
         }
         @if let Some(p) = &s.precision {
             p.meta {

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use super::{Align, cell, layout, plots_section, table};
+use super::{Align, answer, cell, layout, plots_section, table};
 use crate::analysis::sweep::{Sweep, value_text};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
@@ -11,6 +11,7 @@ use crate::export::plots::style::thousands;
 /// The page of `sweep` with its `plots`.
 pub(crate) fn render(sweep: &Sweep, plots: &[Plot]) -> String {
     let body = html! {
+        (answer(&crate::analysis::answer::sweep(sweep)))
         h2 { "The scenario" }
         p { (sweep.description) }
         p.meta {

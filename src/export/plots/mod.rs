@@ -16,6 +16,8 @@
 pub mod cdf;
 /// The headline probability and the share of trials meeting each criterion.
 pub mod dashboard;
+/// `explore`: P(criterion) against program cost with the Pareto front; main effects.
+pub mod explore;
 /// Fan charts of yearly series: one run, or several overlaid (`compare`).
 pub mod fan;
 /// Histogram of one outcome with its threshold, mean and 5/50/95% marked.

@@ -1,0 +1,59 @@
+//! A run's drawn inputs, re-drawn without simulating: trial `k`'s uncertain parameters depend
+//! only on (seed, trial, stream name) (or on the design's point), so they can be drawn again
+//! for any set of trials, exactly as the run drew them, at the cost of the draws alone.
+//! Statistics that need inputs beside outcomes (a run's drivers) use this instead of
+//! keeping every trial's inputs in memory during the run.
+
+use rayon::prelude::*;
+
+use super::design::Design;
+use super::run::BLOCK;
+use super::run::begin_trial;
+use super::{Model, Streams};
+
+/// The inputs of trials `0..n` of a run with `seed` (and `design`, when the run used one):
+/// `inputs[j][i]` is input `j` (in [`super::Schema::inputs`] order) of trial `i`, the very
+/// values the run drew.
+pub fn draw_inputs<M: Model>(
+    model: &M,
+    seed: u64,
+    n: u64,
+    design: Option<&dyn Design>,
+) -> Vec<Vec<f64>> {
+    let k = model.schema().inputs.len();
+    let n = usize::try_from(n).expect("a trial count that fits in memory");
+    let rows: Vec<Vec<f64>> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let mut worker = model.worker();
+            let mut streams = Streams::new(&model.schema().streams);
+            let mut unit = vec![0.0; k];
+            let mut inputs = vec![0.0; k];
+            let (first, len) = (b * BLOCK, BLOCK.min(n - b * BLOCK));
+            let mut out = Vec::with_capacity(len * k);
+            for i in first..first + len {
+                begin_trial(
+                    model,
+                    design,
+                    seed,
+                    i as u64,
+                    &mut worker,
+                    &mut streams,
+                    &mut unit,
+                    &mut inputs,
+                );
+                out.extend_from_slice(&inputs);
+            }
+            out
+        })
+        .collect();
+    let mut columns = vec![Vec::with_capacity(n); k];
+    for block in &rows {
+        for row in block.chunks_exact(k.max(1)) {
+            for (c, &v) in columns.iter_mut().zip(row) {
+                c.push(v);
+            }
+        }
+    }
+    columns
+}
