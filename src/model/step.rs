@@ -57,13 +57,15 @@ fn next_support(p: &Params, support: usize, u: f64) -> usize {
     }
 }
 
-/// Annuity payment on `principal` at `rate` over `years` (`principal / years` at rate 0).
+/// Annuity payment on `principal` at `rate` over `years` (`principal / years` at rate 0, and
+/// at a rate so small that `1 + rate` rounds to 1, where the formula would divide by zero).
 pub fn annuity(principal: f64, rate: f64, years: usize) -> f64 {
     let n = years as f64;
-    if rate == 0.0 {
+    let discount = 1.0 - (1.0 + rate).powf(-n);
+    if rate == 0.0 || discount == 0.0 {
         principal / n
     } else {
-        principal * rate / (1.0 - (1.0 + rate).powf(-n))
+        principal * rate / discount
     }
 }
 
