@@ -85,33 +85,9 @@ impl Histogram {
                 })
                 .map_or(max, |p| p.0)
         };
-        let (start, width, nbins) = if integer {
-            (min - 0.5, 1.0, (max - min) as usize + 1)
-        } else {
-            let (mut lo, mut hi) = (rank(0.001), rank(0.999));
-            if let Some(t) = &threshold {
-                lo = lo.min(t.value);
-                hi = hi.max(t.value);
-            }
-            if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
-                let pad = (lo.abs() * 0.05).max(0.5);
-                (lo - pad, 2.0 * pad / BINS as f64, BINS)
-            } else {
-                (lo, (hi - lo) / BINS as f64, BINS)
-            }
-        };
-        let mut counts = vec![0u64; nbins];
-        let mut outside = 0;
-        for &(x, c) in points {
-            let b = ((x - start) / width).floor();
-            if b >= 0.0 && (b as usize) < nbins {
-                counts[b as usize] += c;
-            } else if (b as usize) == nbins && x <= start + width * nbins as f64 {
-                counts[nbins - 1] += c;
-            } else {
-                outside += c;
-            }
-        }
+        let (start, width, nbins) =
+            bins(integer, min, max, &threshold, || (rank(0.001), rank(0.999)));
+        let (counts, outside) = count(points.iter().copied(), start, width, nbins);
         h.start = start;
         h.width = width;
         h.outside = outside as usize;
@@ -152,36 +128,13 @@ impl Histogram {
         let q = [stats.p05, stats.p50, stats.p95].map(|x| x.unwrap_or(nan));
         let (min, max) = (stats.min.unwrap_or(nan), stats.max.unwrap_or(nan));
         let integer = v.iter().all(|x| x.fract() == 0.0) && max - min <= 60.0;
-        let (start, width, nbins) = if integer {
-            (min - 0.5, 1.0, (max - min) as usize + 1)
-        } else {
+        let (start, width, nbins) = bins(integer, min, max, &threshold, || {
             // The 0.1% and 99.9% order statistics, by selection (no full sort), type 7.
             let range = quantiles_type7(&mut v, &[0.001, 0.999]);
-            let (mut lo, mut hi) = (range[0], range[1]);
-            if let Some(t) = &threshold {
-                lo = lo.min(t.value);
-                hi = hi.max(t.value);
-            }
-            if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
-                // All values (almost) equal: one visible bar around them.
-                let pad = (lo.abs() * 0.05).max(0.5);
-                (lo - pad, 2.0 * pad / BINS as f64, BINS)
-            } else {
-                (lo, (hi - lo) / BINS as f64, BINS)
-            }
-        };
-        let mut counts = vec![0usize; nbins];
-        let mut outside = 0;
-        for x in &v {
-            let b = ((x - start) / width).floor();
-            if b >= 0.0 && (b as usize) < nbins {
-                counts[b as usize] += 1;
-            } else if (b as usize) == nbins && *x <= start + width * nbins as f64 {
-                counts[nbins - 1] += 1; // the top edge belongs to the last bin
-            } else {
-                outside += 1;
-            }
-        }
+            (range[0], range[1])
+        });
+        let (counts, outside) = count(v.iter().map(|&x| (x, 1)), start, width, nbins);
+        let outside = outside as usize;
         Histogram {
             name: outcome.name.clone(),
             label: outcome.label(),
@@ -288,6 +241,55 @@ impl Chart for Histogram {
         style::legend(&mut chart, spot)?;
         Ok(())
     }
+}
+
+/// The bins' start, width and count: one bin per integer for small integer outcomes, else
+/// [`BINS`] bins over the range `range()` gives (the 0.1% to 99.9% order statistics), widened
+/// to take in the threshold; all values (almost) equal get one visible bar around them.
+fn bins(
+    integer: bool,
+    min: f64,
+    max: f64,
+    threshold: &Option<Threshold>,
+    range: impl FnOnce() -> (f64, f64),
+) -> (f64, f64, usize) {
+    if integer {
+        return (min - 0.5, 1.0, (max - min) as usize + 1);
+    }
+    let (mut lo, mut hi) = range();
+    if let Some(t) = threshold {
+        lo = lo.min(t.value);
+        hi = hi.max(t.value);
+    }
+    if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
+        let pad = (lo.abs() * 0.05).max(0.5);
+        (lo - pad, 2.0 * pad / BINS as f64, BINS)
+    } else {
+        (lo, (hi - lo) / BINS as f64, BINS)
+    }
+}
+
+/// Counts of `(value, weight)` points per bin, and the weight outside every bin; the top edge
+/// belongs to the last bin.
+fn count(
+    points: impl Iterator<Item = (f64, u64)>,
+    start: f64,
+    width: f64,
+    nbins: usize,
+) -> (Vec<u64>, u64) {
+    let mut counts = vec![0u64; nbins];
+    let mut outside = 0;
+    for (x, c) in points {
+        let b = ((x - start) / width).floor();
+        if b >= 0.0 && (b as usize) < nbins {
+            counts[b as usize] += c;
+        } else if (b as usize) == nbins && x <= start + width * nbins as f64 {
+            counts[nbins - 1] += c;
+        } else {
+            outside += c;
+        }
+    }
+    (counts, outside)
 }
 
 #[cfg(test)]

@@ -194,18 +194,8 @@ pub fn caption(summary: &RunSummary) -> String {
     )
 }
 
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// `1234567` as `1,234,567` (the answer's own formatting, so pages and sentences agree).
+pub use crate::analysis::answer::thousands;
 
 /// `v` rounded to an integer with thousands grouped (`-1,234`).
 pub fn grouped(v: f64) -> String {
