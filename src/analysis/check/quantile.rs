@@ -16,11 +16,16 @@
 //! (an atom: `F(v)` is then an interval and the distance is to its nearest end).
 //!
 //! **Symmetry and interpolation error.** The stored points are 5 to 25 points of probability
-//! apart, so the secant slope is not the density at `q_p`: where the density falls off
-//! (the tails) it can overstate the z-score. The test is therefore run both ways (the rerun's
-//! quantile against the baseline's `Q`, and the baseline's against the rerun's) and the
-//! smaller z-score counts: a real shift moves the quantile in both directions, noise
-//! seen through a bad secant rarely does.
+//! apart, so the secant slope is not the density at `q_p`. Where the density falls off (the
+//! tails, `Q` convex above the median of a right-skewed outcome), the outer segments
+//! (`min`..`p05`, `p95`..`max`) are far steeper than `Q` at their inner end: read through
+//! them the density is understated and the z-score too (conservative). The inner segments
+//! (`p05`..`p10`, `p90`..`p95`) are flatter than `Q` at their outer end: through them the
+//! density, and the z-score, can be overstated. The test is therefore run both ways (the
+//! rerun's quantile against the baseline's `Q`, and the baseline's against the rerun's) and
+//! the smaller z-score counts: a real shift moves the quantile in both directions, noise
+//! seen through a bad secant rarely does. Net, the test is conservative (see `docs/check.md`
+//! for its measured false-alarm rate).
 //!
 //! **Lattice outcomes.** When every stored point of both runs is an integer (counts such as
 //! `years_sanctioned`, 0/1 indicators), the distribution has atoms and a quantile jumps a
