@@ -425,6 +425,18 @@ fn a_run_killed_at_random_moments_and_resumed_gives_the_same_bytes() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        if first {
+            // The random moment counts from the checkpoint's creation: a kill before it would
+            // leave nothing to resume (a slow start on a loaded machine is not the test).
+            let invocation = checkpoint.join("invocation.json");
+            for _ in 0..600 {
+                if invocation.exists() || child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            assert!(invocation.exists(), "the checkpoint was never created");
+        }
         first = false;
         if kills == 4 {
             // Enough interruptions: let the last resume finish.
