@@ -8,7 +8,7 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use common::{names, snapshot};
@@ -41,6 +41,14 @@ fn stderr(out: &Output) -> String {
 }
 
 const BASE: &str = "scenarios/baseline.toml";
+
+/// Writes `dir/file`: a scenario that extends [`BASE`] followed by `rest`; returns its path.
+fn child_of_base(dir: &Path, file: &str, rest: &str) -> PathBuf {
+    let child = dir.join(file);
+    let base = root().join(BASE).display().to_string();
+    fs::write(&child, format!("[scenario]\nextends = {base:?}\n{rest}")).unwrap();
+    child
+}
 
 /// `defsim check BASE --baseline target --update` with `extra` arguments.
 fn check_update(target: &Path, extra: &[&str]) -> Output {
@@ -512,15 +520,11 @@ fn disk_full_during_the_write_exits_1_naming_the_file_and_keeps_the_earlier_resu
 #[test]
 fn defect_6_a_child_without_a_name_is_named_after_its_file_stem() {
     let tmp = tempfile::tempdir().unwrap();
-    let child = tmp.path().join("more-oversight.toml");
-    fs::write(
-        &child,
-        format!(
-            "[scenario]\nextends = {:?}\n\n[plan]\noversight = 0.9\n",
-            root().join(BASE).display().to_string()
-        ),
-    )
-    .unwrap();
+    let child = child_of_base(
+        tmp.path(),
+        "more-oversight.toml",
+        "\n[plan]\noversight = 0.9\n",
+    );
     let r = defsim(&["validate", child.to_str().unwrap()]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r));
     assert!(
@@ -603,15 +607,11 @@ fn defect_8_an_extends_target_that_is_not_a_small_regular_file_is_refused() {
 #[test]
 fn defect_9_a_percent_typo_names_the_childs_key_and_line_and_suggests_the_share() {
     let tmp = tempfile::tempdir().unwrap();
-    let child = tmp.path().join("typo.toml");
-    fs::write(
-        &child,
-        format!(
-            "[scenario]\nextends = {:?}\nname = \"typo\"\n\n[macro]\ntrend_growth = {{ mean = 5 }}\n",
-            root().join(BASE).display().to_string()
-        ),
-    )
-    .unwrap();
+    let child = child_of_base(
+        tmp.path(),
+        "typo.toml",
+        "name = \"typo\"\n\n[macro]\ntrend_growth = { mean = 5 }\n",
+    );
     let r = defsim(&["validate", child.to_str().unwrap()]);
     assert_eq!(r.status.code(), Some(2), "{}", text(&r));
     let err = stderr(&r);
