@@ -249,7 +249,7 @@ fn defect_2_out_naming_an_existing_file_exits_2_and_leaves_it_untouched() {
 
 #[test]
 fn defect_3_replacing_a_result_keeps_a_complete_folder_under_its_name() {
-    // The exchange itself is tested in src/export/staging.rs; here: a second run into the
+    // The exchange itself is tested in src/export/staging/tests.rs; here: a second run into the
     // same folder replaces it whole and leaves nothing beside it.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
