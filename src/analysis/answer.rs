@@ -756,6 +756,7 @@ mod tests {
                     p: prop(0.15, 0.13, 0.17),
                 },
             ],
+            probabilities: Vec::new(),
             outcomes: vec![
                 row("program_cost_musd", "a", None),
                 row("program_cost_musd", "b", Some(d(diff_cost))),
