@@ -68,8 +68,8 @@ fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
     // Every probability: the headline, each criterion, each analyst's `[criteria]` entry.
     for v in &table.probabilities {
         crate::out::println!(
-            "  {:<32} {:<24} {:.4}  [{:.4}, {:.4}]",
-            format!("P({})", v.name),
+            "  P({}) {:<24} {:.4}  [{:.4}, {:.4}]",
+            v.name,
             v.scenario,
             v.p.p,
             v.p.ci95[0],
