@@ -2,10 +2,12 @@
 //! paths as year-by-year rows (report, `trace`, `validate --print`), and the scenario's own
 //! `[criteria]` in `compare`, `sweep --outcome` and `check`. End to end, through the binary.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::read_json as json;
 use scraper::{Html, Selector};
 use serde_json::Value;
 
@@ -15,8 +17,7 @@ fn root() -> &'static Path {
 
 /// Runs `defsim ARGS` in the repository root; returns (exit code, stdout, stderr).
 fn defsim(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::cargo_bin("defsim")
-        .unwrap()
+    let out = common::defsim()
         .current_dir(root())
         .args(args)
         .output()
@@ -26,10 +27,6 @@ fn defsim(args: &[&str]) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
 /// The text of every cell of every row of `<tbody class="CLASS">` in `html`.
