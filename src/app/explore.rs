@@ -6,10 +6,11 @@
 //! `explore.html`.
 //!
 //! Common random numbers: a trial's random streams are keyed by (seed, trial, stream name),
-//! so trial `k` of every policy draws the same annual shocks and the same uncertain
-//! parameters; a lever that changes a parameter's distribution (a sub-key such as
+//! so trial `k` of every policy sees the same annual shocks and the same uncertain
+//! parameters. They are also drawn only once per trial and shared by every policy
+//! ([`PolicySet`]): a lever that changes a parameter's distribution (a sub-key such as
 //! `macro.trend_growth.mean`) redraws that parameter from the same substream, and a lever
-//! that fixes it leaves every other stream as it was.
+//! that fixes it leaves every other draw as it was.
 
 use std::fs;
 use std::io::IsTerminal;
@@ -23,43 +24,69 @@ use crate::analysis::answer::{self, ExploreLabels};
 use crate::analysis::explore::report::{ExploreReport, LeverInfo, PolicyRow};
 use crate::analysis::explore::{self as ex, Analysis, COST_OUTCOMES, PolicyTrials, effects};
 use crate::cli::ExploreArgs;
-use crate::engine::{self, Model, RunOptions};
+use crate::engine::{self, FamilyRun, Model, RunOptions};
 use crate::experiment::{self, Experiment, PolicyDesign};
 use crate::export::{self, plots};
+use crate::model::policies::PolicySet;
 use crate::model::{self, ViabilityModel};
 use crate::scenario::Scenario;
 
 /// Bins of a Latin hypercube lever's values, serving as its levels for main effects.
 const LHS_BINS: usize = 5;
 
-/// Simulates `scenarios` (each a policy, all with `opts`' seed and trials) and keeps, per
-/// scenario, the columns of `names` (in that order). `bar` counts policy-trials.
+/// Simulates `scenarios` (each a policy, all with `opts`' seed and trials) side by side:
+/// each trial's shocks and uncertain parameters are drawn once and shared by every policy
+/// ([`PolicySet`]), and each policy keeps the columns of `names` (in that order):
+/// `columns[policy][name][trial]`, bit for bit what running each scenario alone gives.
+/// `bar` counts policy-trials. Only the trial blocks in `blocks` run when it is given (a
+/// shard); the others' values stay 0.
 pub fn simulate_columns(
     scenarios: &[Scenario],
     opts: &RunOptions,
     names: &[&str],
     bar: &ProgressBar,
 ) -> Result<Vec<Vec<Vec<f64>>>> {
-    let mut out = Vec::with_capacity(scenarios.len());
-    for s in scenarios {
-        let model = ViabilityModel::new(s);
-        let mut results = engine::run(&model, opts)?;
-        let cols = names
-            .iter()
-            .map(|n| {
-                let i = model
-                    .schema()
-                    .outcomes
-                    .iter()
-                    .position(|o| o.name == *n)
-                    .expect("explore's outcomes are the model's");
-                std::mem::take(&mut results.outcomes[i])
-            })
-            .collect();
-        out.push(cols);
-        bar.inc(opts.trials);
-    }
-    Ok(out)
+    simulate_blocks(scenarios, opts, names, None, bar)
+}
+
+/// [`simulate_columns`] over the trial blocks `blocks` only (all when `None`).
+pub fn simulate_blocks(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    names: &[&str],
+    blocks: Option<&[usize]>,
+    bar: &ProgressBar,
+) -> Result<Vec<Vec<Vec<f64>>>> {
+    let models: Vec<ViabilityModel> = scenarios.iter().map(ViabilityModel::new).collect();
+    let keep: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            models[0]
+                .schema()
+                .outcomes
+                .iter()
+                .position(|o| o.name == *n)
+                .expect("explore's outcomes are the model's")
+        })
+        .collect();
+    let labels = (0..models.len())
+        .map(|i| match i {
+            0 => "the scenario as written".to_string(),
+            i => format!("policy {}", i - 1),
+        })
+        .collect();
+    let set = PolicySet::new(models, labels);
+    let members = scenarios.len() as u64;
+    let run = FamilyRun {
+        seed: opts.seed,
+        trials: opts.trials,
+        threads: opts.threads,
+        keep: &keep,
+        blocks,
+    };
+    Ok(engine::run_family(&set, &run, &|trials| {
+        bar.inc(trials * members)
+    })?)
 }
 
 /// `defsim explore`.
