@@ -386,8 +386,12 @@ pub struct CheckArgs {
 /// `defsim trace`.
 #[derive(Debug, Args)]
 pub struct TraceArgs {
-    /// The scenario file (TOML).
+    /// The scenario file (TOML), or an experiment file with --policy.
     pub scenario: PathBuf,
+    /// With an experiment file: replay the trial under policy I (0-based, the `policy`
+    /// column of policies.csv), with the experiment's seed, exactly as inside `explore`.
+    #[arg(long, value_name = "I")]
+    pub policy: Option<usize>,
     /// Index of the trial (0-based, as in trials.csv and summary.json's `extremes`). A trial
     /// is the same in every run with the same seed, whatever the trial count.
     #[arg(long)]

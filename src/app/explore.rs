@@ -92,6 +92,9 @@ pub fn simulate_blocks(
 /// `defsim explore`.
 pub fn explore(args: &ExploreArgs) -> Result<()> {
     let exp = experiment::load(&args.experiment, args.force)?;
+    for w in exp.scenario.warnings.iter().chain(&exp.warnings) {
+        eprintln!("warning: {}: {w}", args.experiment.display());
+    }
     let seed = args.sim.seed.unwrap_or(exp.seed);
     let trials = args.sim.trials.unwrap_or(exp.trials);
     anyhow::ensure!(
@@ -150,7 +153,10 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
     let plots = if args.no_plots {
         Vec::new()
     } else {
-        plots::render_all(&chart_jobs(&report), &dir.join("plots"))?
+        let model = ViabilityModel::new(&exp.scenario);
+        let mut jobs = chart_jobs(&report);
+        jobs.extend(distribution_jobs(&report, &model, &exp.scenario, &columns));
+        plots::render_all(&jobs, &dir.join("plots"))?
     };
     fs::write(
         dir.join("explore.html"),
@@ -277,6 +283,9 @@ fn report(
         front: a.front.clone(),
         effects: a.effects.clone(),
         strongest: a.strongest.clone(),
+        two_way: a.two_way.clone(),
+        recommended: a.recommended,
+        warnings: exp.warnings.clone(),
         target: a.target.clone(),
         answer: answer::explore(a, &labels).sentences,
     }
@@ -366,7 +375,76 @@ fn chart_jobs(r: &ExploreReport) -> Vec<plots::Job<'static>> {
             .zip(&r.effects)
             .map(|(l, e)| (l.key.clone(), l.levels.clone(), e.level_means.clone()))
             .collect(),
-        caption,
+        caption: caption.clone(),
     };
-    vec![plots::job(pareto), plots::job(effects)]
+    let mut jobs = vec![plots::job(pareto), plots::job(effects)];
+    if let Some(t) = &r.two_way {
+        let [a, b] = t.levers;
+        let label = |j: usize| answer::key_label(&r.levers[j].key);
+        jobs.push(plots::job(plots::heatmap::HeatMap {
+            stem: "heatmap".into(),
+            title: format!(
+                "Mean P({}) (%) by {} and {}, over the other levers",
+                r.criterion,
+                label(a),
+                label(b)
+            ),
+            x: (r.levers[a].key.clone(), r.levers[a].levels.clone()),
+            y: (r.levers[b].key.clone(), r.levers[b].levels.clone()),
+            cells: t.means.clone(),
+            value_label: format!("P({}) (%)", r.criterion),
+            caption,
+        }));
+    }
+    jobs
+}
+
+/// The recommended policy's outcome distributions against the scenario as written's: one
+/// cumulative distribution per outcome of [`COST_OUTCOMES`] (`columns` as simulated: the
+/// scenario first, then the policies, each with the criterion column before them).
+fn distribution_jobs(
+    r: &ExploreReport,
+    model: &ViabilityModel,
+    scenario: &Scenario,
+    columns: &[Vec<Vec<f64>>],
+) -> Vec<plots::Job<'static>> {
+    let Some(best) = r.recommended else {
+        return Vec::new();
+    };
+    let thresholds = plots::style::Thresholds::from_scenario(model.schema(), scenario);
+    let name = format!("policy {best} (recommended)");
+    let caption = format!(
+        "experiment {}, policy {best}: {}; {} trials, seed {}",
+        r.experiment,
+        r.policies[best]
+            .values
+            .iter()
+            .map(|(k, v)| format!("{} {v}", answer::key_label(k)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        answer::thousands(r.trials),
+        r.seed
+    );
+    COST_OUTCOMES
+        .iter()
+        .enumerate()
+        .map(|(k, outcome)| {
+            let o = model
+                .schema()
+                .outcomes
+                .iter()
+                .find(|o| o.name == *outcome)
+                .expect("explore's outcomes are the model's");
+            let runs = [
+                (name.as_str(), columns[best + 1][k + 1].as_slice()),
+                ("the plan as written", columns[0][k + 1].as_slice()),
+            ];
+            plots::job(plots::cdf::Cdf::new(
+                o,
+                &runs,
+                thresholds.for_outcome(outcome),
+                caption.clone(),
+            ))
+        })
+        .collect()
 }

@@ -20,6 +20,8 @@ pub mod dashboard;
 pub mod explore;
 /// Fan charts of yearly series: one run, or several overlaid (`compare`).
 pub mod fan;
+/// A probability over a grid of two keys (explore's two strongest levers, a two-key sweep).
+pub mod heatmap;
 /// Histogram of one outcome with its threshold, mean and 5/50/95% marked.
 pub mod histogram;
 /// PRIM's peeling trajectory and box (`discover`).
