@@ -17,6 +17,17 @@ fn baseline() -> defsim::scenario::Scenario {
     defsim::model::load(&path, &[]).expect("the baseline loads")
 }
 
+/// [`TRIALS`] trials with seed 1 on `threads` threads (0: every core), no progress bar.
+fn options(threads: usize) -> RunOptions {
+    RunOptions {
+        seed: 1,
+        trials: TRIALS,
+        threads,
+        keep_inputs: false,
+        progress: false,
+    }
+}
+
 fn simulate(c: &mut Criterion) {
     let scenario = baseline();
     let model = ViabilityModel::new(&scenario);
@@ -24,25 +35,12 @@ fn simulate(c: &mut Criterion) {
     group.throughput(Throughput::Elements(TRIALS));
     group.sample_size(10);
     for threads in [1, 2] {
-        let opts = RunOptions {
-            seed: 1,
-            trials: TRIALS,
-            threads,
-            keep_inputs: false,
-            progress: false,
-        };
+        let opts = options(threads);
         group.bench_function(format!("simulate/{threads}-thread"), |b| {
             b.iter(|| engine::run(&model, &opts).expect("finite"))
         });
     }
-    let opts = RunOptions {
-        seed: 1,
-        trials: TRIALS,
-        threads: 0,
-        keep_inputs: false,
-        progress: false,
-    };
-    let results = engine::run(&model, &opts).expect("finite");
+    let results = engine::run(&model, &options(0)).expect("finite");
     group.bench_function("summarise", |b| {
         b.iter(|| RunSummary::new(&scenario, &results))
     });
@@ -54,14 +52,7 @@ fn simulate(c: &mut Criterion) {
 fn drivers(c: &mut Criterion) {
     let scenario = baseline();
     let model = ViabilityModel::new(&scenario);
-    let opts = RunOptions {
-        seed: 1,
-        trials: TRIALS,
-        threads: 0,
-        keep_inputs: false,
-        progress: false,
-    };
-    let results = engine::run(&model, &opts).expect("finite");
+    let results = engine::run(&model, &options(0)).expect("finite");
     let mut group = c.benchmark_group("drivers");
     group.throughput(Throughput::Elements(TRIALS));
     group.sample_size(10);

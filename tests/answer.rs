@@ -2,7 +2,6 @@
 //! `sweep.html`: every sentence is checked against the JSON it comes from (its numbers are
 //! the JSON's, rounded as written) and against what the intervals in that JSON allow.
 
-#[allow(dead_code)]
 mod common;
 
 use std::fs;

@@ -1,7 +1,6 @@
 //! `defsim explore` end to end: the shipped experiment's outputs, common random numbers
 //! between policies, bad experiment files (exit 2, nothing written), and `validate`.
 
-#[allow(dead_code)]
 mod common;
 
 use std::fs;

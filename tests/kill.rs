@@ -4,6 +4,8 @@
 //! kill the output folder is byte for byte the earlier result or the complete new one; after
 //! the next run no staging folder is left; SIGINT exits 130 (or 0 when the run had finished).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::hash::{BuildHasher, RandomState};
@@ -30,29 +32,17 @@ fn run(out: &Path, seed: u64) -> Command {
     c
 }
 
-/// Every file under `dir` with its bytes; run.json (timings) only as "present".
+/// Every file under `dir` with its bytes (none when `dir` is absent); run.json (timings)
+/// only as "present".
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn go(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                go(base, &p, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().to_path_buf();
-                let bytes = if rel == Path::new("run.json") {
-                    b"present".to_vec()
-                } else {
-                    fs::read(&p).unwrap()
-                };
-                out.insert(rel, bytes);
-            }
-        }
+    if !dir.exists() {
+        return BTreeMap::new();
     }
-    let mut out = BTreeMap::new();
-    if dir.exists() {
-        go(dir, dir, &mut out);
+    let mut files = common::snapshot(dir);
+    if let Some(run) = files.get_mut(Path::new("run.json")) {
+        *run = b"present".to_vec();
     }
-    out
+    files
 }
 
 /// Hidden staging entries beside the output folder.

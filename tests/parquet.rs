@@ -1,24 +1,14 @@
 //! `run --trials-parquet` and `discover --from trials.parquet`, end to end.
 
+mod common;
+
 use std::fs;
 use std::fs::File;
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{defsim, scenario};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
-
-fn defsim() -> Command {
-    Command::cargo_bin("defsim").unwrap()
-}
-
-fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 /// trials.csv as rows of cells.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {

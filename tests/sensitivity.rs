@@ -1,21 +1,12 @@
 //! `defsim sensitivity`, `defsim discover` and `run --design lhs` driven end to end.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
-
-fn defsim() -> Command {
-    Command::cargo_bin("defsim").unwrap()
-}
-
-fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
+use common::{defsim, scenario};
 
 /// `defsim run` of the baseline with 5,000 trials and `seed`; the caller adds the rest.
 fn run_baseline(seed: &str) -> Command {

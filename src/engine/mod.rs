@@ -25,7 +25,7 @@ pub use inputs::draw_inputs;
 pub use results::{Results, SeriesStats};
 pub use run::{RunOptions, TrialError, run, run_design};
 pub use schema::{
-    Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, count_word,
+    Band, Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, Tone, count_word,
 };
 pub use stream::{ShardPlan, StreamOutcome, StreamStats, stream};
 pub use streams::{Streams, stream_key};

@@ -112,6 +112,39 @@ pub struct Series {
     pub held_to: Option<String>,
     /// Among the program's main quantities overlaid by `compare`: its place in that list.
     pub overlay: Option<u8>,
+    /// For a 0/1 state series: its band in the states chart (`None`: not drawn there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
+}
+
+/// Where a 0/1 state series stands in the states chart: one band of a panel, whose height
+/// each year is the share of trials in that state (the series' yearly mean).
+///
+/// The chart's panels stand left to right in the order of their first band. A panel of one
+/// band is a filled area; a panel of several is a stack with a legend, its bands in schema
+/// order from the top (they are shares of one partition, so the stack sums to 100%).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Band {
+    /// The panel's heading (`sanctioned`, `foreign support (Russia)`): bands with the same
+    /// heading share a panel.
+    pub panel: String,
+    /// What the panel is about, as the chart's title names it (`sanctions`).
+    pub topic: String,
+    /// The band's legend label in a stacked panel (`withdrawn`).
+    pub legend: String,
+    /// How the state reads, which sets its colour in a stacked panel.
+    pub tone: Tone,
+}
+
+/// How a state reads, for its colour: the usual state, a strained one, a bad one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Tone {
+    /// The usual, good state (green).
+    Good,
+    /// A strained state (amber).
+    Strained,
+    /// A bad state (red).
+    Bad,
 }
 
 /// What a yearly series holds.
@@ -171,6 +204,7 @@ impl Series {
             kind: SeriesKind::Level,
             held_to: None,
             overlay: None,
+            band: None,
         }
     }
 }

@@ -20,7 +20,7 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use crate::dist::{Param, Sampler};
-use crate::engine::{Model, Outcome, OutcomeKind, Schema, Series, SeriesKind, Streams};
+use crate::engine::{Band, Model, Outcome, OutcomeKind, Schema, Series, SeriesKind, Streams, Tone};
 use std::path::Path;
 
 use crate::scenario::{self, Scenario, ScenarioError};
@@ -140,11 +140,64 @@ const LINE_SERIES: [(&str, &str); 3] = [
     ("import_content", "import content (share of unit value)"),
 ];
 
+/// The states chart's bands: series, panel, the panel's topic in the chart's title, legend
+/// label, tone. The support panel's heading names the supplier (see [`series`]).
+const BANDS: [(&str, &str, &str, &str, Tone); 4] = [
+    ("sanctioned", "sanctioned", "sanctions", "", Tone::Bad),
+    (
+        "support_full",
+        SUPPORT_PANEL,
+        "foreign support",
+        "full",
+        Tone::Good,
+    ),
+    (
+        "support_reduced",
+        SUPPORT_PANEL,
+        "foreign support",
+        "reduced",
+        Tone::Strained,
+    ),
+    (
+        "support_withdrawn",
+        SUPPORT_PANEL,
+        "foreign support",
+        "withdrawn",
+        Tone::Bad,
+    ),
+];
+
+/// The support panel's heading, followed by the supplier in brackets.
+const SUPPORT_PANEL: &str = "foreign support";
+
 /// Every yearly series, in the order the model writes them: the program's, each line's
-/// (labelled with the line's unit from `settings`), then `growth`.
-pub fn series(settings: &Settings) -> Vec<Series> {
+/// (labelled with the line's unit from `settings`), then `growth`; the state series carry
+/// their band of the states chart, the support panel headed with `supplier`'s name.
+pub fn series(settings: &Settings, supplier: &str) -> Vec<Series> {
     let units: Vec<&str> = settings.lines.iter().map(|l| l.unit.as_str()).collect();
-    series_with_units(&units)
+    let mut out = series_with_units(&units);
+    for (name, panel, topic, legend, tone) in BANDS {
+        let s = out.iter_mut().find(|s| s.name == name).expect("a series");
+        s.band = Some(Band {
+            panel: if panel == SUPPORT_PANEL {
+                format!("{panel} ({supplier})")
+            } else {
+                panel.into()
+            },
+            topic: topic.into(),
+            legend: legend.into(),
+            tone,
+        });
+    }
+    out
+}
+
+/// `support.supplier`, or its default.
+fn supplier(scenario: &Scenario) -> &str {
+    match scenario.setting("support.supplier") {
+        Some(scenario::Value::Str(s)) => s,
+        _ => "Russia",
+    }
 }
 
 /// Every yearly series, each line's output labelled with `units[line]` (`round`).
@@ -157,6 +210,7 @@ pub fn series_with_units(units: &[&str]) -> Vec<Series> {
             kind,
             held_to: held_to.map(str::to_string),
             overlay,
+            band: None,
         })
         .collect();
     for (line, unit) in LINE_NAMES.iter().zip(units) {
@@ -172,6 +226,7 @@ pub fn series_with_units(units: &[&str]) -> Vec<Series> {
                 kind: SeriesKind::Level,
                 held_to: None,
                 overlay: None,
+                band: None,
             }
         }));
     }
@@ -181,6 +236,7 @@ pub fn series_with_units(units: &[&str]) -> Vec<Series> {
         kind: SeriesKind::Level,
         held_to: None,
         overlay: None,
+        band: None,
     });
     out
 }
@@ -319,7 +375,7 @@ impl ViabilityModel {
         let schema = Schema {
             inputs,
             outcomes: outcome_schema,
-            series: series(&settings),
+            series: series(&settings, supplier(scenario)),
             years: (0..settings.horizon_years)
                 .map(|t| settings.start_year + t as i32)
                 .collect(),

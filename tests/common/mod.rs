@@ -1,10 +1,56 @@
-//! Helpers shared by the end-to-end tests that read what `defsim` wrote (`mod common;` in
-//! each test file).
+//! Helpers shared by the end-to-end tests (`mod common;` in each test file): the binary,
+//! the shipped scenarios, and readers of what `defsim` wrote.
 
+// Each test crate compiles this module and uses a part of it.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use assert_cmd::Command;
 use serde_json::Value;
+
+/// The `defsim` binary, as a command to build up.
+pub fn defsim() -> Command {
+    Command::cargo_bin("defsim").expect("the defsim binary is built")
+}
+
+/// The path of shipped scenario `name` (`baseline.toml`).
+pub fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Every file under `dir` (relative path) with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn go(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                go(base, &p, out);
+            } else {
+                out.insert(p.strip_prefix(base).unwrap().into(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    go(dir, dir, &mut out);
+    out
+}
+
+/// The names in `dir`, hidden ones included, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
 
 /// The text content of every `<text>` element of an SVG (trimmed, entities as written).
 pub fn svg_texts(svg: &str) -> Vec<String> {

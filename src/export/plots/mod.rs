@@ -227,7 +227,7 @@ pub fn run_plots(
             render(&chart, dir)
         }));
     }
-    if let Some(chart) = states::States::new(summary, caption.clone()) {
+    if let Some(chart) = states::States::new(summary, schema, caption.clone()) {
         jobs.push(job(chart));
     }
     for (name, points) in &summary.timeseries {
