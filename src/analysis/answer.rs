@@ -19,7 +19,7 @@ use crate::analysis::compare::{Difference, ScenarioComparison as Comparison};
 use crate::analysis::drivers::OutcomeDrivers;
 use crate::analysis::explore::{Analysis, distinguishable};
 use crate::analysis::run::RunSummary;
-use crate::analysis::sweep::{Sweep, value_text};
+use crate::analysis::sweep::{Step, Sweep, value_text};
 use crate::stats::Proportion;
 
 /// The answer: sentences in reading order.
@@ -338,54 +338,87 @@ pub fn compare(c: &Comparison) -> Answer {
 /// as the steps' intervals allow.
 pub fn sweep(s: &Sweep) -> Answer {
     let mut out = Vec::new();
-    let steps: Vec<(f64, &Proportion)> = s
+    let steps: Vec<(&Step, &Proportion)> = s
         .steps
         .iter()
-        .filter_map(|st| st.probabilities.get(&s.headline).map(|p| (st.value, p)))
+        .filter_map(|st| st.probabilities.get(&s.headline).map(|p| (st, p)))
         .collect();
     let (Some(first), Some(last)) = (steps.first(), steps.last()) else {
         return Answer::default();
     };
-    let trend = if clearly_below(first.1, last.1) {
-        "it clearly rises"
-    } else if clearly_below(last.1, first.1) {
-        "it clearly falls"
-    } else {
-        "the two ends are not clearly different (their intervals overlap)"
-    };
-    out.push(format!(
-        "As {} goes from {} to {}, P({}) goes from {} to {} ({} simulated futures at each \
-         step): {trend}.",
-        s.key,
-        value_text(first.0),
-        value_text(last.0),
-        s.headline,
-        percent(first.1),
-        percent(last.1),
-        thousands(s.trials)
-    ));
     let best = steps
         .iter()
         .copied()
         .reduce(|a, b| if b.1.p > a.1.p { b } else { a })
         .expect("steps");
+    match &s.key2 {
+        None => {
+            let trend = if clearly_below(first.1, last.1) {
+                "it clearly rises"
+            } else if clearly_below(last.1, first.1) {
+                "it clearly falls"
+            } else {
+                "the two ends are not clearly different (their intervals overlap)"
+            };
+            out.push(format!(
+                "As {} goes from {} to {}, P({}) goes from {} to {} ({} simulated futures at \
+                 each step): {trend}.",
+                s.key,
+                value_text(first.0.value),
+                value_text(last.0.value),
+                s.headline,
+                percent(first.1),
+                percent(last.1),
+                thousands(s.trials)
+            ));
+        }
+        Some(key2) => {
+            let worst = steps
+                .iter()
+                .copied()
+                .reduce(|a, b| if b.1.p < a.1.p { b } else { a })
+                .expect("steps");
+            let range = |v: &dyn Fn(&Step) -> f64| {
+                let lo = steps.iter().map(|(st, _)| v(st)).fold(f64::MAX, f64::min);
+                let hi = steps.iter().map(|(st, _)| v(st)).fold(f64::MIN, f64::max);
+                format!("{} to {}", value_text(lo), value_text(hi))
+            };
+            let spread = if clearly_below(worst.1, best.1) {
+                "the grid clearly matters"
+            } else {
+                "no point is clearly different from another (their intervals overlap)"
+            };
+            out.push(format!(
+                "Over the grid of {} ({}) and {key2} ({}), P({}) ranges from {} at {} to {} at \
+                 {} ({} simulated futures at each of {} points): {spread}.",
+                s.key,
+                range(&|st| st.value),
+                range(&|st| st.value2.unwrap_or(f64::NAN)),
+                s.headline,
+                percent(worst.1),
+                s.at(worst.0),
+                percent(best.1),
+                s.at(best.0),
+                thousands(s.trials),
+                steps.len()
+            ));
+        }
+    }
     let overlapping = steps
         .iter()
-        .filter(|(v, p)| *v != best.0 && !clearly_below(p, best.1))
+        .filter(|(st, p)| !std::ptr::eq(*st, best.0) && !clearly_below(p, best.1))
         .count();
     out.push(if overlapping == 0 {
         format!(
-            "It is highest at {} = {}: {}, clearly above every other step.",
-            s.key,
-            value_text(best.0),
+            "It is highest at {}: {}, clearly above every other step.",
+            s.at(best.0),
             percent(best.1)
         )
     } else {
         format!(
-            "Its highest estimate is at {} = {}: {}, not clearly above {} other step{} whose \
+            "Its highest estimate is at {}: {}, not clearly above {} other step{} whose \
              interval overlaps it.",
-            s.key,
-            value_text(best.0),
+            s.at(best.0),
             percent(best.1),
             overlapping,
             if overlapping == 1 { "" } else { "s" }
@@ -788,6 +821,7 @@ mod tests {
             file: "x.toml".into(),
             description: String::new(),
             key: "plan.oversight".into(),
+            key2: None,
             seed: 1,
             trials: 2000,
             chosen: vec![],
@@ -798,11 +832,66 @@ mod tests {
                 .map(|(i, p)| crate::analysis::sweep::Step {
                     value: i as f64 * 0.5,
                     set: String::new(),
+                    value2: None,
+                    set2: None,
                     probabilities: [("viable".to_string(), p.clone())].into_iter().collect(),
                     outcomes: Default::default(),
                 })
                 .collect(),
         }
+    }
+
+    /// A 2 x 2 grid (oversight 0, 1 x scale 0.5, 1), its points in odometer order.
+    fn grid_of(ps: &[Proportion]) -> Sweep {
+        let mut s = sweep_of(ps);
+        s.key2 = Some("plan.capex_scale".into());
+        for (i, st) in s.steps.iter_mut().enumerate() {
+            st.value = (i / 2) as f64;
+            st.value2 = Some(0.5 + 0.5 * (i % 2) as f64);
+        }
+        s
+    }
+
+    #[test]
+    fn a_two_key_sweep_names_its_lowest_and_highest_points() {
+        let a = sweep(&grid_of(&[
+            prop(0.10, 0.08, 0.12),
+            prop(0.20, 0.18, 0.22),
+            prop(0.30, 0.27, 0.33),
+            prop(0.50, 0.47, 0.53),
+        ]));
+        assert_eq!(
+            a.sentences,
+            vec![
+                "Over the grid of plan.oversight (0 to 1) and plan.capex_scale (0.5 to 1), \
+                 P(viable) ranges from 10% (8-12%) at plan.oversight = 0, plan.capex_scale = \
+                 0.5 to 50% (47-53%) at plan.oversight = 1, plan.capex_scale = 1 (2,000 \
+                 simulated futures at each of 4 points): the grid clearly matters.",
+                "It is highest at plan.oversight = 1, plan.capex_scale = 1: 50% (47-53%), \
+                 clearly above every other step.",
+            ]
+        );
+        // Overlapping intervals: neither the spread nor the best point is claimed.
+        let a = sweep(&grid_of(&[
+            prop(0.30, 0.27, 0.33),
+            prop(0.31, 0.28, 0.34),
+            prop(0.32, 0.29, 0.35),
+            prop(0.31, 0.28, 0.34),
+        ]));
+        assert!(
+            a.sentences[0]
+                .ends_with("no point is clearly different from another (their intervals overlap)."),
+            "{}",
+            a.sentences[0]
+        );
+        assert!(
+            a.sentences[1].starts_with(
+                "Its highest estimate is at plan.oversight = 1, plan.capex_scale = 0.5: 32% \
+                 (29-35%), not clearly above 3 other steps"
+            ),
+            "{}",
+            a.sentences[1]
+        );
     }
 
     #[test]
