@@ -129,7 +129,8 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Also write trials.csv: every trial's drawn inputs and outcomes.
+    /// Also write trials.csv: every trial's drawn inputs and outcomes. With --shard the
+    /// part carries its trials' rows and `defsim merge` writes the whole run's file.
     #[arg(long)]
     pub trials_csv: bool,
     /// Also write trials.parquet: the columns of trials.csv in Apache Parquet (Snappy), for
@@ -150,13 +151,16 @@ pub struct RunArgs {
     #[arg(long)]
     pub streaming: bool,
     /// Run only shard K of N (0 <= K < N): its deterministic share of the trial blocks,
-    /// written as DIR/part-K-of-N.defsim only (several shards may share DIR). Merge the N
-    /// parts with `defsim merge`.
+    /// written as DIR/part-K-of-N.defsim only (several shards of one run may share DIR,
+    /// which holds a manifest and nothing else; with --trials-csv / --trials-parquet the
+    /// part carries the shard's trial rows). Merge the N parts with `defsim merge`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<ShardPlan>,
-    /// Keep the partial result in DIR.checkpoint/ (written atomically every few seconds),
-    /// removed after success; continue an interrupted run with `--resume DIR.checkpoint`.
-    #[arg(long)]
+    /// Keep the partial result in DIR.checkpoint/ (written atomically every few seconds and
+    /// on SIGINT/SIGTERM, which then exit 130), removed after success; continue an
+    /// interrupted run with `--resume DIR.checkpoint`. Not with --shard (a scheduler re-runs
+    /// a failed shard whole).
+    #[arg(long, conflicts_with = "shard")]
     pub checkpoint: bool,
     /// Continue the interrupted run whose checkpoint folder is given (same bytes as an
     /// uninterrupted run); every other option comes from the checkpoint.

@@ -47,6 +47,16 @@ fn shard(parts: &Path, trials: u64, seed: u64, k: u64, n: u64) {
         .success();
 }
 
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn part(parts: &Path, k: u64, n: u64) -> PathBuf {
     parts.join(format!("part-{k}-of-{n}.defsim"))
 }
@@ -100,15 +110,11 @@ fn merge_writes_the_whole_runs_outputs_and_says_what_it_merged() {
     for k in 0..3 {
         shard(&parts, 20_000, 9, k, 3);
     }
-    // Only the parts are in the shared folder.
-    let mut names: Vec<String> = fs::read_dir(&parts)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    // Only the parts and their manifest are in the shared folder.
     assert_eq!(
-        names,
+        names(&parts),
         [
+            ".defsim-output",
             "part-0-of-3.defsim",
             "part-1-of-3.defsim",
             "part-2-of-3.defsim"
@@ -215,7 +221,7 @@ fn shard_and_precision_options_are_checked() {
         vec!["run", &s, "--precision", "viable=0.01", "--design", "lhs"],
         vec!["run", &s, "--precision", "nope=0.01"],
         vec!["run", &s, "--precision", "viable=-1"],
-        vec!["run", &s, "--shard", "0/2", "--trials-csv"],
+        vec!["run", &s, "--shard", "0/2", "--checkpoint"],
     ] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("o");
@@ -529,4 +535,258 @@ fn check_reruns_a_streaming_baseline_in_streaming_mode() {
         .arg(&file)
         .assert()
         .success();
+}
+
+/// A run with both trial tables: `extra` arguments, into `out`.
+fn tables_run(out: &Path, trials: u64, extra: &[&str]) -> std::process::Output {
+    defsim()
+        .args([
+            "run",
+            &baseline(),
+            "--no-plots",
+            "--trials-csv",
+            "--trials-parquet",
+        ])
+        .args(["--trials", &trials.to_string(), "--seed", "12"])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// Shards carry their trials' rows; merge writes trials.csv and trials.parquet byte for byte
+/// as the unsharded run (streaming, and in memory) writes them; a part whose rows are
+/// corrupted, or a part of a run without trial tables, is refused by name.
+#[test]
+fn shards_carry_their_trial_rows_and_merge_writes_the_unsharded_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let trials = 150_000; // more than one Parquet row group (131,072 trials)
+    let whole = dir.path().join("whole");
+    assert!(
+        tables_run(&whole, trials, &["--streaming"])
+            .status
+            .success()
+    );
+    let memory = dir.path().join("memory");
+    assert!(tables_run(&memory, trials, &[]).status.success());
+    for table in ["trials.csv", "trials.parquet"] {
+        assert!(
+            fs::read(whole.join(table)).unwrap() == fs::read(memory.join(table)).unwrap(),
+            "{table}: streaming and in-memory runs differ"
+        );
+    }
+    let parts = dir.path().join("parts");
+    let n = 4;
+    for k in [3, 0, 2, 1] {
+        let o = tables_run(&parts, trials, &["--shard", &format!("{k}/{n}")]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let files: Vec<PathBuf> = [2, 0, 3, 1].iter().map(|&k| part(&parts, k, n)).collect();
+    let out = dir.path().join("merged");
+    let (code, err) = merge(&files, &out, true);
+    assert_eq!(code, 0, "{err}");
+    for f in ["summary.json", "trials.csv", "trials.parquet"] {
+        assert!(
+            fs::read(out.join(f)).unwrap() == fs::read(whole.join(f)).unwrap(),
+            "{f}: the merge differs from the unsharded run"
+        );
+    }
+
+    // A flipped byte in a part's rows, a part without rows: refused, nothing written.
+    let bytes = fs::read(&files[1]).unwrap();
+    let corrupted = dir.path().join("corrupted.defsim");
+    let mut flipped = bytes.clone();
+    let at = flipped.len() - 1000;
+    flipped[at] ^= 1;
+    fs::write(&corrupted, &flipped).unwrap();
+    let plain = dir.path().join("plain");
+    defsim()
+        .args(["run", &baseline(), "--shard", "1/4", "--seed", "12"])
+        .args(["--trials", &trials.to_string(), "--out"])
+        .arg(&plain)
+        .assert()
+        .success();
+    let out = dir.path().join("refused");
+    for (bad, expected) in [
+        (
+            corrupted.clone(),
+            format!("{}: corrupted", corrupted.display()),
+        ),
+        (
+            part(&plain, 1, 4),
+            format!(
+                "{}: a part of another run: its run writes no trial table, not trials.csv and \
+                 trials.parquet",
+                part(&plain, 1, 4).display()
+            ),
+        ),
+    ] {
+        let mut given = files.clone();
+        given[3] = bad;
+        let (code, err) = merge(&given, &out, true);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(&expected), "expected `{expected}` in: {err}");
+        assert!(!out.exists());
+    }
+}
+
+/// The shared folder of parts is defsim's: a manifest created by the first shard lists the
+/// parts of its run; a file defsim did not write, a folder of another sharding, a non-empty
+/// folder without a manifest are refused by name (exit 2, no part written); a concurrent
+/// shard's staging file is left alone; merge will not write over the parts.
+#[test]
+fn the_shared_folder_of_parts_holds_only_defsims_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_shard = |parts: &Path, k: u64, n: u64| {
+        defsim()
+            .args(["run", &baseline(), "--shard", &format!("{k}/{n}")])
+            .args(["--trials", "9000", "--out"])
+            .arg(parts)
+            .output()
+            .unwrap()
+    };
+    let parts = dir.path().join("parts");
+    // Another shard of this run is writing (a live process's staging file: this one's).
+    fs::create_dir(&parts).unwrap();
+    let host = fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .replace(['/', '.'], "_");
+    let busy = format!(
+        ".part-1-of-2.defsim.defsim-staging.{host}.{}.0123456789abcdef",
+        std::process::id()
+    );
+    fs::write(parts.join(&busy), "half a part").unwrap();
+    assert!(run_shard(&parts, 0, 2).status.success());
+    assert_eq!(
+        names(&parts),
+        [".defsim-output", &busy, "part-0-of-2.defsim"]
+    );
+    fs::remove_file(parts.join(&busy)).unwrap();
+    assert!(run_shard(&parts, 1, 2).status.success());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(parts.join(".defsim-output")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["files"],
+        serde_json::json!(["part-0-of-2.defsim", "part-1-of-2.defsim"])
+    );
+
+    let refused = |parts: &Path, k: u64, n: u64, expected: &str| {
+        let before = names(parts);
+        let o = run_shard(parts, k, n);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(expected), "expected `{expected}` in: {err}");
+        assert_eq!(names(parts), before, "something was written");
+    };
+    // Another sharding of another run.
+    refused(&parts, 0, 3, "holds the outputs of another defsim run");
+    // A file of the user's.
+    fs::write(parts.join("notes.txt"), "mine").unwrap();
+    refused(
+        &parts,
+        0,
+        2,
+        "holds files defsim did not write: `notes.txt`",
+    );
+    fs::remove_file(parts.join("notes.txt")).unwrap();
+    // A folder without a manifest that is not empty.
+    let theirs = dir.path().join("theirs");
+    fs::create_dir(&theirs).unwrap();
+    fs::write(theirs.join("data.csv"), "1,2").unwrap();
+    refused(&theirs, 0, 2, "is not a defsim output folder");
+    // merge --out the parts' folder.
+    let files: Vec<PathBuf> = (0..2).map(|k| part(&parts, k, 2)).collect();
+    let (code, err) = merge(&files, &parts, true);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out is the folder of the parts"), "{err}");
+    assert!(part(&parts, 0, 2).exists());
+}
+
+/// Whether process `pid` catches SIGINT and SIGTERM (its handler is installed), per /proc.
+fn catches_interrupts(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            let mask = s.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
+            u64::from_str_radix(mask.trim(), 16).ok()
+        })
+        .is_some_and(|mask| mask & (1 << (2 - 1)) != 0 && mask & (1 << (15 - 1)) != 0)
+}
+
+/// SIGINT and SIGTERM stop a checkpointed run after writing its checkpoint (trial rows
+/// included), exit 130 and leave no staging; resumed, it ends with the bytes of an
+/// uninterrupted run. Checkpoints are otherwise never written here (a period of 10^9 s), so
+/// the checkpoint found is the one the signal caused.
+#[test]
+fn an_interrupted_checkpointed_run_writes_its_checkpoint_and_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let trials = 300_000u64;
+    let whole = dir.path().join("whole");
+    assert!(
+        tables_run(&whole, trials, &["--streaming"])
+            .status
+            .success()
+    );
+    let bin = assert_cmd::cargo::cargo_bin("defsim");
+    for signal in [rustix::process::Signal::INT, rustix::process::Signal::TERM] {
+        let area = dir.path().join(format!("{signal:?}"));
+        fs::create_dir(&area).unwrap();
+        let out = area.join("cp");
+        let checkpoint = area.join("cp.checkpoint");
+        let child = std::process::Command::new(&bin)
+            .args([
+                "run",
+                &baseline(),
+                "--no-plots",
+                "--trials-csv",
+                "--trials-parquet",
+            ])
+            .args([
+                "--trials",
+                &trials.to_string(),
+                "--seed",
+                "12",
+                "--checkpoint",
+            ])
+            .args(["--checkpoint-seconds", "1e9", "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The checkpoint folder exists once the run handles signals itself.
+        let invocation = checkpoint.join("invocation.json");
+        for _ in 0..3000 {
+            if invocation.exists() && catches_interrupts(child.id()) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(invocation.exists(), "the checkpoint was never created");
+        let pid = rustix::process::Pid::from_child(&child);
+        rustix::process::kill_process(pid, signal).unwrap();
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(130), "{signal:?}: {err}");
+        assert!(err.contains("checkpoint written"), "{err}");
+        assert!(checkpoint.join("checkpoint.defsim").exists(), "{err}");
+        assert_eq!(names(&area), ["cp.checkpoint"], "no output, no staging");
+        let o = defsim()
+            .arg("run")
+            .arg("--resume")
+            .arg(&checkpoint)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("resuming"));
+        assert!(!checkpoint.exists());
+        for f in ["summary.json", "trials.csv", "trials.parquet"] {
+            assert!(
+                fs::read(out.join(f)).unwrap() == fs::read(whole.join(f)).unwrap(),
+                "{signal:?}: {f} differs after the resume"
+            );
+        }
+    }
 }

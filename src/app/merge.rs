@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use super::run::{part_thresholds, print_headline, run_info, write_outputs};
+use super::run::{TrialTables, part_thresholds, print_headline, run_info, write_outputs};
 use super::{BadInput, claim, commit, stage};
 use crate::analysis::run::RunSummary;
 use crate::cli::MergeArgs;
@@ -39,8 +39,12 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         }
         let plan = ShardPlan { k: h.k, n: h.n };
         let blocks = plan.blocks(h.trials);
+        let trials = plan.trials(h.trials);
         if h.blocks != [blocks.start, blocks.end]
-            || stats.trials != plan.trials(h.trials).count() as u64
+            || stats.trials != trials.clone().count() as u64
+            || h.rows
+                .as_ref()
+                .is_some_and(|r| r.first != trials.start || r.end != trials.end)
         {
             return Err(BadInput(format!(
                 "{}: corrupted: it does not hold shard {}/{}'s trials",
@@ -85,8 +89,40 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         RunSummary::from_stream(header.scenario.meta(), &header.schema, header.seed, &stats);
     summary.design = header.design.clone();
 
+    // Merging into the parts' own folder would replace the parts it reads.
+    let out_dir = args.out.canonicalize().ok();
+    for (path, _, _) in &parts {
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let folder = folder
+            .unwrap_or(std::path::Path::new("."))
+            .canonicalize()
+            .ok();
+        if out_dir.is_some() && folder == out_dir {
+            return Err(BadInput(format!(
+                "{}: --out is the folder of the parts; the merged outputs would replace them: \
+                 choose another --out",
+                args.out.display()
+            ))
+            .into());
+        }
+    }
     claim(&args.out)?;
     let staging = stage(&args.out)?;
+    if let Some(info) = &header.rows {
+        let mut tables = TrialTables::create(
+            &args.out,
+            staging.path(),
+            &header.schema,
+            header.seed,
+            info.csv,
+            info.parquet,
+        )?;
+        for (path, _, _) in &parts {
+            let mut rows = part::rows(path).map_err(|e| BadInput(e.to_string()))?;
+            tables.replay(&mut rows, path)?;
+        }
+        tables.finish()?;
+    }
     let info = run_info(
         &header.scenario.scenario_file,
         &header.scenario.overrides,
@@ -147,6 +183,23 @@ fn foreign(first: &PartHeader, h: &PartHeader) -> Option<String> {
         Some(format!("it is one of {} shards, not {}", h.n, first.n))
     } else if h.design != first.design || h.schema != first.schema {
         Some("its sampling design or model differs".into())
+    } else if h.rows.as_ref().map(|r| (r.csv, r.parquet))
+        != first.rows.as_ref().map(|r| (r.csv, r.parquet))
+    {
+        let tables = |h: &PartHeader| match &h.rows {
+            None => "no trial table".to_string(),
+            Some(r) => [(r.csv, "trials.csv"), (r.parquet, "trials.parquet")]
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, n)| *n)
+                .collect::<Vec<_>>()
+                .join(" and "),
+        };
+        Some(format!(
+            "its run writes {}, not {}",
+            tables(h),
+            tables(first)
+        ))
     } else {
         None
     }

@@ -3,6 +3,7 @@
 //! precision stopping (`--precision`).
 
 use std::fs;
+use std::io::Write as _;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -16,12 +17,15 @@ use super::{
 use crate::analysis::precision::Precision;
 use crate::analysis::run::{RunSummary, SummaryMeta};
 use crate::cli::{RunArgs, SamplingDesign, SimArgs};
+use crate::engine::Schema;
 use crate::engine::stream::{self, ShardPlan, StreamStats};
 use crate::engine::{Design, LatinHypercube, Model};
 use crate::export;
 use crate::export::parquet::TrialsWriter;
 use crate::export::part::{self, PartHeader, PartScenario};
 use crate::export::plots::{self, Thresholds, Trials};
+use crate::export::rows::{RowsInfo, RowsReader, RowsWriter};
+use crate::export::staging;
 use crate::model::ViabilityModel;
 
 /// `defsim run`.
@@ -194,12 +198,138 @@ pub fn part_thresholds(s: &PartScenario, schema: &crate::engine::Schema) -> Thre
     })
 }
 
-/// A streaming run (whole, one shard, or resumed from `resumed`: its checkpoint's header
-/// and statistics).
+/// The trial tables (`trials.csv`, `trials.parquet`) a run writes, fed rows in trial order.
+pub(crate) struct TrialTables {
+    target: PathBuf,
+    csv: Option<export::csv::TrialsCsv>,
+    parquet: Option<TrialsWriter>,
+    inputs: usize,
+}
+
+impl TrialTables {
+    /// The tables asked for, created in the staging folder `dir` of `target`.
+    pub(crate) fn create(
+        target: &Path,
+        dir: &Path,
+        schema: &Schema,
+        seed: u64,
+        csv: bool,
+        parquet: bool,
+    ) -> Result<TrialTables> {
+        Ok(TrialTables {
+            target: target.to_path_buf(),
+            csv: if csv {
+                Some(
+                    export::csv::TrialsCsv::create(&dir.join("trials.csv"), schema)
+                        .with_context(|| writing(target, "trials.csv"))?,
+                )
+            } else {
+                None
+            },
+            parquet: if parquet {
+                Some(
+                    TrialsWriter::create(&dir.join("trials.parquet"), schema, seed)
+                        .with_context(|| writing(target, "trials.parquet"))?,
+                )
+            } else {
+                None
+            },
+            inputs: schema.inputs.len(),
+        })
+    }
+
+    /// Appends the trials `first ..`: the input columns, then the outcome columns.
+    pub(crate) fn append(&mut self, first: u64, columns: &[&[f64]]) -> Result<()> {
+        if let Some(c) = self.csv.as_mut() {
+            c.append(first, columns)
+                .with_context(|| writing(&self.target, "trials.csv"))?;
+        }
+        if let Some(p) = self.parquet.as_mut() {
+            let (ins, outs) = columns.split_at(self.inputs);
+            p.write(first, ins, outs)
+                .with_context(|| writing(&self.target, "trials.parquet"))?;
+        }
+        Ok(())
+    }
+
+    /// Appends every row that `rows` holds; `what` names their file in a message.
+    pub(crate) fn replay<R: std::io::Read>(
+        &mut self,
+        rows: &mut RowsReader<R>,
+        what: &Path,
+    ) -> Result<()> {
+        while let Some((first, columns)) = rows
+            .next_chunk()
+            .with_context(|| format!("{}: cannot read its trial rows", what.display()))?
+        {
+            let columns: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect();
+            self.append(first, &columns)?;
+        }
+        Ok(())
+    }
+
+    /// Completes the files.
+    pub(crate) fn finish(self) -> Result<()> {
+        if let Some(c) = self.csv {
+            c.finish()
+                .with_context(|| writing(&self.target, "trials.csv"))?;
+        }
+        if let Some(p) = self.parquet {
+            p.finish()
+                .with_context(|| writing(&self.target, "trials.parquet"))?;
+        }
+        Ok(())
+    }
+}
+
+/// A wave's columns: the inputs, then the outcomes.
+fn wave_columns<'a>(w: &stream::WaveRows<'a>) -> Vec<&'a [f64]> {
+    w.inputs
+        .iter()
+        .chain(w.outcomes)
+        .map(|c| c.as_slice())
+        .collect()
+}
+
+/// Where a streaming run's trial rows go.
+enum Rows {
+    /// No trial table asked for.
+    None,
+    /// Straight into the tables in the staging folder.
+    Tables(TrialTables),
+    /// Kept for later (a shard's into its part, a checkpointed run's beside its checkpoint).
+    Kept(RowsWriter),
+}
+
+/// File of a checkpointed run's trial rows, in its checkpoint folder.
+const CHECKPOINT_ROWS: &str = "rows.defsim-rows";
+
+/// Writes the checkpoint of blocks `[0, next)` (and syncs the rows it covers first).
+fn save_checkpoint(
+    cp: &Path,
+    header: &PartHeader,
+    stats: &StreamStats,
+    next: u64,
+    rows: &mut Rows,
+    tables: (bool, bool),
+) -> Result<()> {
+    let mut h = header.clone();
+    h.blocks = [0, next];
+    if let Rows::Kept(w) = rows {
+        h.rows = Some(
+            w.sync(tables.0, tables.1)
+                .context("cannot write the checkpoint's trial rows")?,
+        );
+    }
+    part::write(&cp.join("checkpoint.defsim"), &h, stats).context("cannot write the checkpoint")
+}
+
+/// A streaming run (whole, one shard, or resumed from `resumed`: its checkpoint's next
+/// block, statistics and trial rows).
 fn run_streaming(
     invocation: &Invocation,
     job: Job,
-    resumed: Option<(u64, StreamStats)>,
+    resumed: Option<(u64, StreamStats, Option<RowsInfo>)>,
 ) -> Result<()> {
     let started = Instant::now();
     let design = invocation.design();
@@ -219,16 +349,9 @@ fn run_streaming(
             BadInput("--precision cannot be used with --design lhs: a Latin hypercube is stratified over the whole trial count".into())
         );
     }
-    if invocation.shard.is_some() || invocation.checkpoint {
-        anyhow::ensure!(
-            !(invocation.trials_csv || invocation.trials_parquet),
-            BadInput(
-                "--trials-csv and --trials-parquet are not kept in shard parts or checkpoints: \
-                 run without --shard / --checkpoint to write them"
-                    .into()
-            )
-        );
-    }
+    let tables = (invocation.trials_csv, invocation.trials_parquet);
+    let wants_rows = tables.0 || tables.1;
+    let columns = schema.inputs.len() + schema.outcomes.len();
     let lhs = (design == SamplingDesign::Lhs)
         .then(|| LatinHypercube::new(o.trials, schema.inputs.len(), o.seed));
     let design_ref: Option<&dyn Design> = lhs.as_ref().map(|d| d as &dyn Design);
@@ -251,12 +374,16 @@ fn run_streaming(
         blocks: [0, 0],
         body_bytes: 0,
         body_sha256: String::new(),
+        rows: None,
     };
 
     // Shard: only the part, into the shared folder.
     if let Some(plan) = invocation.shard {
         let dir = out_dir(&invocation.sim(), &job.scenario.name);
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let file = dir.join(part::file_name(plan.k, plan.n));
+        let names: Vec<String> = (0..plan.n).map(|k| part::file_name(k, plan.n)).collect();
+        staging::claim_shared(&dir, &names, &part::file_name(plan.k, plan.n))
+            .map_err(|r| BadInput(r.0))?;
         let blocks = plan.blocks(o.trials);
         let range = plan.trials(o.trials);
         eprintln!(
@@ -269,6 +396,18 @@ fn run_streaming(
             blocks.end - blocks.start,
             o.seed
         );
+        let scratch = if wants_rows {
+            let (scratch, f) = staging::ScratchFile::create(&file)
+                .with_context(|| format!("cannot write beside {}", file.display()))?;
+            Some((scratch, RowsWriter::new(f, range.start, columns)))
+        } else {
+            None
+        };
+        let (scratch, mut rows) = match scratch {
+            Some((s, w)) => (Some(s), Rows::Kept(w)),
+            None => (None, Rows::None),
+        };
+        let mut failure: Option<anyhow::Error> = None;
         let mut stats = StreamStats::new(&schema);
         stream::stream(
             &model,
@@ -276,16 +415,30 @@ fn run_streaming(
             design_ref,
             blocks.clone(),
             &mut stats,
-            false,
+            wants_rows,
             stream::WAVE_BLOCKS,
-            |_, _, _| ControlFlow::Continue(()),
+            |_, _, wave| {
+                if let (Some(w), Rows::Kept(r)) = (wave, &mut rows)
+                    && let Err(e) = r.append(w.first, &wave_columns(&w))
+                {
+                    failure = Some(anyhow::Error::new(e).context("cannot keep the trial rows"));
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            },
         )?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
         header.n = plan.n;
         header.k = plan.k;
         header.blocks = [blocks.start, blocks.end];
-        let file = dir.join(part::file_name(plan.k, plan.n));
-        part::write(&file, &header, &stats)
+        if let Rows::Kept(w) = &mut rows {
+            header.rows = Some(w.sync(tables.0, tables.1)?);
+        }
+        part::write_with_rows(&file, &header, &stats, scratch.as_ref().map(|s| s.path()))
             .with_context(|| format!("cannot write {}", file.display()))?;
+        drop(scratch);
         eprintln!(
             "shard {}/{}: {} trials in {:.1} s -> {}",
             plan.k,
@@ -302,8 +455,10 @@ fn run_streaming(
     claim(&target)?;
     warn_few_trials(o.trials);
     let checkpoint = invocation.checkpoint.then(|| checkpoint_dir(&target));
-    let (mut stats, first_block) = match resumed {
-        Some((next, s)) => (s, next),
+    // From here a checkpointed run handles SIGINT/SIGTERM itself: checkpoint, then exit 130.
+    let deferral = checkpoint.as_ref().map(|_| staging::defer_interrupts());
+    let (mut stats, first_block, kept_rows) = match resumed {
+        Some((next, s, rows)) => (s, next, rows),
         None => {
             if let Some(cp) = &checkpoint {
                 anyhow::ensure!(
@@ -316,46 +471,50 @@ fn run_streaming(
                 );
                 fs::create_dir_all(cp)
                     .with_context(|| format!("cannot create {}", cp.display()))?;
-                write_atomic(
-                    &cp.join("invocation.json"),
-                    export::json::to_text(invocation).as_bytes(),
-                )?;
+                staging::write_atomic_with(&cp.join("invocation.json"), |f| {
+                    f.write_all(export::json::to_text(invocation).as_bytes())
+                })
+                .with_context(|| format!("cannot write {}", cp.display()))?;
             }
-            (StreamStats::new(&schema), 0)
+            (StreamStats::new(&schema), 0, None)
         }
     };
     let staging = stage(&target)?;
     let dir = staging.path().to_path_buf();
-    let mut csv = if invocation.trials_csv {
-        Some(export::csv::TrialsCsv::create(
-            &dir.join("trials.csv"),
-            &schema,
-        )?)
-    } else {
-        None
+    let mut rows = match (&checkpoint, wants_rows) {
+        (_, false) => Rows::None,
+        (None, true) => Rows::Tables(TrialTables::create(
+            &target, &dir, &schema, o.seed, tables.0, tables.1,
+        )?),
+        (Some(cp), true) => {
+            let path = cp.join(CHECKPOINT_ROWS);
+            let file = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(kept_rows.is_none())
+                .open(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Rows::Kept(match &kept_rows {
+                Some(info) => RowsWriter::resume(file, info, columns)
+                    .map_err(|e| BadInput(format!("{}: cannot resume: {e}", path.display())))?,
+                None => RowsWriter::new(file, 0, columns),
+            })
+        }
     };
-    let mut parquet = if invocation.trials_parquet {
-        Some(TrialsWriter::create(
-            &dir.join("trials.parquet"),
-            &schema,
-            o.seed,
-        )?)
-    } else {
-        None
-    };
-    let rows = csv.is_some() || parquet.is_some();
     let total_blocks = stream::block_count(o.trials);
     let sim_start = Instant::now();
     let mut last_checkpoint = Instant::now();
     let mut failure: Option<anyhow::Error> = None;
     let mut reached = false;
-    stream::stream(
+    let mut interrupted = false;
+    let next = stream::stream(
         &model,
         o,
         design_ref,
         first_block..total_blocks,
         &mut stats,
-        rows,
+        wants_rows,
         if precision.is_some() {
             crate::analysis::precision::CHECK_BLOCKS
         } else {
@@ -363,21 +522,16 @@ fn run_streaming(
         },
         |stats, next, wave| {
             if let Some(w) = wave {
-                let mut columns: Vec<&[f64]> = w.inputs.iter().map(|c| c.as_slice()).collect();
-                columns.extend(w.outcomes.iter().map(|c| c.as_slice()));
-                if let Some(c) = csv.as_mut()
-                    && let Err(e) = c.append(w.first, &columns)
-                {
-                    failure = Some(e.into());
+                let kept = match &mut rows {
+                    Rows::None => Ok(()),
+                    Rows::Tables(t) => t.append(w.first, &wave_columns(&w)),
+                    Rows::Kept(r) => r
+                        .append(w.first, &wave_columns(&w))
+                        .context("cannot keep the trial rows"),
+                };
+                if let Err(e) = kept {
+                    failure = Some(e);
                     return ControlFlow::Break(());
-                }
-                if let Some(p) = parquet.as_mut() {
-                    let ins: Vec<&[f64]> = w.inputs.iter().map(|c| c.as_slice()).collect();
-                    let outs: Vec<&[f64]> = w.outcomes.iter().map(|c| c.as_slice()).collect();
-                    if let Err(e) = p.write(w.first, &ins, &outs) {
-                        failure = Some(e.into());
-                        return ControlFlow::Break(());
-                    }
                 }
             }
             if let Some(p) = &precision
@@ -386,17 +540,22 @@ fn run_streaming(
                 reached = true;
                 return ControlFlow::Break(());
             }
-            if let Some(cp) = &checkpoint
-                && next < total_blocks
-                && last_checkpoint.elapsed().as_secs_f64() >= invocation.checkpoint_seconds
-            {
-                let mut h = header.clone();
-                h.blocks = [0, next];
-                if let Err(e) = part::write(&cp.join("checkpoint.defsim"), &h, stats) {
-                    failure = Some(anyhow::Error::new(e).context("cannot write the checkpoint"));
+            if let Some(cp) = &checkpoint {
+                let asked = staging::interrupt_requested();
+                if asked
+                    || (next < total_blocks
+                        && last_checkpoint.elapsed().as_secs_f64() >= invocation.checkpoint_seconds)
+                {
+                    if let Err(e) = save_checkpoint(cp, &header, stats, next, &mut rows, tables) {
+                        failure = Some(e);
+                        return ControlFlow::Break(());
+                    }
+                    last_checkpoint = Instant::now();
+                }
+                if asked {
+                    interrupted = true;
                     return ControlFlow::Break(());
                 }
-                last_checkpoint = Instant::now();
             }
             ControlFlow::Continue(())
         },
@@ -404,12 +563,50 @@ fn run_streaming(
     if let Some(e) = failure {
         return Err(e);
     }
-    let simulate_seconds = sim_start.elapsed().as_secs_f64();
-    if let Some(c) = csv {
-        c.finish()?;
+    if let (Some(cp), Some(d)) = (&checkpoint, deferral) {
+        let asked = d.end();
+        if asked && !interrupted && !reached {
+            // The signal came after the last wave's look: the whole simulation is done.
+            save_checkpoint(cp, &header, &stats, next, &mut rows, tables)?;
+            interrupted = true;
+        }
+        if interrupted {
+            staging::exit_interrupted(&format!(
+                "checkpoint written ({} of {} trials); continue with `defsim run --resume {}`",
+                stats.trials,
+                o.trials,
+                cp.display()
+            ));
+        }
+        if asked {
+            staging::exit_interrupted(&format!(
+                "the last checkpoint is kept; continue with `defsim run --resume {}`",
+                cp.display()
+            ));
+        }
+        if !reached {
+            // Killed while the outputs are written, the run resumes without simulating.
+            save_checkpoint(cp, &header, &stats, next, &mut rows, tables)?;
+        }
     }
-    if let Some(p) = parquet {
-        p.finish()?;
+    let simulate_seconds = sim_start.elapsed().as_secs_f64();
+    match rows {
+        Rows::None => {}
+        Rows::Tables(t) => t.finish()?,
+        Rows::Kept(mut w) => {
+            let info = w.sync(tables.0, tables.1)?;
+            drop(w);
+            let path = checkpoint
+                .as_ref()
+                .expect("kept rows belong to a checkpoint")
+                .join(CHECKPOINT_ROWS);
+            let file =
+                fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let mut reader = RowsReader::new(std::io::BufReader::new(file), &info, columns);
+            let mut t = TrialTables::create(&target, &dir, &schema, o.seed, tables.0, tables.1)?;
+            t.replay(&mut reader, &path)?;
+            t.finish()?;
+        }
     }
     let mut summary =
         RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
@@ -512,15 +709,30 @@ fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
         if let Some(why) = mismatch {
             return Err(bad(format!("cannot resume: {why}")).into());
         }
+        let done = header.blocks[1]
+            .saturating_mul(stream::BLOCK as u64)
+            .min(header.trials);
+        let wants_rows = invocation.trials_csv || invocation.trials_parquet;
+        if wants_rows
+            && header
+                .rows
+                .as_ref()
+                .is_none_or(|r| r.first != 0 || r.end != done)
+        {
+            return Err(bad(
+                "cannot resume: its trial rows are missing or do not match its \
+                            statistics"
+                    .into(),
+            )
+            .into());
+        }
         eprintln!(
             "resuming {}: {} of {} trials done",
             invocation.scenario.display(),
-            header.blocks[1]
-                .saturating_mul(stream::BLOCK as u64)
-                .min(header.trials),
+            done,
             header.trials
         );
-        Some((header.blocks[1], stats))
+        Some((header.blocks[1], stats, header.rows.filter(|_| wants_rows)))
     } else {
         // Killed before the first checkpoint: start again.
         eprintln!(
@@ -530,17 +742,11 @@ fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
         Some((
             0,
             StreamStats::new(ViabilityModel::new(&job.scenario).schema()),
+            None,
         ))
     };
+    staging::remove_stale(&file);
     run_streaming(&invocation, job, resumed)
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let temp = path.with_extension(format!("tmp-{}", std::process::id()));
-    fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
-    fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 /// `run.json` of a run.

@@ -8,6 +8,7 @@ pub mod json;
 pub mod parquet;
 pub mod part;
 pub mod plots;
+pub mod rows;
 pub(crate) mod sensitivity;
 pub mod staging;
 

@@ -27,12 +27,19 @@ use crate::engine::{Results, Schema};
 /// Trials per row group.
 pub const ROW_GROUP: usize = 1 << 17;
 
-/// A `trials.parquet` being written, one row group per [`TrialsWriter::write`] call.
+/// A `trials.parquet` being written. Rows come in trial order in blocks of any size; they
+/// are cut into row groups of [`ROW_GROUP`] trials counted from trial 0 (the last one
+/// shorter), so the file's bytes do not depend on how the rows were handed over (a whole
+/// run, waves of a streaming run, the parts of a sharded run).
 pub struct TrialsWriter {
     writer: SerializedFileWriter<BufWriter<File>>,
     n_inputs: usize,
     n_outcomes: usize,
     next_trial: u64,
+    /// First trial of the row group being filled, and its columns so far.
+    group_first: u64,
+    group_inputs: Vec<Vec<f64>>,
+    group_outcomes: Vec<Vec<f64>>,
 }
 
 impl TrialsWriter {
@@ -75,12 +82,15 @@ impl TrialsWriter {
             n_inputs: schema.inputs.len(),
             n_outcomes: schema.outcomes.len(),
             next_trial: 0,
+            group_first: 0,
+            group_inputs: vec![Vec::new(); schema.inputs.len()],
+            group_outcomes: vec![Vec::new(); schema.outcomes.len()],
         })
     }
 
-    /// Appends the trials `first ..` as one row group: `inputs[j]` and `outcomes[o]` hold
-    /// the block's values of input `j` and outcome `o` (NaN = absent outcome). Blocks must
-    /// come in trial order, without gaps.
+    /// Appends the trials `first ..`: `inputs[j]` and `outcomes[o]` hold the block's values
+    /// of input `j` and outcome `o` (NaN = absent outcome). Blocks must come in trial order,
+    /// without gaps; a row group is written whenever [`ROW_GROUP`] trials are buffered.
     pub fn write(
         &mut self,
         first: u64,
@@ -98,6 +108,32 @@ impl TrialsWriter {
             )));
         }
         let len = outcomes.first().or(inputs.first()).map_or(0, |c| c.len());
+        let mut at = 0;
+        while at < len {
+            let buffered = (self.next_trial - self.group_first) as usize;
+            let take = (ROW_GROUP - buffered).min(len - at);
+            for (buf, col) in self.group_inputs.iter_mut().zip(inputs) {
+                buf.extend_from_slice(&col[at..at + take]);
+            }
+            for (buf, col) in self.group_outcomes.iter_mut().zip(outcomes) {
+                buf.extend_from_slice(&col[at..at + take]);
+            }
+            at += take;
+            self.next_trial += take as u64;
+            if (self.next_trial - self.group_first) as usize == ROW_GROUP {
+                self.flush_group()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered trials as one row group.
+    fn flush_group(&mut self) -> Result<(), ParquetError> {
+        let first = self.group_first;
+        let len = (self.next_trial - first) as usize;
+        if len == 0 {
+            return Ok(());
+        }
         let trials: Vec<i64> = (first..first + len as u64).map(|t| t as i64).collect();
         let mut group = self.writer.next_row_group()?;
         let mut index = 0;
@@ -108,11 +144,11 @@ impl TrialsWriter {
                 col.typed::<Int64Type>().write_batch(&trials, None, None)?;
             } else if index <= self.n_inputs {
                 col.typed::<DoubleType>()
-                    .write_batch(inputs[index - 1], None, None)?;
+                    .write_batch(&self.group_inputs[index - 1], None, None)?;
             } else {
                 present.clear();
                 levels.clear();
-                for &v in outcomes[index - 1 - self.n_inputs] {
+                for &v in &self.group_outcomes[index - 1 - self.n_inputs] {
                     levels.push(i16::from(!v.is_nan()));
                     if !v.is_nan() {
                         present.push(v);
@@ -125,12 +161,16 @@ impl TrialsWriter {
             index += 1;
         }
         group.close()?;
-        self.next_trial = first + len as u64;
+        for c in self.group_inputs.iter_mut().chain(&mut self.group_outcomes) {
+            c.clear();
+        }
+        self.group_first = self.next_trial;
         Ok(())
     }
 
     /// Writes the footer and closes the file.
-    pub fn finish(self) -> Result<(), ParquetError> {
+    pub fn finish(mut self) -> Result<(), ParquetError> {
+        self.flush_group()?;
         self.writer.close()?;
         Ok(())
     }

@@ -21,8 +21,9 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::hash::{BuildHasher, RandomState};
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
@@ -154,6 +155,150 @@ fn owned_files(target: &Path) -> Result<Vec<String>, Refusal> {
     Ok(entries)
 }
 
+/// Prepares `dir` as a folder that several processes may share, each writing one file of
+/// `files` (the `n` parts of a sharded run: `mine` is this process's): the folder is created
+/// if missing; its manifest, listing every name of `files`, is created atomically (a complete
+/// file put in place only if no other process put one there first); an existing manifest must
+/// list `mine`. Besides the manifest and the listed files, only the staging files of those
+/// names (their writers' temporary files) may be in `dir`: anything else is refused by name
+/// (exit 2), as is a folder without a manifest that is not empty. Stale staging files of
+/// `mine` left by dead processes of this host are removed.
+pub fn claim_shared(dir: &Path, files: &[String], mine: &str) -> Result<(), Refusal> {
+    let shown = dir.display();
+    match fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(Refusal(format!(
+                "{shown} is a symbolic link; defsim writes only into a folder it owns: name \
+                 the folder itself, or another one"
+            )));
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(Refusal(format!(
+                "{shown} is a file, not a folder of parts; defsim leaves it untouched: choose \
+                 another --out"
+            )));
+        }
+        _ => {}
+    }
+    if dir.file_name().is_none() {
+        return Err(Refusal(format!(
+            "{shown}: name the folder of the parts itself (e.g. --out parts), not `.`, `..` or `/`"
+        )));
+    }
+    fs::create_dir_all(dir).map_err(|e| Refusal(format!("cannot create {shown}: {e}")))?;
+    let staging_of = |entry: &str, names: &[String]| {
+        names.iter().chain([&MANIFEST.to_string()]).any(|n| {
+            entry
+                .strip_prefix(&format!(".{n}{STAGING_INFIX}"))
+                .is_some_and(|rest| rest.split('.').count() == 3)
+        })
+    };
+    let entries = walk(dir).map_err(|e| Refusal(format!("cannot read {shown}: {e}")))?;
+    let manifest_path = dir.join(MANIFEST);
+    if !entries.iter().any(|e| e == MANIFEST) {
+        let others: Vec<String> = entries
+            .iter()
+            .filter(|e| !staging_of(e, files))
+            .cloned()
+            .collect();
+        if !others.is_empty() {
+            return Err(Refusal(format!(
+                "{shown} is not a defsim output folder (it has no {MANIFEST} manifest) and is \
+                 not empty: it holds {}; defsim writes only into a new or empty folder or one \
+                 it wrote itself, and leaves this one untouched: choose another --out",
+                list(&others)
+            )));
+        }
+        let manifest = Manifest {
+            defsim_output: 1,
+            note: "defsim wrote this folder of shard parts (`defsim merge` reads them); \
+                   shards write here only the files listed, and defsim refuses to if the \
+                   folder holds files not listed here"
+                .into(),
+            defsim_version: env!("CARGO_PKG_VERSION").into(),
+            files: files.to_vec(),
+        };
+        create_new_atomic(&manifest_path, &crate::export::json::to_text(&manifest))
+            .map_err(|e| Refusal(format!("cannot write {}: {e}", manifest_path.display())))?;
+    }
+    let manifest = fs::read_to_string(&manifest_path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
+        .ok_or_else(|| {
+            Refusal(format!(
+                "{} is not a manifest defsim wrote; defsim leaves {shown} untouched: choose \
+                 another --out",
+                manifest_path.display()
+            ))
+        })?;
+    if !manifest.files.iter().any(|f| f == mine) {
+        return Err(Refusal(format!(
+            "{shown} holds the outputs of another defsim run (its {MANIFEST} lists {}, not \
+             {mine}); shards of one run share a folder, another run needs its own: choose \
+             another --out",
+            list(&manifest.files)
+        )));
+    }
+    // Re-read: files written since the first look count too.
+    let entries = walk(dir).map_err(|e| Refusal(format!("cannot read {shown}: {e}")))?;
+    let foreign: Vec<String> = entries
+        .iter()
+        .filter(|e| {
+            *e != MANIFEST && !manifest.files.contains(e) && !staging_of(e, &manifest.files)
+        })
+        .cloned()
+        .collect();
+    if !foreign.is_empty() {
+        return Err(Refusal(format!(
+            "{shown} holds files defsim did not write: {}; a folder of parts holds only the \
+             parts of one run, so defsim leaves it untouched: move them elsewhere or choose \
+             another --out",
+            list(&foreign)
+        )));
+    }
+    remove_stale(&dir.join(mine));
+    remove_stale(&manifest_path);
+    Ok(())
+}
+
+/// Creates the file `path` holding `text`, atomically and only if it does not exist: a
+/// complete staging file is renamed to `path` without replacing (Linux `RENAME_NOREPLACE`;
+/// elsewhere a hard link, which also fails if `path` exists). Another process's file already
+/// there is not an error: it is left as it is.
+fn create_new_atomic(path: &Path, text: &str) -> io::Result<()> {
+    let temp = staging_path(path)?;
+    live().push(temp.clone());
+    let result = (|| {
+        let mut f = fs::File::create(&temp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        match rename_noreplace(&temp, path) {
+            Err(e) if exchange_unsupported(&e) => fs::hard_link(&temp, path),
+            other => other,
+        }
+    })();
+    let mut live = live();
+    let _ = fs::remove_file(&temp);
+    forget(&mut live, &temp);
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    }
+}
+
+/// Renames `from` to `to` unless `to` exists (then `AlreadyExists`).
+#[cfg(target_os = "linux")]
+fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE).map_err(io::Error::from)
+}
+
+/// No `RENAME_NOREPLACE` outside Linux: the caller links instead.
+#[cfg(not(target_os = "linux"))]
+fn rename_noreplace(_from: &Path, _to: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
 /// The first few names of `entries`, for a message.
 fn list(entries: &[String]) -> String {
     const SHOWN: usize = 5;
@@ -266,22 +411,100 @@ pub fn remove_live_staging() {
 
 /// Installs a SIGINT/SIGTERM handler that removes this process's staging folders and exits
 /// with [`EXIT_INTERRUPTED`] (130). Earlier results are left as they were (a commit in
-/// progress is finished first).
+/// progress is finished first). While a [`Deferral`] is alive (a checkpointed run's block
+/// loop), the first signal only sets the flag [`interrupt_requested`] reads: the loop writes
+/// its checkpoint and then calls [`exit_interrupted`]; a second signal exits at once.
 pub fn remove_staging_on_interrupt() -> io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
     std::thread::Builder::new()
         .name("defsim-interrupt".into())
         .spawn(move || {
-            if signals.forever().next().is_some() {
-                remove_live_staging();
-                eprintln!(
-                    "defsim: interrupted; unfinished outputs removed, earlier results untouched"
-                );
-                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            for _ in signals.forever() {
+                let decided = deferral_lock();
+                if DEFERRED.load(Ordering::SeqCst) && !REQUESTED.swap(true, Ordering::SeqCst) {
+                    eprintln!(
+                        "defsim: interrupted; writing the checkpoint, then stopping (interrupt \
+                         again to stop at once, keeping the previous checkpoint)"
+                    );
+                    continue;
+                }
+                drop(decided);
+                exit_interrupted("unfinished outputs removed, earlier results untouched");
             }
         })?;
     Ok(())
+}
+
+/// Removes every live staging folder and file, says why on stderr and exits with
+/// [`EXIT_INTERRUPTED`] (130).
+pub fn exit_interrupted(note: &str) -> ! {
+    remove_live_staging();
+    eprintln!("defsim: interrupted; {note}");
+    std::process::exit(i32::from(EXIT_INTERRUPTED))
+}
+
+/// Whether a [`Deferral`] is alive: the interrupt handler then only sets [`REQUESTED`].
+static DEFERRED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a SIGINT/SIGTERM arrived while a [`Deferral`] was alive.
+static REQUESTED: AtomicBool = AtomicBool::new(false);
+
+/// Orders the handler's decision (defer or exit) with the start and end of a deferral.
+static DEFERRAL: Mutex<()> = Mutex::new(());
+
+fn deferral_lock() -> MutexGuard<'static, ()> {
+    DEFERRAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// While alive, the first SIGINT/SIGTERM does not end the process: it sets the flag that
+/// [`interrupt_requested`] reads, and the owner (a checkpointed run's block loop, which polls
+/// it after every wave) writes its checkpoint and calls [`exit_interrupted`]. Ended by
+/// [`Deferral::end`]; dropped without it after a request (an error path), it exits 130.
+#[derive(Debug)]
+pub struct Deferral {
+    _private: (),
+}
+
+/// Starts a [`Deferral`].
+pub fn defer_interrupts() -> Deferral {
+    let _decided = deferral_lock();
+    DEFERRED.store(true, Ordering::SeqCst);
+    Deferral { _private: () }
+}
+
+/// Whether a SIGINT/SIGTERM arrived since the [`Deferral`] began.
+pub fn interrupt_requested() -> bool {
+    REQUESTED.load(Ordering::SeqCst)
+}
+
+impl Deferral {
+    /// Ends the deferral (later signals exit at once) and returns whether a signal arrived
+    /// during it, which the caller must then act on.
+    pub fn end(self) -> bool {
+        let requested = {
+            let _decided = deferral_lock();
+            DEFERRED.store(false, Ordering::SeqCst);
+            REQUESTED.load(Ordering::SeqCst)
+        };
+        std::mem::forget(self);
+        requested
+    }
+}
+
+impl Drop for Deferral {
+    fn drop(&mut self) {
+        let requested = {
+            let _decided = deferral_lock();
+            DEFERRED.store(false, Ordering::SeqCst);
+            REQUESTED.load(Ordering::SeqCst)
+        };
+        if requested {
+            exit_interrupted(
+                "stopped before the checkpoint could be written; the previous one is kept",
+            );
+        }
+    }
 }
 
 /// This machine's name, as staging names carry it (`/` and `.` would break the name apart).
@@ -534,15 +757,66 @@ pub fn write_file_atomic(path: &Path, text: &str) -> io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }
+    write_atomic_with(path, |f| f.write_all(text.as_bytes()))
+}
+
+/// Writes the file `path` whole or not at all: `fill` writes a staging file beside it
+/// (`.NAME.defsim-staging.HOST.PID.NONCE`: removed on failure and on SIGINT/SIGTERM, and by
+/// a later [`remove_stale`] once this process is dead), which is flushed to disk and renamed
+/// over `path`. A reader never sees half a file.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> io::Result<()> {
     let temp = staging_path(path)?;
     live().push(temp.clone());
-    let result = fs::write(&temp, text).and_then(|()| fs::rename(&temp, path));
+    let result = (|| {
+        let mut f = fs::File::create(&temp)?;
+        fill(&mut f)?;
+        f.sync_all()?;
+        fs::rename(&temp, path)
+    })();
     let mut live = live();
     if result.is_err() {
         let _ = fs::remove_file(&temp);
     }
     forget(&mut live, &temp);
     result
+}
+
+/// A staging file beside `path` (named as [`write_atomic_with`] names them), removed when
+/// dropped and on SIGINT/SIGTERM: scratch space that must not outlive the process.
+#[derive(Debug)]
+pub struct ScratchFile {
+    path: PathBuf,
+}
+
+impl ScratchFile {
+    /// Creates the (empty) scratch file for `path`, returning it and the open file.
+    pub fn create(path: &Path) -> io::Result<(ScratchFile, fs::File)> {
+        let temp = staging_path(path)?;
+        live().push(temp.clone());
+        let scratch = ScratchFile { path: temp };
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&scratch.path)?;
+        Ok((scratch, file))
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let mut live = live();
+        let _ = fs::remove_file(&self.path);
+        forget(&mut live, &self.path);
+    }
 }
 
 #[cfg(test)]
