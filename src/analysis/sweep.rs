@@ -200,10 +200,14 @@ pub struct Sweep {
     pub steps: Vec<Step>,
 }
 
+/// A two-key sweep as a grid: the first key's values, the second's, and the step at each
+/// pair (`cells[i][j]`).
+pub type SweepGrid<'a> = (Vec<f64>, Vec<f64>, Vec<Vec<&'a Step>>);
+
 impl Sweep {
     /// The distinct values of the first and the second key, in grid order (a two-key
     /// sweep), and `cells[i][j]`: the step at the first key's value `i` and the second's `j`.
-    pub fn grid(&self) -> Option<(Vec<f64>, Vec<f64>, Vec<Vec<&Step>>)> {
+    pub fn grid(&self) -> Option<SweepGrid<'_>> {
         self.key2.as_ref()?;
         let mut xs: Vec<f64> = Vec::new();
         let mut ys: Vec<f64> = Vec::new();
