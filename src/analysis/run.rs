@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::drivers::Drivers;
 use crate::engine::{OutcomeKind, Results, Schema, SeriesStats, StreamOutcome, StreamStats};
 use crate::scenario::Scenario;
-use crate::stats::{OutcomeStats, Proportion, proportion, summarize};
+use crate::stats::{OutcomeStats, Proportion, QUANTILES, proportion, summarize};
 
 /// The scenario a summary is of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +54,11 @@ pub struct ParamInfo {
     pub dist: String,
     /// Where the number comes from (empty when the scenario gives none).
     pub source: String,
+    /// A lever given as a yearly path (`{ path = [...] }`): its value in every year of the
+    /// horizon, from the start year (absent for any other parameter, and in summaries
+    /// written before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yearly: Option<Vec<f64>>,
 }
 
 /// The content of `summary.json`: its keys are public (documented in the README); more may
@@ -296,6 +301,7 @@ impl SummaryMeta {
                         None => e.param.describe(),
                     },
                     source: e.param.source.clone().unwrap_or_default(),
+                    yearly: scenario.lever_path(&e.key).map(|l| l.yearly.clone()),
                 })
                 .collect(),
         }
@@ -336,22 +342,12 @@ fn stream_summary(o: &StreamOutcome) -> OutcomeStats {
         return OutcomeStats::EMPTY;
     }
     let q = |p: f64| o.sketch.quantile(p).map(|v| v.clamp(o.min, o.max));
-    let sd = o.sd();
-    OutcomeStats {
-        n: o.n,
-        mean: o.mean(),
-        sd,
-        se: sd.map(|sd| sd / (o.n as f64).sqrt()),
-        p05: q(0.05),
-        p10: q(0.10),
-        p25: q(0.25),
-        p50: q(0.50),
-        p75: q(0.75),
-        p90: q(0.90),
-        p95: q(0.95),
-        min: Some(o.min),
-        max: Some(o.max),
+    let mut quantiles = [Some(o.min); QUANTILES.len() + 2];
+    for (at, p) in QUANTILES.into_iter().enumerate() {
+        quantiles[at + 1] = q(p);
     }
+    quantiles[QUANTILES.len() + 1] = Some(o.max);
+    OutcomeStats::from_quantiles(o.n, o.mean(), o.sd(), quantiles)
 }
 
 impl RunSummary {

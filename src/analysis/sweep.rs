@@ -248,6 +248,15 @@ impl Sweep {
             _ => format!("{} = {}", self.key, value_text(step.value)),
         }
     }
+
+    /// Whether the chosen outcome `name` is reported as a probability (a 0/1 outcome: a
+    /// criterion or an analyst's `[criteria]` entry): its share of trials with a Wilson
+    /// interval, rather than quantiles.
+    pub fn is_probability(&self, name: &str) -> bool {
+        self.steps
+            .first()
+            .is_some_and(|s| s.probabilities.contains_key(name))
+    }
 }
 
 #[cfg(test)]
