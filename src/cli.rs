@@ -70,7 +70,7 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Evaluate policies (combinations of lever values from an experiment file) on the same
     /// futures: P(criterion), costs, regret, the Pareto front and each lever's main effect,
-    /// in output/explore-<name>/ (or --out).
+    /// in output/explore-<name>/ (or --out). Runs on one machine: does not take --shard yet.
     Explore(ExploreArgs),
     /// List every scenario key (parameters: domain, unit, meaning), every outcome or every
     /// yearly series (unit and meaning), from the model's own schema.
