@@ -37,8 +37,9 @@ pub enum Command {
     /// and --resume.
     Run(RunArgs),
     /// Merge the parts written by `defsim run --shard K/N` into the outputs of the whole run
-    /// (summary.json byte-identical to the unsharded `run --streaming`); a missing,
-    /// duplicated, foreign, truncated or corrupted part is refused (exit 2), naming it.
+    /// (summary.json byte-identical to the unsharded `run --streaming`; trials.csv and
+    /// trials.parquet too, when the shards ran with --trials-csv / --trials-parquet); a
+    /// missing, duplicated, foreign, truncated or corrupted part is refused (exit 2), naming it.
     Merge(MergeArgs),
     /// Which uncertain inputs drive each outcome: rank correlations and PRCC with a tornado
     /// chart (--method rank), or Sobol indices (--method sobol); writes
