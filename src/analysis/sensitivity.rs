@@ -3,12 +3,13 @@
 //! Inputs are the scenario's per-trial uncertain parameters (`Schema::inputs`); the annual
 //! shocks (growth, sanctions, support, gold, power, conflict) are not inputs: they stay
 //! random in every trial and their effect is the variance no input explains.
-//! * rank: one ordinary run keeping its inputs -> Spearman, PRCC with bootstrap intervals,
+//! * rank: one ordinary run keeping its inputs -> Spearman, PRCC with Fisher-z intervals,
 //!   decile deltas ([`crate::stats::rank`]).
 //! * sobol: a Saltelli design of `N (k + 2)` runs ([`crate::engine::Saltelli`]) -> first
 //!   order and total indices ([`crate::stats::sobol`]).
 //!
-//! Everything is deterministic from the seed (bootstrap generators are keyed by it).
+//! Everything is deterministic from the seed (Sobol's bootstrap generators are keyed by it;
+//! the rank intervals are analytic).
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -51,8 +52,11 @@ pub struct SensitivityReport<E: Serialize> {
     pub model_runs: u64,
     /// Sobol base points N (sobol only).
     pub base_samples: Option<u64>,
-    /// Bootstrap resamples of every interval.
-    pub bootstrap_resamples: usize,
+    /// How the 95% intervals are computed.
+    pub intervals: &'static str,
+    /// Bootstrap resamples of every interval (sobol; null for rank, whose intervals are
+    /// analytic).
+    pub bootstrap_resamples: Option<usize>,
     /// The uncertain inputs, in the model's order.
     pub inputs: Vec<String>,
     /// With `[[correlations]]` (rank method): which inputs are correlated, and what that
@@ -95,7 +99,7 @@ pub fn rank_report(
 ) -> SensitivityReport<RankEffect> {
     let inputs = results.inputs.as_ref().expect("the run kept its inputs");
     let mut out = IndexMap::new();
-    // Outcomes present in every trial are analysed together (one bootstrap); an optional
+    // Outcomes present in every trial are analysed together (one ranking); an optional
     // outcome on the trials where it is present.
     let complete: Vec<usize> = outcomes
         .iter()
@@ -109,12 +113,7 @@ pub fn rank_report(
         .collect();
     let mut found: IndexMap<usize, (usize, Vec<RankEffect>)> = IndexMap::new();
     let n = results.trials as usize;
-    for (&o, effects) in complete.iter().zip(rank::rank_sensitivity(
-        &cols,
-        &ys,
-        rank::RESAMPLES,
-        results.seed,
-    )) {
+    for (&o, effects) in complete.iter().zip(rank::rank_sensitivity(&cols, &ys)) {
         found.insert(o, (n, effects));
     }
     for &o in outcomes.iter().filter(|o| !complete.contains(o)) {
@@ -128,7 +127,7 @@ pub fn rank_report(
         let y: Vec<f64> = keep.iter().map(|&t| results.outcomes[o][t]).collect();
         let sub_cols: Vec<&[f64]> = sub.iter().map(|c| c.as_slice()).collect();
         let effects = if keep.len() >= 10 {
-            rank::rank_sensitivity(&sub_cols, &[&y], rank::RESAMPLES, results.seed)
+            rank::rank_sensitivity(&sub_cols, &[&y])
                 .pop()
                 .expect("one outcome")
         } else {
@@ -150,7 +149,7 @@ pub fn rank_report(
             outcome_report(&schema.inputs, n, note, effects, |e| e.prcc.abs()),
         );
     }
-    let method = ("rank", None, rank::RESAMPLES);
+    let method = ("rank", None, None);
     SensitivityReport::new(method, scenario, schema, results, out)
 }
 
@@ -187,14 +186,14 @@ pub fn sobol_report(
             outcome_report(&schema.inputs, n, note, effects, |e| e.total),
         );
     }
-    let method = ("sobol", Some(base), sobol::RESAMPLES);
+    let method = ("sobol", Some(base), Some(sobol::RESAMPLES));
     SensitivityReport::new(method, scenario, schema, results, out)
 }
 
 impl<E: Serialize> SensitivityReport<E> {
     /// The report on `scenario`'s `results` by `(method, base_samples, bootstrap_resamples)`.
     fn new(
-        (method, base_samples, bootstrap_resamples): (&'static str, Option<u64>, usize),
+        (method, base_samples, bootstrap_resamples): (&'static str, Option<u64>, Option<usize>),
         scenario: &str,
         schema: &Schema,
         results: &engine::Results,
@@ -206,6 +205,11 @@ impl<E: Serialize> SensitivityReport<E> {
             seed: results.seed,
             model_runs: results.trials,
             base_samples,
+            intervals: if bootstrap_resamples.is_some() {
+                "percentile bootstrap"
+            } else {
+                "Fisher z, Bonett-Wright variance"
+            },
             bootstrap_resamples,
             inputs: schema.inputs.clone(),
             warning: None,

@@ -20,7 +20,7 @@ pub fn rank_chart(outcome: &str, rows: &[Row<RankEffect>]) -> BarChart {
     let top = &rows[..rows.len().min(CHART_INPUTS)];
     BarChart {
         title: format!("What drives {outcome}: partial rank correlation (PRCC)"),
-        x_label: "PRCC (bars, 95% bootstrap interval); Spearman (dots)".into(),
+        x_label: "PRCC (bars, 95% interval); Spearman (dots)".into(),
         names: top.iter().map(|r| r.input.clone()).collect(),
         series: vec![Bars {
             label: "PRCC".into(),

@@ -21,7 +21,7 @@ pub mod moments;
 pub mod prim;
 /// Proportions with 95% Wilson score intervals (probabilities in `summary.json`).
 pub mod proportion;
-/// Rank sensitivity: Spearman, PRCC with bootstrap intervals, decile deltas.
+/// Rank sensitivity: Spearman, PRCC with batch-means intervals, decile deltas.
 pub mod rank;
 /// Rank correlations with Fisher intervals and the R² of a rank regression (run drivers).
 pub mod rank_regression;

@@ -66,11 +66,10 @@ fn method<E: Serialize>(report: &SensitivityReport<E>) -> String {
     if report.method == "rank" {
         format!(
             "Spearman rank correlation and partial rank correlation (PRCC) of each uncertain \
-             parameter with each outcome over {} trials, with 95% percentile intervals from {} \
-             bootstrap resamples; decile_delta is the outcome's mean over the parameter's top \
-             decile minus its bottom decile.",
+             parameter with each outcome over {} trials, with 95% intervals from Fisher's \
+             z-transform (variance of Bonett and Wright 2000); decile_delta is the outcome's \
+             mean over the parameter's top decile minus its bottom decile.",
             thousands(report.model_runs),
-            report.bootstrap_resamples
         )
     } else {
         format!(
@@ -79,7 +78,7 @@ fn method<E: Serialize>(report: &SensitivityReport<E>) -> String {
              percentile intervals from {} bootstrap resamples of the base points.",
             thousands(report.base_samples.unwrap_or(0)),
             thousands(report.model_runs),
-            report.bootstrap_resamples
+            report.bootstrap_resamples.unwrap_or(0)
         )
     }
 }
@@ -154,7 +153,8 @@ mod tests {
             seed: 7,
             model_runs: 100_000,
             base_samples: None,
-            bootstrap_resamples: 200,
+            intervals: "Fisher z, Bonett-Wright variance",
+            bootstrap_resamples: None,
             inputs: vec![input.into(), "b".into()],
             warning: None,
             outcomes,
