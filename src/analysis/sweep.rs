@@ -149,6 +149,17 @@ pub struct Sweep {
     pub steps: Vec<Step>,
 }
 
+impl Sweep {
+    /// Whether the chosen outcome `name` is reported as a probability (a 0/1 outcome: a
+    /// criterion or an analyst's `[criteria]` entry): its share of trials with a Wilson
+    /// interval, rather than quantiles.
+    pub fn is_probability(&self, name: &str) -> bool {
+        self.steps
+            .first()
+            .is_some_and(|s| s.probabilities.contains_key(name))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,7 +117,11 @@ fn print_table(table: &Sweep, dir: &Path) {
         format!("P({}) [95% CI]", table.headline)
     );
     for o in &table.chosen {
-        head += &format!(" {:>22}", format!("{o} p50"));
+        if table.is_probability(o) {
+            head += &format!(" {:>26}", format!("P({o}) [95% CI]"));
+        } else {
+            head += &format!(" {:>22}", format!("{o} p50"));
+        }
     }
     crate::out::println!("{head}");
     for step in &table.steps {
@@ -131,8 +135,13 @@ fn print_table(table: &Sweep, dir: &Path) {
             ))
         );
         for o in &table.chosen {
-            let m = step.outcomes[o].p50;
-            line += &format!(" {:>22}", m.map_or("-".into(), |v| format!("{v:.5}")));
+            if let Some(p) = step.probabilities.get(o) {
+                let text = format!("{:.4} [{:.4}, {:.4}]", p.p, p.ci95[0], p.ci95[1]);
+                line += &format!(" {text:>26}");
+            } else {
+                let m = step.outcomes[o].p50;
+                line += &format!(" {:>22}", m.map_or("-".into(), |v| format!("{v:.5}")));
+            }
         }
         crate::out::println!("{line}");
     }

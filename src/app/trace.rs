@@ -63,16 +63,30 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         }
         crate::out::println!("  {key:<42} {v:<22} {dist}");
     }
-    if !scenario.lever_paths.is_empty() || !scenario.forced_keys().is_empty() {
-        crate::out::println!("yearly paths:");
-        for l in &scenario.lever_paths {
-            crate::out::println!("  {:<42} {}", l.key, l.by_year(scenario.start_year));
-        }
-        for key in scenario.forced_keys() {
-            crate::out::println!("  {:<42} {}", key, scenario.forced_text(key));
-        }
+    // Levers given as yearly paths and forced states: rows of the year table.
+    let mut given: Vec<(String, Vec<String>)> = scenario
+        .lever_paths
+        .iter()
+        .map(|l| {
+            (
+                l.key.clone(),
+                l.yearly.iter().map(|v| v.to_string()).collect(),
+            )
+        })
+        .collect();
+    for key in scenario.forced_keys() {
+        let cells = scenario
+            .forced_by_year(key)
+            .iter()
+            .map(|v| match (v, key.starts_with("support.")) {
+                (None, _) => "free".to_string(),
+                (Some(i), true) => SUPPORT_STATES[*i].to_string(),
+                (Some(i), false) => i.to_string(),
+            })
+            .collect();
+        given.push((format!("{key} (forced)"), cells));
     }
-    print_years(&years, &columns);
+    print_years(&years, &given, &columns);
     crate::out::println!("outcomes:");
     for (o, v) in schema.outcomes.iter().zip(&outcomes) {
         crate::out::println!("  {:<26} = {}", o.name, value(*v));
@@ -82,6 +96,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         write_csv(
             path,
             (&schema.inputs, &inputs),
+            &scenario.lever_paths,
             &years,
             &columns,
             (&outcome_names, &outcomes),
@@ -166,13 +181,21 @@ fn columns() -> Vec<Column> {
     c
 }
 
-/// The year-by-year table, one row per quantity and one column per year.
-fn print_years(years: &[YearRecord], columns: &[Column]) {
+/// The year-by-year table, one row per quantity and one column per year: first the rows
+/// the scenario `given` year by year (lever paths, forced states), then the trial's.
+fn print_years(years: &[YearRecord], given: &[(String, Vec<String>)], columns: &[Column]) {
     crate::out::print!("{:<34}", "year");
     for r in years {
         crate::out::print!(" {:>10}", r.year);
     }
     crate::out::println!();
+    for (name, cells) in given {
+        crate::out::print!("{name:<34}");
+        for cell in cells {
+            crate::out::print!(" {cell:>10}");
+        }
+        crate::out::println!();
+    }
     for (name, _, get) in columns.iter().filter(|c| c.1) {
         crate::out::print!("{name:<34}");
         for r in years {
@@ -215,6 +238,7 @@ fn value(v: f64) -> String {
 fn write_csv(
     path: &Path,
     (input_names, inputs): (&[String], &[f64]),
+    levers: &[crate::scenario::LeverPath],
     years: &[YearRecord],
     columns: &[Column],
     (outcome_names, outcomes): (&[String], &[f64]),
@@ -229,6 +253,11 @@ fn write_csv(
         w.write_record(["kind", "name", "year", "value"])?;
         for (k, v) in input_names.iter().zip(inputs) {
             w.write_record(["input", k, "", &v.to_string()])?;
+        }
+        for l in levers {
+            for (r, v) in years.iter().zip(&l.yearly) {
+                w.write_record(["lever", &l.key, &r.year.to_string(), &v.to_string()])?;
+            }
         }
         for r in years {
             let year = r.year.to_string();

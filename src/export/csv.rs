@@ -213,9 +213,19 @@ pub fn write_sweep(path: &Path, table: &Sweep) -> csv::Result<()> {
         format!("p_{}_ci_low", table.headline),
         format!("p_{}_ci_high", table.headline),
     ];
+    // A 0/1 outcome (a criterion, an analyst's `[criteria]` entry): its probability and
+    // Wilson interval; any other: its mean and 5/50/95%.
     for o in &table.chosen {
-        for stat in ["mean", "p05", "p50", "p95"] {
-            header.push(format!("{o}_{stat}"));
+        if table.is_probability(o) {
+            header.extend([
+                format!("p_{o}"),
+                format!("p_{o}_ci_low"),
+                format!("p_{o}_ci_high"),
+            ]);
+        } else {
+            for stat in ["mean", "p05", "p50", "p95"] {
+                header.push(format!("{o}_{stat}"));
+            }
         }
     }
     w.write_record(&header)?;
@@ -227,8 +237,13 @@ pub fn write_sweep(path: &Path, table: &Sweep) -> csv::Result<()> {
             None => row.extend([String::new(), String::new(), String::new()]),
         }
         for o in &table.chosen {
-            let s = &step.outcomes[o];
-            row.extend([s.mean, s.p05, s.p50, s.p95].map(num));
+            if table.is_probability(o) {
+                let p = step.probabilities.get(o);
+                row.extend([p.map(|p| p.p), p.map(|p| p.ci95[0]), p.map(|p| p.ci95[1])].map(num));
+            } else {
+                let s = &step.outcomes[o];
+                row.extend([s.mean, s.p05, s.p50, s.p95].map(num));
+            }
         }
         w.write_record(&row)?;
     }

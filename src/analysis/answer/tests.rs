@@ -213,6 +213,7 @@ fn comparison(diff_p: [f64; 3], diff_cost: [f64; 3]) -> Comparison {
                 p: prop(0.15, 0.13, 0.17),
             },
         ],
+        probabilities: Vec::new(),
         outcomes: vec![
             row("program_cost_musd", "a", None),
             row("program_cost_musd", "b", Some(d(diff_cost))),

@@ -31,20 +31,31 @@ pub(crate) fn render(sweep: &Sweep, plots: &[Plot]) -> String {
     )
 }
 
-/// One row per step: the key's value, the headline probability and each chosen outcome's
-/// 5/50/95%.
+/// `12.3% [11.0, 13.7]`: a probability with its 95% Wilson interval, in percent.
+fn percent(p: &crate::stats::Proportion) -> String {
+    format!(
+        "{:.1}% [{:.1}, {:.1}]",
+        p.p * 100.0,
+        p.ci95[0] * 100.0,
+        p.ci95[1] * 100.0
+    )
+}
+
+/// One row per step: the key's value, the headline probability, and each chosen outcome's
+/// probability with its interval (a 0/1 outcome) or its 5/50/95%.
 fn steps(sweep: &Sweep) -> Markup {
     let mut columns = vec![
         (sweep.key.clone(), Align::Num),
         (format!("P({}) [95% CI]", sweep.headline), Align::Num),
     ];
     // The 5 / 50 / 95% cells may wrap, so that several outcomes fit the column.
-    columns.extend(
-        sweep
-            .chosen
-            .iter()
-            .map(|o| (format!("{o}: 5% / 50% / 95%"), Align::NumWrap)),
-    );
+    columns.extend(sweep.chosen.iter().map(|o| {
+        if sweep.is_probability(o) {
+            (format!("P({o}) [95% CI]"), Align::Num)
+        } else {
+            (format!("{o}: 5% / 50% / 95%"), Align::NumWrap)
+        }
+    }));
     let rows: Vec<Vec<Markup>> = sweep
         .steps
         .iter()
@@ -52,16 +63,17 @@ fn steps(sweep: &Sweep) -> Markup {
             let mut row = vec![html! { span.nw { (value_text(s.value)) } }];
             row.push(html! {
                 @match s.probabilities.get(&sweep.headline) {
-                    Some(p) => span.nw {
-                        (format!("{:.1}% [{:.1}, {:.1}]", p.p * 100.0, p.ci95[0] * 100.0,
-                            p.ci95[1] * 100.0))
-                    },
+                    Some(p) => span.nw { (percent(p)) },
                     None => "-",
                 }
             });
             for o in &sweep.chosen {
-                let q = &s.outcomes[o];
-                row.push(html! { (cell(q.p05)) " / " (cell(q.p50)) " / " (cell(q.p95)) });
+                if let Some(p) = s.probabilities.get(o) {
+                    row.push(html! { span.nw { (percent(p)) } });
+                } else {
+                    let q = &s.outcomes[o];
+                    row.push(html! { (cell(q.p05)) " / " (cell(q.p50)) " / " (cell(q.p95)) });
+                }
             }
             row
         })

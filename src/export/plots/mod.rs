@@ -264,14 +264,18 @@ pub fn compare_plots(
     );
     let mut jobs: Vec<Job<'_>> = Vec::new();
     let schema = &first_results.schema;
-    for (o, outcome) in schema.outcomes.iter().enumerate() {
+    for outcome in &schema.outcomes {
         if outcome.is_indicator() {
             continue;
         }
         let name = &outcome.name;
+        // By name: scenarios with different `[criteria]` order their outcomes differently.
         let columns: Vec<(&str, &[f64])> = runs
             .iter()
-            .map(|(s, r)| (s.scenario.name.as_str(), r.outcomes[o].as_slice()))
+            .filter_map(|(s, r)| {
+                let o = r.schema.outcomes.iter().position(|x| &x.name == name)?;
+                Some((s.scenario.name.as_str(), r.outcomes[o].as_slice()))
+            })
             .collect();
         jobs.push(job(cdf::Cdf::new(
             outcome,
@@ -304,8 +308,9 @@ pub fn compare_plots(
     render_all(&jobs, dir)
 }
 
-/// The plots of `sweep`: the headline probability and the criteria, then each chosen
-/// outcome's 5/50/95%, against the swept value.
+/// The plots of `sweep`: the headline probability, the criteria and the scenario's own
+/// `[criteria]` (with any chosen 0/1 outcome), then each other chosen outcome's 5/50/95%,
+/// against the swept value.
 pub fn sweep_plots(
     sweep: &Sweep,
     schema: &Schema,
@@ -331,6 +336,18 @@ pub fn sweep_plots(
             .criteria()
             .map(|(name, c)| (name.to_string(), format!("meets {}", c.short))),
     );
+    // The scenario's own `[criteria]` (plain 0/1 outcomes), and any other chosen outcome
+    // that is a probability: a probability with its interval, not quantiles of a 0/1.
+    let indicators = schema
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == crate::engine::OutcomeKind::Indicator)
+        .map(|o| o.name.clone());
+    for name in indicators.chain(sweep.chosen.iter().cloned()) {
+        if sweep.is_probability(&name) && !rows.iter().any(|(k, _)| *k == name) {
+            rows.push((name.clone(), name));
+        }
+    }
     let lines = rows
         .iter()
         .filter_map(|(key, label)| {
@@ -350,6 +367,9 @@ pub fn sweep_plots(
         caption: caption.clone(),
     })];
     for outcome in &sweep.chosen {
+        if sweep.is_probability(outcome) {
+            continue;
+        }
         let q = sweep
             .steps
             .iter()
