@@ -47,7 +47,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     let summaries: Vec<&RunSummary> = runs.iter().map(|(s, _)| s).collect();
     fs::write(
         dir.join("compare.html"),
-        export::html::compare::render(&table, &summaries, &plots),
+        export::html::compare::render(super::FRAMING, &table, &summaries, &plots),
     )?;
     let written = commit(staging)?;
     print_table(&table, &runs[0].1.schema, &written);

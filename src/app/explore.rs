@@ -160,7 +160,7 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
     };
     fs::write(
         dir.join("explore.html"),
-        export::html::explore::render(&report, &plots),
+        export::html::explore::render(super::FRAMING, &report, &plots),
     )?;
     let written = commit(staging)?;
     crate::out::println!("{}", report.answer.join(" "));

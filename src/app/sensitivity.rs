@@ -106,7 +106,7 @@ fn write<E: Serialize>(
     cells: fn(&E) -> Vec<f64>,
 ) -> Result<()> {
     let staging = stage(target)?;
-    export::write(staging.path(), report, chart, cells)?;
+    export::write(super::FRAMING, staging.path(), report, chart, cells)?;
     commit(staging)?;
     Ok(())
 }

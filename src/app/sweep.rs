@@ -109,7 +109,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     };
     fs::write(
         dir.join("sweep.html"),
-        export::html::sweep::render(&table, &plots),
+        export::html::sweep::render(super::FRAMING, &table, &plots),
     )?;
     let written = commit(staging)?;
     print_table(&table, &written);

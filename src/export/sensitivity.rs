@@ -98,6 +98,7 @@ pub fn sobol_row(e: &SobolIndex) -> Vec<f64> {
 /// Writes `sensitivity.json`, `sensitivity.csv`, one chart per outcome and
 /// `sensitivity.html` into `dir`.
 pub fn write<E: Serialize>(
+    framing: super::html::Framing,
     dir: &Path,
     report: &SensitivityReport<E>,
     chart: fn(&str, &[Row<E>]) -> BarChart,
@@ -152,7 +153,7 @@ pub fn write<E: Serialize>(
     }
     std::fs::write(
         dir.join("sensitivity.html"),
-        super::html::sensitivity::render(report, &charts, &header[1..], cells),
+        super::html::sensitivity::render(framing, report, &charts, &header[1..], cells),
     )?;
     Ok(())
 }

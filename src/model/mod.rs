@@ -6,6 +6,14 @@
 //! wires them into the engine's [`Model`] trait: which streams exist, how a trial's
 //! parameters and a year's shocks are drawn, which yearly series are recorded.
 
+/// The question every page of this model answers (shown under each page's heading).
+pub const QUESTION: &str = "Can Mali's 2025 plan for a domestic defense industry deliver real \
+military independence (local value added, not assembly of imported kits) at a unit cost and a \
+fiscal burden that the scenario's thresholds accept?";
+
+/// The yearly shocks, in words: what stays random in a trial when every input is fixed.
+pub const SHOCKS: &str = "growth, sanctions, foreign support, gold, power, conflict";
+
 pub mod binding;
 pub(crate) mod keys;
 pub(crate) mod outcomes;

@@ -146,7 +146,7 @@ pub fn write_outputs(
     };
     fs::write(
         dir.join("report.html"),
-        export::html::report::render(summary, schema, &plots),
+        export::html::report::render(super::FRAMING, summary, schema, &plots),
     )
     .with_context(|| writing(target, "report.html"))?;
     export::json::write(&dir.join("run.json"), info)

@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use super::{Align, answer, cell, layout, plots_section, proportion, table};
+use super::{Align, Framing, answer, cell, layout, plots_section, proportion, table};
 use crate::analysis::compare::{Difference, ScenarioComparison};
 use crate::analysis::run::RunSummary;
 use crate::export::plots::Plot;
@@ -25,6 +25,7 @@ fn interval(d: &Option<Difference>) -> String {
 
 /// The page of `table`, with the runs' `summaries` (same order) and `plots`.
 pub(crate) fn render(
+    framing: Framing,
     cmp: &ScenarioComparison,
     summaries: &[&RunSummary],
     plots: &[Plot],
@@ -72,6 +73,7 @@ pub(crate) fn render(
         (parameters(summaries))
     };
     layout(
+        framing,
         &format!("defsim: {title}"),
         html! { "defsim: " (title) },
         body,

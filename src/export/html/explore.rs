@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use super::{Align, answer, cell, layout, plots_section, proportion, table};
+use super::{Align, Framing, answer, cell, layout, plots_section, proportion, table};
 use crate::analysis::answer::{Answer, thousands};
 use crate::analysis::compare::Difference;
 use crate::analysis::explore::report::ExploreReport;
@@ -103,7 +103,7 @@ fn effects(r: &ExploreReport) -> Markup {
 }
 
 /// The page of `r` with its `plots`.
-pub(crate) fn render(r: &ExploreReport, plots: &[Plot]) -> String {
+pub(crate) fn render(framing: Framing, r: &ExploreReport, plots: &[Plot]) -> String {
     let words = Answer {
         sentences: r.answer.clone(),
     };
@@ -154,6 +154,7 @@ pub(crate) fn render(r: &ExploreReport, plots: &[Plot]) -> String {
         (policies(r, &all))
     };
     layout(
+        framing,
         &format!("defsim: explore {}", r.experiment),
         html! { "defsim: explore " (r.experiment) },
         body,

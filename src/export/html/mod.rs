@@ -30,10 +30,16 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use crate::export::plots::Plot;
 use crate::stats::Proportion;
 
-/// The question every report answers.
-pub(crate) const QUESTION: &str = "Can Mali's 2025 plan for a domestic defense industry deliver real \
-military independence (local value added, not assembly of imported kits) at a unit cost and a \
-fiscal burden that the scenario's thresholds accept?";
+/// What a model says on every page it answers for, in its own words: the question under each
+/// page's heading, and the yearly shocks (the randomness that stays when every input is
+/// fixed), named on the sensitivity page. The model declares them; pages only show them.
+#[derive(Debug, Clone, Copy)]
+pub struct Framing<'a> {
+    /// The question the pages answer.
+    pub question: &'a str,
+    /// The yearly shocks, as a list in words (`growth, sanctions, ...`).
+    pub shocks: &'a str,
+}
 
 /// The style sheet: a readable column, aligned numeric tables, figures scaled to the column.
 const CSS: &str = "\
@@ -59,8 +65,8 @@ nav ul{columns:2;font-size:.9rem}
 ";
 
 /// The one layout of every page: `<title>` `title`, then in the page's column the `<h1>`
-/// `heading`, the [`QUESTION`] and `body`.
-pub(crate) fn layout(title: &str, heading: Markup, body: Markup) -> String {
+/// `heading`, the model's question (`framing`) and `body`.
+pub(crate) fn layout(framing: Framing, title: &str, heading: Markup, body: Markup) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -75,7 +81,7 @@ pub(crate) fn layout(title: &str, heading: Markup, body: Markup) -> String {
             body {
                 main {
                     h1 { (heading) }
-                    p.question { (QUESTION) }
+                    p.question { (framing.question) }
                     (body)
                 }
             }
@@ -241,7 +247,12 @@ mod tests {
     fn text_from_a_scenario_is_escaped_by_the_templates() {
         let hostile = "<script>alert(\"x\")</script> & Jerry's";
         let rows = vec![vec![html! { (hostile) }]];
+        let framing = Framing {
+            question: "q?",
+            shocks: "growth",
+        };
         let page = layout(
+            framing,
             hostile,
             html! { (hostile) },
             table(&[(hostile, Align::Key)], &rows, Some(hostile)),

@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use super::{Align, answer, cell, layout, plots_section, proportion, table};
+use super::{Align, Framing, answer, cell, layout, plots_section, proportion, table};
 use crate::analysis::run::RunSummary;
 use crate::engine::{OutcomeKind, Schema};
 use crate::export::plots::Plot;
@@ -12,7 +12,12 @@ use crate::export::plots::style::thousands;
 
 /// The page of `summary` with `plots` (already written under `plots/`); `schema` says how
 /// each probability reads.
-pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> String {
+pub(crate) fn render(
+    framing: Framing,
+    summary: &RunSummary,
+    schema: &Schema,
+    plots: &[Plot],
+) -> String {
     let s = summary;
     // Outcomes some trials lack, and when (the schema says).
     let optional: Vec<(&str, &str)> = schema
@@ -94,6 +99,7 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
         (parameters(s))
     };
     layout(
+        framing,
         &format!("defsim: {}", s.scenario.name),
         html! { "defsim: scenario " (s.scenario.name) },
         body,

@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use maud::{Markup, html};
 use serde::Serialize;
 
-use super::{Align, layout, table};
+use super::{Align, Framing, layout, table};
 use crate::analysis::sensitivity::{OutcomeReport, SensitivityReport};
 use crate::export::plots::style::thousands;
 
@@ -14,6 +14,7 @@ use crate::export::plots::style::thousands;
 /// (`tornado-<outcome>`, written as `.png` and `.svg` next to the page); `columns` are the
 /// table's column titles (the input, then one per number of `cells`).
 pub(crate) fn render<E: Serialize>(
+    framing: Framing,
     report: &SensitivityReport<E>,
     charts: &IndexMap<String, String>,
     columns: &[&str],
@@ -22,9 +23,10 @@ pub(crate) fn render<E: Serialize>(
     let body = html! {
         p.meta { "Seed " (report.seed) ". " (method(report)) }
         p {
-            "Inputs are the scenario's uncertain per-trial parameters; the annual shocks \
-             (growth, sanctions, foreign support, gold, power, conflict) are not inputs: they \
-             stay random in every trial, and the variance they cause is what no input explains."
+            "Inputs are the scenario's uncertain per-trial parameters; the annual shocks ("
+            (framing.shocks)
+            ") are not inputs: they stay random in every trial, and the variance they cause is \
+             what no input explains."
         }
         @if let Some(w) = &report.warning {
             p { strong { "Warning: " } (w) }
@@ -55,6 +57,7 @@ pub(crate) fn render<E: Serialize>(
         }
     };
     layout(
+        framing,
         &format!("defsim: sensitivity of {}", report.scenario),
         html! { "defsim: sensitivity of scenario " (report.scenario) " (" (report.method) ")" },
         body,
@@ -164,9 +167,17 @@ mod tests {
     #[test]
     fn page_holds_each_outcome_its_chart_table_or_note() {
         let charts = IndexMap::from([("x".to_string(), "tornado-x".to_string())]);
-        let page = render(&report("base", "a.b"), &charts, &["input", "v"], |e| {
-            vec![e.0]
-        });
+        let framing = Framing {
+            question: "q?",
+            shocks: "growth, gold",
+        };
+        let page = render(
+            framing,
+            &report("base", "a.b"),
+            &charts,
+            &["input", "v"],
+            |e| vec![e.0],
+        );
         assert!(page.contains("<h2 id=\"x\">x</h2>") && page.contains("<h2 id=\"y\">y</h2>"));
         assert!(page.contains("<img src=\"tornado-x.svg\" alt=\"chart of x\">"));
         assert!(page.contains("href=\"tornado-x.png\""));
@@ -181,12 +192,17 @@ mod tests {
             "no table for a noted outcome"
         );
         assert!(page.contains("over 100,000 trials") && page.contains("Seed 7."));
+        assert!(page.contains("q?") && page.contains("the annual shocks (growth, gold) are"));
     }
 
     #[test]
     fn names_from_the_scenario_are_escaped() {
         let hostile = "<script>x</script>&";
         let page = render(
+            Framing {
+                question: "q?",
+                shocks: "growth",
+            },
             &report(hostile, hostile),
             &IndexMap::new(),
             &["input", "v"],

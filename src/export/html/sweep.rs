@@ -3,13 +3,13 @@
 
 use maud::{Markup, html};
 
-use super::{Align, answer, cell, layout, plots_section, table};
+use super::{Align, Framing, answer, cell, layout, plots_section, table};
 use crate::analysis::sweep::{Sweep, value_text};
 use crate::export::plots::Plot;
 use crate::export::plots::style::thousands;
 
 /// The page of `sweep` with its `plots`.
-pub(crate) fn render(sweep: &Sweep, plots: &[Plot]) -> String {
+pub(crate) fn render(framing: Framing, sweep: &Sweep, plots: &[Plot]) -> String {
     let body = html! {
         (answer(&crate::analysis::answer::sweep(sweep)))
         h2 { "The scenario" }
@@ -32,6 +32,7 @@ pub(crate) fn render(sweep: &Sweep, plots: &[Plot]) -> String {
         None => sweep.key.clone(),
     };
     layout(
+        framing,
         &format!("defsim: sweep {} along {along}", sweep.scenario),
         html! {
             "defsim: sweep of " (sweep.scenario) " along " code { (sweep.key) }
