@@ -373,36 +373,24 @@ fn correlations_under_latin_hypercube_and_a_fixed_key_warns() {
 #[test]
 fn sobol_refuses_correlations_and_rank_warns() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("defsim")
-        .unwrap()
-        .current_dir(root())
-        .args([
-            "sensitivity",
-            "scenarios/correlated-risks.toml",
-            "--method",
-            "sobol",
-        ])
-        .arg("--out")
-        .arg(tmp.path().join("s"))
-        .output()
-        .unwrap();
+    // `defsim sensitivity` of the correlated scenario with `extra` options into `out`.
+    let sensitivity = |extra: [&str; 2], out: &str| {
+        Command::cargo_bin("defsim")
+            .unwrap()
+            .current_dir(root())
+            .args(["sensitivity", "scenarios/correlated-risks.toml"])
+            .args(extra)
+            .arg("--out")
+            .arg(tmp.path().join(out))
+            .output()
+            .unwrap()
+    };
+    let out = sensitivity(["--method", "sobol"], "s");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("independent inputs"), "{err}");
     assert!(!tmp.path().join("s").exists(), "nothing written");
-    let out = Command::cargo_bin("defsim")
-        .unwrap()
-        .current_dir(root())
-        .args([
-            "sensitivity",
-            "scenarios/correlated-risks.toml",
-            "--trials",
-            "2000",
-        ])
-        .arg("--out")
-        .arg(tmp.path().join("r"))
-        .output()
-        .unwrap();
+    let out = sensitivity(["--trials", "2000"], "r");
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("warning") && err.contains("PRCC"), "{err}");

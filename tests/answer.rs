@@ -7,24 +7,14 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use scraper::{Html, Selector};
 use serde_json::Value;
 
 use common::read_json;
 
+/// Runs `defsim args` in `cwd`, which must succeed.
 fn defsim(cwd: &Path, args: &[&str]) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cmd = Command::cargo_bin("defsim").expect("the defsim binary is built");
-    cmd.current_dir(cwd);
-    for a in args {
-        if a.ends_with(".toml") {
-            cmd.arg(root.join(a));
-        } else {
-            cmd.arg(a);
-        }
-    }
-    let o = cmd.output().expect("defsim runs");
+    let o = common::defsim_in(cwd, args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 

@@ -7,25 +7,16 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use scraper::Html;
 use serde_json::Value;
 
 use common::{read_json, svg_texts};
 
+/// `defsim compare args` in `cwd`.
 fn compare(cwd: &Path, args: &[&str]) -> std::process::Output {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cmd = Command::cargo_bin("defsim").expect("the defsim binary is built");
-    cmd.current_dir(cwd).arg("compare");
-    for a in args {
-        // Scenario files are given from the repository root.
-        if a.ends_with(".toml") {
-            cmd.arg(root.join(a));
-        } else {
-            cmd.arg(a);
-        }
-    }
-    cmd.output().expect("defsim runs")
+    let mut all = vec!["compare"];
+    all.extend_from_slice(args);
+    common::defsim_in(cwd, &all)
 }
 
 #[test]

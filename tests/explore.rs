@@ -6,27 +6,13 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use defsim::engine::RunOptions;
 use indicatif::ProgressBar;
 
-use common::read_json;
+use common::{defsim_in as defsim, read_json};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn defsim(cwd: &Path, args: &[&str]) -> std::process::Output {
-    let mut cmd = Command::cargo_bin("defsim").expect("the defsim binary is built");
-    cmd.current_dir(cwd);
-    for a in args {
-        if a.ends_with(".toml") && !Path::new(a).is_absolute() {
-            cmd.arg(root().join(a));
-        } else {
-            cmd.arg(a);
-        }
-    }
-    cmd.output().expect("defsim runs")
 }
 
 #[test]

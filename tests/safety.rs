@@ -8,7 +8,7 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use common::{names, snapshot};
@@ -41,6 +41,17 @@ fn stderr(out: &Output) -> String {
 }
 
 const BASE: &str = "scenarios/baseline.toml";
+
+/// A scenario `file` in a new temporary folder, extending [`BASE`] followed by `rest`, and
+/// `defsim validate` of it.
+fn validate_child(file: &str, rest: &str) -> (tempfile::TempDir, PathBuf, Output) {
+    let tmp = tempfile::tempdir().unwrap();
+    let child = tmp.path().join(file);
+    let base = root().join(BASE).display().to_string();
+    fs::write(&child, format!("[scenario]\nextends = {base:?}\n{rest}")).unwrap();
+    let r = defsim(&["validate", child.to_str().unwrap()]);
+    (tmp, child, r)
+}
 
 /// `defsim check BASE --baseline target --update` with `extra` arguments.
 fn check_update(target: &Path, extra: &[&str]) -> Output {
@@ -511,17 +522,7 @@ fn disk_full_during_the_write_exits_1_naming_the_file_and_keeps_the_earlier_resu
 
 #[test]
 fn defect_6_a_child_without_a_name_is_named_after_its_file_stem() {
-    let tmp = tempfile::tempdir().unwrap();
-    let child = tmp.path().join("more-oversight.toml");
-    fs::write(
-        &child,
-        format!(
-            "[scenario]\nextends = {:?}\n\n[plan]\noversight = 0.9\n",
-            root().join(BASE).display().to_string()
-        ),
-    )
-    .unwrap();
-    let r = defsim(&["validate", child.to_str().unwrap()]);
+    let (_tmp, child, r) = validate_child("more-oversight.toml", "\n[plan]\noversight = 0.9\n");
     assert_eq!(r.status.code(), Some(0), "{}", text(&r));
     assert!(
         String::from_utf8_lossy(&r.stdout).contains("(more-oversight,"),
@@ -602,17 +603,10 @@ fn defect_8_an_extends_target_that_is_not_a_small_regular_file_is_refused() {
 
 #[test]
 fn defect_9_a_percent_typo_names_the_childs_key_and_line_and_suggests_the_share() {
-    let tmp = tempfile::tempdir().unwrap();
-    let child = tmp.path().join("typo.toml");
-    fs::write(
-        &child,
-        format!(
-            "[scenario]\nextends = {:?}\nname = \"typo\"\n\n[macro]\ntrend_growth = {{ mean = 5 }}\n",
-            root().join(BASE).display().to_string()
-        ),
-    )
-    .unwrap();
-    let r = defsim(&["validate", child.to_str().unwrap()]);
+    let (_tmp, _, r) = validate_child(
+        "typo.toml",
+        "name = \"typo\"\n\n[macro]\ntrend_growth = { mean = 5 }\n",
+    );
     assert_eq!(r.status.code(), Some(2), "{}", text(&r));
     let err = stderr(&r);
     assert!(err.contains("typo.toml:6"), "the child's line: {err}");

@@ -7,17 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-use common::{read_json, svg_texts};
-
-fn defsim(cwd: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("defsim")
-        .expect("the defsim binary is built")
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("defsim runs")
-}
+use common::{defsim_in as defsim, read_json, svg_texts};
 
 #[test]
 fn each_step_equals_run_with_set_exactly() {

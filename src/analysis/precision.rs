@@ -52,7 +52,7 @@ pub struct Precision {
 
 /// One target as `summary.json` records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TargetReport {
+pub struct PrecisionTarget {
     /// `viable`, `independence.mean`, ...
     pub name: String,
     /// The half-width asked for.
@@ -67,7 +67,7 @@ pub struct TargetReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrecisionReport {
     /// Every target.
-    pub targets: Vec<TargetReport>,
+    pub targets: Vec<PrecisionTarget>,
     /// Trials run.
     pub trials: u64,
     /// The cap (the effective trial count).
@@ -139,7 +139,7 @@ impl Precision {
     }
 
     /// Each target's (name, asked half-width, reached half-width, met).
-    fn evaluate(&self, stats: &StreamStats) -> Vec<TargetReport> {
+    fn evaluate(&self, stats: &StreamStats) -> Vec<PrecisionTarget> {
         let n = stats.trials;
         self.targets
             .iter()
@@ -155,7 +155,7 @@ impl Precision {
                     let p = proportion(hits, n);
                     let hw = (p.ci95[1] - p.ci95[0]) / 2.0;
                     let sides = hits >= MIN_EACH_SIDE && n - hits >= MIN_EACH_SIDE;
-                    TargetReport {
+                    PrecisionTarget {
                         name: name.clone(),
                         target: *half_width,
                         half_width: Some(hw),
@@ -169,7 +169,7 @@ impl Precision {
                 } => {
                     let o = &stats.outcomes[*outcome];
                     let hw = o.sd().map(|sd| Z95 * sd / (o.n as f64).sqrt());
-                    TargetReport {
+                    PrecisionTarget {
                         name: name.clone(),
                         target: *half_width,
                         half_width: hw,

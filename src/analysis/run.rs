@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::drivers::Drivers;
 use crate::engine::{OutcomeKind, Results, Schema, SeriesStats, StreamOutcome, StreamStats};
 use crate::scenario::Scenario;
-use crate::stats::{OutcomeStats, Proportion, proportion, summarize};
+use crate::stats::{OutcomeStats, Proportion, QUANTILES, proportion, summarize};
 
 /// The scenario a summary is of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -336,22 +336,12 @@ fn stream_summary(o: &StreamOutcome) -> OutcomeStats {
         return OutcomeStats::EMPTY;
     }
     let q = |p: f64| o.sketch.quantile(p).map(|v| v.clamp(o.min, o.max));
-    let sd = o.sd();
-    OutcomeStats {
-        n: o.n,
-        mean: o.mean(),
-        sd,
-        se: sd.map(|sd| sd / (o.n as f64).sqrt()),
-        p05: q(0.05),
-        p10: q(0.10),
-        p25: q(0.25),
-        p50: q(0.50),
-        p75: q(0.75),
-        p90: q(0.90),
-        p95: q(0.95),
-        min: Some(o.min),
-        max: Some(o.max),
+    let mut quantiles = [Some(o.min); QUANTILES.len() + 2];
+    for (at, p) in QUANTILES.into_iter().enumerate() {
+        quantiles[at + 1] = q(p);
     }
+    quantiles[QUANTILES.len() + 1] = Some(o.max);
+    OutcomeStats::from_quantiles(o.n, o.mean(), o.sd(), quantiles)
 }
 
 impl RunSummary {

@@ -61,6 +61,32 @@ pub struct OutcomeStats {
 }
 
 impl OutcomeStats {
+    /// The summary of `n` observations with mean `mean` and sample standard deviation `sd`
+    /// (`None` below two observations); `q` holds the min, the [`QUANTILES`] in order, and
+    /// the max. The standard error is `sd / sqrt(n)`.
+    pub fn from_quantiles(
+        n: u64,
+        mean: Option<f64>,
+        sd: Option<f64>,
+        q: [Option<f64>; QUANTILES.len() + 2],
+    ) -> OutcomeStats {
+        OutcomeStats {
+            n,
+            mean,
+            sd,
+            se: sd.map(|sd| sd / (n as f64).sqrt()),
+            min: q[0],
+            p05: q[1],
+            p10: q[2],
+            p25: q[3],
+            p50: q[4],
+            p75: q[5],
+            p90: q[6],
+            p95: q[7],
+            max: q[8],
+        }
+    }
+
     /// The summary of no observations: `n = 0`, every statistic `None`.
     pub const EMPTY: OutcomeStats = OutcomeStats {
         n: 0,
@@ -97,12 +123,10 @@ pub fn summarize(values: &mut [f64]) -> OutcomeStats {
     if n == 0 {
         return OutcomeStats::EMPTY;
     }
-    let nf = n as f64;
     let Some((mean, var)) = mean_variance(values.iter().copied()) else {
         return OutcomeStats::EMPTY;
     };
     let sd = var.map(f64::sqrt);
-    let se = sd.map(|sd| sd / nf.sqrt());
 
     // Probabilities 0 and 1 give the min and max as type-7 quantiles.
     let mut probs = [0.0; QUANTILES.len() + 2];
@@ -110,21 +134,12 @@ pub fn summarize(values: &mut [f64]) -> OutcomeStats {
     probs[QUANTILES.len() + 1] = 1.0;
     let q = quantiles_type7(values, &probs);
 
-    OutcomeStats {
-        n: n as u64,
-        mean: Some(mean),
+    OutcomeStats::from_quantiles(
+        n as u64,
+        Some(mean),
         sd,
-        se,
-        p05: Some(q[1]),
-        p10: Some(q[2]),
-        p25: Some(q[3]),
-        p50: Some(q[4]),
-        p75: Some(q[5]),
-        p90: Some(q[6]),
-        p95: Some(q[7]),
-        min: Some(q[0]),
-        max: Some(q[8]),
-    }
+        std::array::from_fn(|i| Some(q[i])),
+    )
 }
 
 /// Type-7 quantile (Hyndman & Fan 1996) of data already sorted ascending.

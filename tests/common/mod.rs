@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -14,6 +15,22 @@ use serde_json::Value;
 /// The `defsim` binary, as a command to build up.
 pub fn defsim() -> Command {
     Command::cargo_bin("defsim").expect("the defsim binary is built")
+}
+
+/// Runs `defsim args` in `cwd` and returns its output; an argument ending in `.toml` names a
+/// file from the repository root (an absolute path stays as it is).
+pub fn defsim_in(cwd: &Path, args: &[&str]) -> Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = defsim();
+    cmd.current_dir(cwd);
+    for a in args {
+        if a.ends_with(".toml") {
+            cmd.arg(root.join(a));
+        } else {
+            cmd.arg(a);
+        }
+    }
+    cmd.output().expect("defsim runs")
 }
 
 /// The path of shipped scenario `name` (`baseline.toml`).

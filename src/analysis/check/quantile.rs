@@ -127,21 +127,7 @@ mod tests {
     use super::*;
 
     fn summary(xs: [f64; 9]) -> OutcomeStats {
-        OutcomeStats {
-            n: 1000,
-            mean: Some(xs[4]),
-            sd: Some(1.0),
-            se: Some(0.03),
-            min: Some(xs[0]),
-            p05: Some(xs[1]),
-            p10: Some(xs[2]),
-            p25: Some(xs[3]),
-            p50: Some(xs[4]),
-            p75: Some(xs[5]),
-            p90: Some(xs[6]),
-            p95: Some(xs[7]),
-            max: Some(xs[8]),
-        }
+        OutcomeStats::from_quantiles(1000, Some(xs[4]), Some(1.0), xs.map(Some))
     }
 
     #[test]
