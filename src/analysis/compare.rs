@@ -83,7 +83,13 @@ pub struct ScenarioComparison {
     /// viability model's headline has there).
     #[serde(rename = "viable")]
     pub headline: Vec<HeadlineRow>,
-    /// Every outcome of every scenario, outcome by outcome.
+    /// Every probability of every scenario (the headline, each criterion, each analyst's
+    /// `[criteria]` entry, each presence), probability by probability. Absent in files
+    /// written before it was added.
+    #[serde(default)]
+    pub probabilities: Vec<ProbabilityRow>,
+    /// Every outcome of every scenario, outcome by outcome (a scenario without the outcome,
+    /// such as another scenario's `[criteria]` entry, has no row for it).
     pub outcomes: Vec<OutcomeRow>,
 }
 
@@ -123,22 +129,55 @@ pub fn unpaired(
     })
 }
 
+/// One probability (a 0/1 outcome such as `viable` or an analyst's criterion, or the share
+/// of trials where an optional outcome is present) of one scenario, with its Wilson interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbabilityRow {
+    /// The probability's name, as in `summary.json` (`viable`, `ammo_reliant`).
+    pub name: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// The probability with its Wilson interval.
+    #[serde(flatten)]
+    pub p: Proportion,
+}
+
+/// Names in `lists` in first-seen order: the first list's order, then each later list's
+/// names the earlier ones lack (scenarios with different `[criteria]`).
+fn union<'a>(lists: impl IntoIterator<Item = Vec<&'a str>>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for list in lists {
+        for name in list {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
 /// Compares `runs` (each scenario's summary and results, all with one seed and trial
-/// count), the first being the reference.
+/// count), the first being the reference. Scenarios may differ in their outcomes (their
+/// own `[criteria]`): an outcome is reported for each scenario that has it, and differenced
+/// against the first where both have it.
 pub fn compare(runs: &[(&RunSummary, &Results)]) -> ScenarioComparison {
     let (first, first_results) = runs[0];
     let headline = first_results.schema.headline_name();
+    let names = union(runs.iter().map(|(_, r)| r.schema.outcome_names()));
+    let index = |r: &Results, name: &str| r.schema.outcome_names().iter().position(|n| *n == name);
     let mut outcomes = Vec::new();
-    for (o, name) in first_results.schema.outcome_names().into_iter().enumerate() {
+    for name in names {
+        let reference = index(first_results, name);
         for (k, (summary, results)) in runs.iter().enumerate() {
-            let s = &summary.outcomes[name];
-            let (p, u) = if k == 0 {
-                (None, None)
-            } else {
-                (
-                    paired(&first_results.outcomes[o], &results.outcomes[o]),
+            let (Some(o), Some(s)) = (index(results, name), summary.outcomes.get(name)) else {
+                continue;
+            };
+            let (p, u) = match (k, reference) {
+                (0, _) | (_, None) => (None, None),
+                (_, Some(r)) => (
+                    paired(&first_results.outcomes[r], &results.outcomes[o]),
                     unpaired(&first.outcomes[name], s),
-                )
+                ),
             };
             outcomes.push(OutcomeRow {
                 outcome: name.to_string(),
@@ -148,6 +187,21 @@ pub fn compare(runs: &[(&RunSummary, &Results)]) -> ScenarioComparison {
                 paired: p,
                 unpaired: u,
             });
+        }
+    }
+    let mut probabilities = Vec::new();
+    for name in union(
+        runs.iter()
+            .map(|(s, _)| s.probabilities.keys().map(String::as_str).collect()),
+    ) {
+        for (s, _) in runs {
+            if let Some(p) = s.probabilities.get(name) {
+                probabilities.push(ProbabilityRow {
+                    name: name.to_string(),
+                    scenario: s.scenario.name.clone(),
+                    p: p.clone(),
+                });
+            }
         }
     }
     ScenarioComparison {
@@ -164,6 +218,7 @@ pub fn compare(runs: &[(&RunSummary, &Results)]) -> ScenarioComparison {
                 })
             })
             .collect(),
+        probabilities,
         outcomes,
     }
 }

@@ -54,6 +54,11 @@ pub struct ParamInfo {
     pub dist: String,
     /// Where the number comes from (empty when the scenario gives none).
     pub source: String,
+    /// A lever given as a yearly path (`{ path = [...] }`): its value in every year of the
+    /// horizon, from the start year (absent for any other parameter, and in summaries
+    /// written before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yearly: Option<Vec<f64>>,
 }
 
 /// The content of `summary.json`: its keys are public (documented in the README); more may
@@ -296,6 +301,7 @@ impl SummaryMeta {
                         None => e.param.describe(),
                     },
                     source: e.param.source.clone().unwrap_or_default(),
+                    yearly: scenario.lever_path(&e.key).map(|l| l.yearly.clone()),
                 })
                 .collect(),
         }

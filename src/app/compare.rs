@@ -54,8 +54,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     Ok(())
 }
 
-/// The outcomes shown are the headline and those the criteria hold to a threshold (all are
-/// in the CSV).
+/// Every probability with its Wilson interval, then the differences of the headline and of
+/// the outcomes the criteria hold to a threshold (every outcome is in the CSV).
 fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
     let mut shown = vec![schema.headline_name()];
     shown.extend(schema.criteria().map(|(_, c)| c.of.as_str()));
@@ -65,10 +65,11 @@ fn print_table(table: &ScenarioComparison, schema: &Schema, dir: &Path) {
         table.trials,
         table.seed
     );
-    for v in &table.headline {
+    // Every probability: the headline, each criterion, each analyst's `[criteria]` entry.
+    for v in &table.probabilities {
         crate::out::println!(
             "  P({}) {:<24} {:.4}  [{:.4}, {:.4}]",
-            table.headline_name,
+            v.name,
             v.scenario,
             v.p.p,
             v.p.ci95[0],

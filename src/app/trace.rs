@@ -6,12 +6,14 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::BadInput;
 use crate::cli::TraceArgs;
 use crate::engine::{self, Model};
-use crate::model;
 use crate::model::ViabilityModel;
 use crate::model::params::{LINE_NAMES, SUPPORT_STATES};
 use crate::model::state::{LineYear, YearRecord};
+use crate::scenario::Scenario;
+use crate::{experiment, model};
 
 /// A yearly quantity: its name, whether the terminal table shows it (the CSV has all), and
 /// how to read it from a year's record.
@@ -19,8 +21,7 @@ type Column = (String, bool, Box<dyn Fn(&YearRecord) -> f64>);
 
 /// `defsim trace`.
 pub fn trace(args: &TraceArgs) -> Result<()> {
-    let scenario = model::load(&args.scenario, &args.set)?;
-    let seed = args.seed.unwrap_or(scenario.seed);
+    let (scenario, seed, policy) = load(args)?;
     let model = ViabilityModel::new(&scenario);
     let mut years: Vec<YearRecord> = Vec::new();
     let (inputs, outcomes) =
@@ -36,6 +37,9 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         schema.years[0],
         schema.years[schema.years.len() - 1]
     );
+    if let Some(policy) = &policy {
+        crate::out::println!("{policy}");
+    }
     crate::out::println!("drawn parameters:");
     for (key, v) in schema.inputs.iter().zip(&inputs) {
         let mut dist = scenario
@@ -63,16 +67,30 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         }
         crate::out::println!("  {key:<42} {v:<22} {dist}");
     }
-    if !scenario.lever_paths.is_empty() || !scenario.forced_keys().is_empty() {
-        crate::out::println!("yearly paths:");
-        for l in &scenario.lever_paths {
-            crate::out::println!("  {:<42} {}", l.key, l.by_year(scenario.start_year));
-        }
-        for key in scenario.forced_keys() {
-            crate::out::println!("  {:<42} {}", key, scenario.forced_text(key));
-        }
+    // Levers given as yearly paths and forced states: rows of the year table.
+    let mut given: Vec<(String, Vec<String>)> = scenario
+        .lever_paths
+        .iter()
+        .map(|l| {
+            (
+                l.key.clone(),
+                l.yearly.iter().map(|v| v.to_string()).collect(),
+            )
+        })
+        .collect();
+    for key in scenario.forced_keys() {
+        let cells = scenario
+            .forced_by_year(key)
+            .iter()
+            .map(|v| match (v, key.starts_with("support.")) {
+                (None, _) => "free".to_string(),
+                (Some(i), true) => SUPPORT_STATES[*i].to_string(),
+                (Some(i), false) => i.to_string(),
+            })
+            .collect();
+        given.push((format!("{key} (forced)"), cells));
     }
-    print_years(&years, &columns);
+    print_years(&years, &given, &columns);
     crate::out::println!("outcomes:");
     for (o, v) in schema.outcomes.iter().zip(&outcomes) {
         crate::out::println!("  {:<26} = {}", o.name, value(*v));
@@ -82,6 +100,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         write_csv(
             path,
             (&schema.inputs, &inputs),
+            &scenario.lever_paths,
             &years,
             &columns,
             (&outcome_names, &outcomes),
@@ -89,6 +108,53 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         crate::out::println!("trace written to {}", path.display());
     }
     Ok(())
+}
+
+/// The scenario to trace, the seed, and the policy in words (with --policy): a scenario file
+/// with `--set`, or an experiment file's scenario under policy I (its lever values, then
+/// `--set`) with the experiment's seed (`--seed` overrides either).
+fn load(args: &TraceArgs) -> Result<(Scenario, u64, Option<String>)> {
+    if !experiment::is_experiment(&args.scenario) {
+        anyhow::ensure!(
+            args.policy.is_none(),
+            BadInput(format!(
+                "--policy: {} is not an experiment file (one with an [experiment] table)",
+                args.scenario.display()
+            ))
+        );
+        let scenario = model::load(&args.scenario, &args.set)?;
+        let seed = args.seed.unwrap_or(scenario.seed);
+        return Ok((scenario, seed, None));
+    }
+    let Some(i) = args.policy else {
+        return Err(BadInput(format!(
+            "{} is an experiment file: give --policy I (0-based, as in policies.csv), or trace \
+             its scenario file",
+            args.scenario.display()
+        ))
+        .into());
+    };
+    // One policy is traced: the policy count does not matter.
+    let exp = experiment::load(&args.scenario, true)?;
+    let Some(p) = exp.policies.get(i) else {
+        return Err(BadInput(format!(
+            "--policy {i}: experiment {} has {} policies (0 to {})",
+            exp.name,
+            exp.policies.len(),
+            exp.policies.len() - 1
+        ))
+        .into());
+    };
+    let mut sets = p.overrides(&exp.levers);
+    sets.extend(args.set.iter().cloned());
+    let scenario = model::load(&exp.scenario_file, &sets)?;
+    let seed = args.seed.unwrap_or(exp.seed);
+    let words = format!(
+        "policy {i} of experiment {}: {}",
+        exp.name,
+        p.label(&exp.levers)
+    );
+    Ok((scenario, seed, Some(words)))
 }
 
 /// Every yearly quantity of a record, program-wide first, then line by line.
@@ -166,13 +232,21 @@ fn columns() -> Vec<Column> {
     c
 }
 
-/// The year-by-year table, one row per quantity and one column per year.
-fn print_years(years: &[YearRecord], columns: &[Column]) {
+/// The year-by-year table, one row per quantity and one column per year: first the rows
+/// the scenario `given` year by year (lever paths, forced states), then the trial's.
+fn print_years(years: &[YearRecord], given: &[(String, Vec<String>)], columns: &[Column]) {
     crate::out::print!("{:<34}", "year");
     for r in years {
         crate::out::print!(" {:>10}", r.year);
     }
     crate::out::println!();
+    for (name, cells) in given {
+        crate::out::print!("{name:<34}");
+        for cell in cells {
+            crate::out::print!(" {cell:>10}");
+        }
+        crate::out::println!();
+    }
     for (name, _, get) in columns.iter().filter(|c| c.1) {
         crate::out::print!("{name:<34}");
         for r in years {
@@ -215,6 +289,7 @@ fn value(v: f64) -> String {
 fn write_csv(
     path: &Path,
     (input_names, inputs): (&[String], &[f64]),
+    levers: &[crate::scenario::LeverPath],
     years: &[YearRecord],
     columns: &[Column],
     (outcome_names, outcomes): (&[String], &[f64]),
@@ -229,6 +304,11 @@ fn write_csv(
         w.write_record(["kind", "name", "year", "value"])?;
         for (k, v) in input_names.iter().zip(inputs) {
             w.write_record(["input", k, "", &v.to_string()])?;
+        }
+        for l in levers {
+            for (r, v) in years.iter().zip(&l.yearly) {
+                w.write_record(["lever", &l.key, &r.year.to_string(), &v.to_string()])?;
+            }
         }
         for r in years {
             let year = r.year.to_string();

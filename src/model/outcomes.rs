@@ -110,7 +110,7 @@ const TABLE: [Row; 17] = [
     (
         "poverty_gap_share",
         "program spending / cost of closing the poverty gap",
-        "",
+        "ratio",
         "Domestic program spending over the cost of closing the extreme-poverty gap.",
         Kind::Continuous,
     ),

@@ -51,6 +51,13 @@ pub(crate) fn render(
                 li { (v.scenario) ": " strong { (proportion(&v.p)) } }
             }
         }
+        h2 { "Probabilities" }
+        p {
+            "Every 0/1 outcome (each criterion, and each of the scenario's own "
+            code { "[criteria]" } ") as the share of trials where it holds, with its 95% Wilson \
+             score interval; their paired differences are in the table below."
+        }
+        (probabilities(cmp))
         h2 { "Differences from the first scenario" }
         p {
             "Paired: the mean of the per-trial differences ± 1.96 sd/√n (the interval for \
@@ -69,6 +76,28 @@ pub(crate) fn render(
         html! { "defsim: " (title) },
         body,
     )
+}
+
+/// Each probability of each scenario with its Wilson interval, one row per probability and
+/// scenario.
+fn probabilities(cmp: &ScenarioComparison) -> Markup {
+    let columns = [
+        ("probability", Align::Text),
+        ("scenario", Align::Text),
+        ("P [95% CI]", Align::Num),
+    ];
+    let rows: Vec<Vec<Markup>> = cmp
+        .probabilities
+        .iter()
+        .map(|r| {
+            vec![
+                html! { code { (r.name) } },
+                html! { span.nw { (r.scenario) } },
+                html! { (proportion(&r.p)) },
+            ]
+        })
+        .collect();
+    table(&columns, &rows, Some("probabilities"))
 }
 
 /// Each outcome's paired and unpaired differences, one row per outcome and scenario.

@@ -62,8 +62,16 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
             "Shares of trials with 95% Wilson score intervals (Monte Carlo error only: the \
              intervals say nothing about whether the scenario's assumptions are right)."
         }
+        @if let Some(levers) = levers(s) {
+            h2 { "Plan levers by year" }
+            p {
+                "Levers the scenario sets year by year (" code { "{ path = [...] }" } "): \
+                 the value that applies in each year of the horizon."
+            }
+            (levers)
+        }
         h2 { "Outcomes" }
-        (outcomes(s))
+        (outcomes(s, schema))
         p.meta {
             @if s.quantiles.is_sketch() {
                 "Streaming run: quantiles come from a mergeable sketch (within 0.4% of the \
@@ -92,24 +100,61 @@ pub(crate) fn render(summary: &RunSummary, schema: &Schema, plots: &[Plot]) -> S
     )
 }
 
-/// The summary table: one row per outcome.
-fn outcomes(s: &RunSummary) -> Markup {
-    let columns = [("outcome", Align::Text), ("n", Align::Num)]
-        .into_iter()
-        .chain(["mean", "sd", "5%", "25%", "50%", "75%", "95%"].map(|c| (c, Align::Num)))
-        .collect::<Vec<_>>();
+/// The levers given as yearly paths: one row per lever, one column per year (`None` when
+/// the scenario has none).
+fn levers(s: &RunSummary) -> Option<Markup> {
+    let paths: Vec<(&str, &[f64])> = s
+        .parameters
+        .iter()
+        .filter_map(|p| Some((p.key.as_str(), p.yearly.as_deref()?)))
+        .collect();
+    if paths.is_empty() {
+        return None;
+    }
+    let years: Vec<String> = (0..s.horizon_years)
+        .map(|t| (s.start_year + t as i32).to_string())
+        .collect();
+    let columns: Vec<(&str, Align)> = std::iter::once(("lever", Align::Key))
+        .chain(years.iter().map(|y| (y.as_str(), Align::Num)))
+        .collect();
+    let rows: Vec<Vec<Markup>> = paths
+        .iter()
+        .map(|(key, values)| {
+            std::iter::once(html! { (key) })
+                .chain(values.iter().map(|v| html! { (v) }))
+                .collect()
+        })
+        .collect();
+    Some(table(&columns, &rows, Some("levers")))
+}
+
+/// The summary table: one row per outcome, with its unit from the model's schema.
+fn outcomes(s: &RunSummary, schema: &Schema) -> Markup {
+    let columns = [
+        ("outcome", Align::Text),
+        ("unit", Align::Text),
+        ("n", Align::Num),
+    ]
+    .into_iter()
+    .chain(["mean", "sd", "5%", "25%", "50%", "75%", "95%"].map(|c| (c, Align::Num)))
+    .collect::<Vec<_>>();
     let rows: Vec<Vec<Markup>> = s
         .outcomes
         .iter()
         .map(|(name, o)| {
-            let mut row = vec![html! { code { (name) } }, html! { (thousands(o.n)) }];
+            let unit = schema.outcome(name).map_or("", |x| x.unit.as_str());
+            let mut row = vec![
+                html! { code { (name) } },
+                html! { (unit) },
+                html! { (thousands(o.n)) },
+            ];
             row.extend(
                 [o.mean, o.sd, o.p05, o.p25, o.p50, o.p75, o.p95].map(|v| html! { (cell(v)) }),
             );
             row
         })
         .collect();
-    table(&columns, &rows, None)
+    table(&columns, &rows, Some("outcomes"))
 }
 
 /// Every parameter with its distribution and source (`<tbody class="params">`).
