@@ -64,8 +64,9 @@ pub enum Command {
     /// overlaid plots, in output/compare-<names>/ (or --out).
     /// Runs on one machine: does not take --shard.
     Compare(CompareArgs),
-    /// Run one scenario along one key (`--param KEY=FROM:TO:STEPS`, both ends included),
-    /// with the same seed and trials at each step, in output/sweep-<name>/ (or --out).
+    /// Run one scenario along one key (`--param KEY=FROM:TO:STEPS`, both ends included), or
+    /// over the grid of two (`--param` twice), with the same seed and trials at each step,
+    /// in output/sweep-<name>/ (or --out).
     /// Runs on one machine: does not take --shard.
     Sweep(SweepArgs),
     /// Evaluate policies (combinations of lever values from an experiment file) on the same
@@ -310,9 +311,10 @@ pub struct SweepArgs {
     pub scenario: PathBuf,
     /// The key and its values: KEY=FROM:TO:STEPS, STEPS points with both ends included,
     /// e.g. `plan.oversight=0:1:5` or `macro.trend_growth.mean=0.02:0.08:7`. Each step runs
-    /// as `--set KEY=VALUE`.
-    #[arg(long, value_name = "KEY=FROM:TO:STEPS")]
-    pub param: String,
+    /// as `--set KEY=VALUE`. Give it twice for a grid over two keys (every pair of values,
+    /// at most 1,000 in all), drawn as heat maps.
+    #[arg(long, value_name = "KEY=FROM:TO:STEPS", required = true)]
+    pub param: Vec<String>,
     /// An outcome to plot and tabulate (5/50/95%) along the sweep. Repeatable; default
     /// independence, unit_cost_ratio, peak_fiscal_burden. P(viable) is always shown.
     #[arg(long = "outcome", value_name = "NAME")]
@@ -390,8 +392,12 @@ pub struct CheckArgs {
 /// `defsim trace`.
 #[derive(Debug, Args)]
 pub struct TraceArgs {
-    /// The scenario file (TOML).
+    /// The scenario file (TOML), or an experiment file with --policy.
     pub scenario: PathBuf,
+    /// With an experiment file: replay the trial under policy I (0-based, the `policy`
+    /// column of policies.csv), with the experiment's seed, exactly as inside `explore`.
+    #[arg(long, value_name = "I")]
+    pub policy: Option<usize>,
     /// Index of the trial (0-based, as in trials.csv and summary.json's `extremes`). A trial
     /// is the same in every run with the same seed, whatever the trial count.
     #[arg(long)]

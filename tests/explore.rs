@@ -38,6 +38,10 @@ fn the_shipped_experiment_writes_every_output_and_answers_from_its_json() {
         "plots/pareto.svg",
         "plots/pareto.png",
         "plots/main_effects.svg",
+        "plots/heatmap.svg",
+        "plots/heatmap.png",
+        "plots/cdf_program_cost_musd.svg",
+        "plots/cdf_independence.png",
     ] {
         assert!(out.join(f).exists(), "{f}");
     }
@@ -74,6 +78,47 @@ fn the_shipped_experiment_writes_every_output_and_answers_from_its_json() {
         for i in 0..72 {
             assert!(!(p(i) >= p(f) && cost(i) <= cost(f) && (p(i) > p(f) || cost(i) < cost(f))));
         }
+    }
+    // The heat map crosses the two strongest levers; each cell is the mean P of its policies.
+    let strongest: Vec<usize> = j["strongest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect();
+    let tw = &j["two_way"];
+    assert_eq!(tw["levers"], serde_json::json!(strongest));
+    let keys: Vec<&str> = strongest
+        .iter()
+        .map(|&k| j["levers"][k]["key"].as_str().unwrap())
+        .collect();
+    let levels = |k: usize| -> Vec<String> {
+        j["levers"][strongest[k]]["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    for (a, la) in levels(0).iter().enumerate() {
+        for (b, lb) in levels(1).iter().enumerate() {
+            let ps: Vec<f64> = (0..72)
+                .filter(|&i| {
+                    policies[i]["values"][keys[0]] == la.as_str()
+                        && policies[i]["values"][keys[1]] == lb.as_str()
+                })
+                .map(p)
+                .collect();
+            let mean = ps.iter().sum::<f64>() / ps.len() as f64;
+            let cell = tw["means"][a][b].as_f64().unwrap();
+            assert!((cell - mean).abs() < 1e-12, "{la}, {lb}: {cell} vs {mean}");
+        }
+    }
+    // The recommended policy: the cheapest reaching the target, else the highest P.
+    let best = j["recommended"].as_u64().unwrap() as usize;
+    match j["target"]["cheapest"]["policy"].as_u64() {
+        Some(c) => assert_eq!(best, c as usize),
+        None => assert!((0..72).all(|i| p(i) <= p(best))),
     }
     // The first sentence counts the policies reaching the target, as the JSON has them.
     let answer = j["answer"].as_array().unwrap();
@@ -129,6 +174,164 @@ fn policies_share_their_futures_trial_by_trial() {
         cols[0][1], cols[1][1],
         "oversight changes the program's cost"
     );
+}
+
+/// The draws made once per trial and shared by the policies give, bit for bit, the
+/// outcomes of running each policy alone with the same seed: with levers that fix a
+/// number, change an uncertain parameter's law, switch a line off, delay the start, follow
+/// a path, and with a copula (a correlated key fixed, another's law changed).
+#[test]
+fn shared_draws_equal_each_policy_run_alone() {
+    let keep = [
+        "viable",
+        "program_cost_musd",
+        "independence",
+        "peak_fiscal_burden",
+        "years_sanctioned",
+    ];
+    for (file, sets) in [
+        (
+            "scenarios/baseline.toml",
+            vec![
+                vec![],
+                vec!["plan.oversight=1"],
+                vec!["macro.trend_growth.mean=0.03"],
+                vec!["macro.trend_growth=0.05", "lines.vehicles.enabled=false"],
+                vec!["plan.start_offset=2", "plan.captive_power_share=1"],
+                vec!["plan.max_budget_share={ path = [0.01, 0.02, 0.03], from = 2025 }"],
+            ],
+        ),
+        (
+            "scenarios/correlated-risks.toml",
+            vec![
+                vec![],
+                vec!["power.grid_availability=0.6"],
+                vec!["macro.trend_growth.mean=0.02"],
+            ],
+        ),
+    ] {
+        let path = root().join(file);
+        let scenarios: Vec<_> = sets
+            .iter()
+            .map(|s| {
+                let s: Vec<String> = s.iter().map(|x| x.to_string()).collect();
+                defsim::model::load(&path, &s).unwrap()
+            })
+            .collect();
+        let opts = RunOptions {
+            seed: 11,
+            trials: 5000,
+            threads: 2,
+            keep_inputs: false,
+            progress: false,
+        };
+        let shared =
+            defsim::app::simulate_columns(&scenarios, &opts, &keep, &ProgressBar::hidden())
+                .unwrap();
+        for (p, s) in scenarios.iter().enumerate() {
+            let model = defsim::model::ViabilityModel::new(s);
+            let alone = defsim::engine::run(&model, &opts).unwrap();
+            for (k, name) in keep.iter().enumerate() {
+                let i = alone
+                    .schema
+                    .outcomes
+                    .iter()
+                    .position(|o| o.name == *name)
+                    .unwrap();
+                let same = alone.outcomes[i]
+                    .iter()
+                    .zip(&shared[p][k])
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{file} policy {p} ({:?}): {name} differs", sets[p]);
+            }
+        }
+    }
+}
+
+/// `trace EXPERIMENT --policy I --trial K` replays trial K under policy I with the
+/// experiment's seed: its outcomes are the ones `explore` simulated for that policy.
+#[test]
+fn trace_replays_one_trial_under_one_policy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("t.csv");
+    let o = defsim(
+        tmp.path(),
+        &[
+            "trace",
+            "experiments/levers.toml",
+            "--policy",
+            "41",
+            "--trial",
+            "4100",
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("policy 41 of experiment levers: plan.captive_power_share = 0.5"),
+        "{stdout}"
+    );
+    let text = fs::read_to_string(&csv).unwrap();
+    let traced = |name: &str| -> f64 {
+        let prefix = format!("outcome,{name},,");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("{name} in the trace"))
+            .parse()
+            .unwrap()
+    };
+    let exp = defsim::experiment::load(&root().join("experiments/levers.toml"), false).unwrap();
+    let mut scenarios = vec![exp.scenario.clone()];
+    for p in &exp.policies {
+        scenarios.push(defsim::model::load(&exp.scenario_file, &p.overrides(&exp.levers)).unwrap());
+    }
+    let opts = RunOptions {
+        seed: exp.seed,
+        trials: 4101,
+        threads: 2,
+        keep_inputs: false,
+        progress: false,
+    };
+    let names = ["program_cost_musd", "independence", "peak_fiscal_burden"];
+    let cols =
+        defsim::app::simulate_columns(&scenarios, &opts, &names, &ProgressBar::hidden()).unwrap();
+    for (k, name) in names.iter().enumerate() {
+        // Policy 41 is member 42 (the scenario as written comes first).
+        assert_eq!(traced(name), cols[42][k][4100], "{name}");
+    }
+    // --policy needs an experiment file, and a policy that exists.
+    let o = defsim(
+        tmp.path(),
+        &[
+            "trace",
+            "scenarios/baseline.toml",
+            "--policy",
+            "1",
+            "--trial",
+            "0",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = defsim(
+        tmp.path(),
+        &[
+            "trace",
+            "experiments/levers.toml",
+            "--policy",
+            "72",
+            "--trial",
+            "0",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("has 72 policies (0 to 71)"));
+    let o = defsim(
+        tmp.path(),
+        &["trace", "experiments/levers.toml", "--trial", "0"],
+    );
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]

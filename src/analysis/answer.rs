@@ -19,7 +19,7 @@ use crate::analysis::compare::{Difference, ScenarioComparison as Comparison};
 use crate::analysis::drivers::OutcomeDrivers;
 use crate::analysis::explore::{Analysis, distinguishable};
 use crate::analysis::run::RunSummary;
-use crate::analysis::sweep::{Sweep, value_text};
+use crate::analysis::sweep::{Step, Sweep, value_text};
 use crate::stats::Proportion;
 
 /// The answer: sentences in reading order.
@@ -338,54 +338,87 @@ pub fn compare(c: &Comparison) -> Answer {
 /// as the steps' intervals allow.
 pub fn sweep(s: &Sweep) -> Answer {
     let mut out = Vec::new();
-    let steps: Vec<(f64, &Proportion)> = s
+    let steps: Vec<(&Step, &Proportion)> = s
         .steps
         .iter()
-        .filter_map(|st| st.probabilities.get(&s.headline).map(|p| (st.value, p)))
+        .filter_map(|st| st.probabilities.get(&s.headline).map(|p| (st, p)))
         .collect();
     let (Some(first), Some(last)) = (steps.first(), steps.last()) else {
         return Answer::default();
     };
-    let trend = if clearly_below(first.1, last.1) {
-        "it clearly rises"
-    } else if clearly_below(last.1, first.1) {
-        "it clearly falls"
-    } else {
-        "the two ends are not clearly different (their intervals overlap)"
-    };
-    out.push(format!(
-        "As {} goes from {} to {}, P({}) goes from {} to {} ({} simulated futures at each \
-         step): {trend}.",
-        s.key,
-        value_text(first.0),
-        value_text(last.0),
-        s.headline,
-        percent(first.1),
-        percent(last.1),
-        thousands(s.trials)
-    ));
     let best = steps
         .iter()
         .copied()
         .reduce(|a, b| if b.1.p > a.1.p { b } else { a })
         .expect("steps");
+    match &s.key2 {
+        None => {
+            let trend = if clearly_below(first.1, last.1) {
+                "it clearly rises"
+            } else if clearly_below(last.1, first.1) {
+                "it clearly falls"
+            } else {
+                "the two ends are not clearly different (their intervals overlap)"
+            };
+            out.push(format!(
+                "As {} goes from {} to {}, P({}) goes from {} to {} ({} simulated futures at \
+                 each step): {trend}.",
+                s.key,
+                value_text(first.0.value),
+                value_text(last.0.value),
+                s.headline,
+                percent(first.1),
+                percent(last.1),
+                thousands(s.trials)
+            ));
+        }
+        Some(key2) => {
+            let worst = steps
+                .iter()
+                .copied()
+                .reduce(|a, b| if b.1.p < a.1.p { b } else { a })
+                .expect("steps");
+            let range = |v: &dyn Fn(&Step) -> f64| {
+                let lo = steps.iter().map(|(st, _)| v(st)).fold(f64::MAX, f64::min);
+                let hi = steps.iter().map(|(st, _)| v(st)).fold(f64::MIN, f64::max);
+                format!("{} to {}", value_text(lo), value_text(hi))
+            };
+            let spread = if clearly_below(worst.1, best.1) {
+                "the grid clearly matters"
+            } else {
+                "no point is clearly different from another (their intervals overlap)"
+            };
+            out.push(format!(
+                "Over the grid of {} ({}) and {key2} ({}), P({}) ranges from {} at {} to {} at \
+                 {} ({} simulated futures at each of {} points): {spread}.",
+                s.key,
+                range(&|st| st.value),
+                range(&|st| st.value2.unwrap_or(f64::NAN)),
+                s.headline,
+                percent(worst.1),
+                s.at(worst.0),
+                percent(best.1),
+                s.at(best.0),
+                thousands(s.trials),
+                steps.len()
+            ));
+        }
+    }
     let overlapping = steps
         .iter()
-        .filter(|(v, p)| *v != best.0 && !clearly_below(p, best.1))
+        .filter(|(st, p)| !std::ptr::eq(*st, best.0) && !clearly_below(p, best.1))
         .count();
     out.push(if overlapping == 0 {
         format!(
-            "It is highest at {} = {}: {}, clearly above every other step.",
-            s.key,
-            value_text(best.0),
+            "It is highest at {}: {}, clearly above every other step.",
+            s.at(best.0),
             percent(best.1)
         )
     } else {
         format!(
-            "Its highest estimate is at {} = {}: {}, not clearly above {} other step{} whose \
+            "Its highest estimate is at {}: {}, not clearly above {} other step{} whose \
              interval overlaps it.",
-            s.key,
-            value_text(best.0),
+            s.at(best.0),
             percent(best.1),
             overlapping,
             if overlapping == 1 { "" } else { "s" }

@@ -1,6 +1,7 @@
-//! Sweeps (`defsim sweep`): one key of a scenario set to evenly spaced values, each run
-//! with the same seed and trial count (common random numbers), so the differences between
-//! steps come from the key, not from sampling noise.
+//! Sweeps (`defsim sweep`): one key of a scenario set to evenly spaced values (or two keys
+//! over the grid of their values), each run with the same seed and trial count (common
+//! random numbers), so the differences between steps come from the keys, not from sampling
+//! noise.
 //!
 //! [`Grid::parse`] reads `KEY=FROM:TO:STEPS` (STEPS points, both ends included). Each point
 //! is applied as `--set KEY=VALUE` with VALUE written by [`Grid::texts`]: a step's result is
@@ -110,6 +111,46 @@ fn tidy(v: f64) -> f64 {
     format!("{v:.11e}").parse().unwrap_or(v)
 }
 
+/// The most runs one sweep makes (points of its grid).
+pub const MAX_POINTS: usize = 1000;
+
+/// The points of a sweep over one grid or two: one value per point, or (in odometer order,
+/// the second key changing fastest) a pair. Errors when there are more than two grids, the
+/// same key twice, or more than [`MAX_POINTS`] points.
+pub fn points(grids: &[Grid]) -> Result<Vec<(f64, Option<f64>)>, String> {
+    match grids {
+        [a] => Ok(a.values.iter().map(|&v| (v, None)).collect()),
+        [a, b] => {
+            if a.key == b.key {
+                return Err(format!(
+                    "--param {} is given twice: a two-key sweep needs two different keys",
+                    a.key
+                ));
+            }
+            let n = a.values.len() * b.values.len();
+            if n > MAX_POINTS {
+                return Err(format!(
+                    "--param {} x --param {}: {} x {} = {n} runs is more than {MAX_POINTS}; \
+                     give fewer steps",
+                    a.key,
+                    b.key,
+                    a.values.len(),
+                    b.values.len()
+                ));
+            }
+            Ok(a.values
+                .iter()
+                .flat_map(|&x| b.values.iter().map(move |&y| (x, Some(y))))
+                .collect())
+        }
+        [] => Err("sweep needs --param KEY=FROM:TO:STEPS".into()),
+        _ => Err(format!(
+            "sweep takes one or two --param (a line or a grid), found {}",
+            grids.len()
+        )),
+    }
+}
+
 /// One step of a sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
@@ -117,6 +158,12 @@ pub struct Step {
     pub value: f64,
     /// The override applied (`key=value`).
     pub set: String,
+    /// A two-key sweep: the second key's value (absent from a one-key `sweep.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value2: Option<f64>,
+    /// A two-key sweep: the second override applied (`key2=value2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set2: Option<String>,
     /// Probabilities, as in `summary.json`.
     pub probabilities: IndexMap<String, Proportion>,
     /// Every outcome's statistics, as in `summary.json`.
@@ -132,8 +179,12 @@ pub struct Sweep {
     pub file: String,
     /// Scenario description.
     pub description: String,
-    /// The swept key.
+    /// The swept key (the first key of a two-key sweep: the grid's rows).
     pub key: String,
+    /// A two-key sweep: the second key (the grid's columns; absent from a one-key
+    /// `sweep.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key2: Option<String>,
     /// The common seed.
     pub seed: u64,
     /// The common trial count.
@@ -149,7 +200,55 @@ pub struct Sweep {
     pub steps: Vec<Step>,
 }
 
+/// A two-key sweep as a grid: the first key's values, the second's, and the step at each
+/// pair (`cells[i][j]`).
+pub type SweepGrid<'a> = (Vec<f64>, Vec<f64>, Vec<Vec<&'a Step>>);
+
 impl Sweep {
+    /// The distinct values of the first and the second key, in grid order (a two-key
+    /// sweep), and `cells[i][j]`: the step at the first key's value `i` and the second's `j`.
+    pub fn grid(&self) -> Option<SweepGrid<'_>> {
+        self.key2.as_ref()?;
+        let mut xs: Vec<f64> = Vec::new();
+        let mut ys: Vec<f64> = Vec::new();
+        for s in &self.steps {
+            if !xs.contains(&s.value) {
+                xs.push(s.value);
+            }
+            let y = s.value2?;
+            if !ys.contains(&y) {
+                ys.push(y);
+            }
+        }
+        let cells = xs
+            .iter()
+            .map(|x| {
+                ys.iter()
+                    .map(|y| {
+                        self.steps
+                            .iter()
+                            .find(|s| s.value == *x && s.value2 == Some(*y))
+                    })
+                    .collect::<Option<Vec<&Step>>>()
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((xs, ys, cells))
+    }
+
+    /// The step's position in words: `plan.oversight = 0.5` or
+    /// `plan.oversight = 0.5, plan.capex_scale = 1`.
+    pub fn at(&self, step: &Step) -> String {
+        match (&self.key2, step.value2) {
+            (Some(k2), Some(v2)) => format!(
+                "{} = {}, {k2} = {}",
+                self.key,
+                value_text(step.value),
+                value_text(v2)
+            ),
+            _ => format!("{} = {}", self.key, value_text(step.value)),
+        }
+    }
+
     /// Whether the chosen outcome `name` is reported as a probability (a 0/1 outcome: a
     /// criterion or an analyst's `[criteria]` entry): its share of trials with a Wilson
     /// interval, rather than quantiles.
@@ -163,6 +262,37 @@ impl Sweep {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_grids_cross_in_odometer_order() {
+        let a = Grid::parse("plan.oversight=0:1:3").unwrap();
+        let b = Grid::parse("plan.capex_scale=0.5:1:2").unwrap();
+        let p = points(&[a.clone(), b.clone()]).unwrap();
+        assert_eq!(
+            p,
+            vec![
+                (0.0, Some(0.5)),
+                (0.0, Some(1.0)),
+                (0.5, Some(0.5)),
+                (0.5, Some(1.0)),
+                (1.0, Some(0.5)),
+                (1.0, Some(1.0))
+            ]
+        );
+        assert_eq!(points(std::slice::from_ref(&a)).unwrap().len(), 3);
+        assert!(
+            points(&[a.clone(), a.clone()])
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert!(
+            points(&[a.clone(), b.clone(), b.clone()])
+                .unwrap_err()
+                .contains("one or two --param")
+        );
+        let big = Grid::parse("plan.capex_scale=0.5:1:500").unwrap();
+        assert!(points(&[a, big]).unwrap_err().contains("more than 1000"));
+    }
 
     #[test]
     fn grids_include_both_ends_and_read_cleanly() {

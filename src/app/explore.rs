@@ -6,10 +6,11 @@
 //! `explore.html`.
 //!
 //! Common random numbers: a trial's random streams are keyed by (seed, trial, stream name),
-//! so trial `k` of every policy draws the same annual shocks and the same uncertain
-//! parameters; a lever that changes a parameter's distribution (a sub-key such as
+//! so trial `k` of every policy sees the same annual shocks and the same uncertain
+//! parameters. They are also drawn only once per trial and shared by every policy
+//! ([`PolicySet`]): a lever that changes a parameter's distribution (a sub-key such as
 //! `macro.trend_growth.mean`) redraws that parameter from the same substream, and a lever
-//! that fixes it leaves every other stream as it was.
+//! that fixes it leaves every other draw as it was.
 
 use std::fs;
 use std::io::IsTerminal;
@@ -23,48 +24,77 @@ use crate::analysis::answer::{self, ExploreLabels};
 use crate::analysis::explore::report::{ExploreReport, LeverInfo, PolicyRow};
 use crate::analysis::explore::{self as ex, Analysis, COST_OUTCOMES, PolicyTrials, effects};
 use crate::cli::ExploreArgs;
-use crate::engine::{self, Model, RunOptions};
+use crate::engine::{self, FamilyRun, Model, RunOptions};
 use crate::experiment::{self, Experiment, PolicyDesign};
 use crate::export::{self, plots};
+use crate::model::policies::PolicySet;
 use crate::model::{self, ViabilityModel};
 use crate::scenario::Scenario;
 
 /// Bins of a Latin hypercube lever's values, serving as its levels for main effects.
 const LHS_BINS: usize = 5;
 
-/// Simulates `scenarios` (each a policy, all with `opts`' seed and trials) and keeps, per
-/// scenario, the columns of `names` (in that order). `bar` counts policy-trials.
+/// Simulates `scenarios` (each a policy, all with `opts`' seed and trials) side by side:
+/// each trial's shocks and uncertain parameters are drawn once and shared by every policy
+/// ([`PolicySet`]), and each policy keeps the columns of `names` (in that order):
+/// `columns[policy][name][trial]`, bit for bit what running each scenario alone gives.
+/// `bar` counts policy-trials. Only the trial blocks in `blocks` run when it is given (a
+/// shard); the others' values stay 0.
 pub fn simulate_columns(
     scenarios: &[Scenario],
     opts: &RunOptions,
     names: &[&str],
     bar: &ProgressBar,
 ) -> Result<Vec<Vec<Vec<f64>>>> {
-    let mut out = Vec::with_capacity(scenarios.len());
-    for s in scenarios {
-        let model = ViabilityModel::new(s);
-        let mut results = engine::run(&model, opts)?;
-        let cols = names
-            .iter()
-            .map(|n| {
-                let i = model
-                    .schema()
-                    .outcomes
-                    .iter()
-                    .position(|o| o.name == *n)
-                    .expect("explore's outcomes are the model's");
-                std::mem::take(&mut results.outcomes[i])
-            })
-            .collect();
-        out.push(cols);
-        bar.inc(opts.trials);
-    }
-    Ok(out)
+    simulate_blocks(scenarios, opts, names, None, bar)
+}
+
+/// [`simulate_columns`] over the trial blocks `blocks` only (all when `None`).
+pub fn simulate_blocks(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    names: &[&str],
+    blocks: Option<&[usize]>,
+    bar: &ProgressBar,
+) -> Result<Vec<Vec<Vec<f64>>>> {
+    let models: Vec<ViabilityModel> = scenarios.iter().map(ViabilityModel::new).collect();
+    let keep: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            models[0]
+                .schema()
+                .outcomes
+                .iter()
+                .position(|o| o.name == *n)
+                .expect("explore's outcomes are the model's")
+        })
+        .collect();
+    let labels = (0..models.len())
+        .map(|i| match i {
+            0 => "the scenario as written".to_string(),
+            i => format!("policy {}", i - 1),
+        })
+        .collect();
+    let set = PolicySet::new(models, labels);
+    let members = scenarios.len() as u64;
+    let run = FamilyRun {
+        seed: opts.seed,
+        trials: opts.trials,
+        threads: opts.threads,
+        keep: &keep,
+        blocks,
+    };
+    Ok(engine::run_family(&set, &run, &|trials| {
+        bar.inc(trials * members)
+    })?)
 }
 
 /// `defsim explore`.
 pub fn explore(args: &ExploreArgs) -> Result<()> {
     let exp = experiment::load(&args.experiment, args.force)?;
+    for w in exp.scenario.warnings.iter().chain(&exp.warnings) {
+        eprintln!("warning: {}: {w}", args.experiment.display());
+    }
     let seed = args.sim.seed.unwrap_or(exp.seed);
     let trials = args.sim.trials.unwrap_or(exp.trials);
     anyhow::ensure!(
@@ -123,7 +153,10 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
     let plots = if args.no_plots {
         Vec::new()
     } else {
-        plots::render_all(&chart_jobs(&report), &dir.join("plots"))?
+        let model = ViabilityModel::new(&exp.scenario);
+        let mut jobs = chart_jobs(&report);
+        jobs.extend(distribution_jobs(&report, &model, &exp.scenario, &columns));
+        plots::render_all(&jobs, &dir.join("plots"))?
     };
     fs::write(
         dir.join("explore.html"),
@@ -250,6 +283,9 @@ fn report(
         front: a.front.clone(),
         effects: a.effects.clone(),
         strongest: a.strongest.clone(),
+        two_way: a.two_way.clone(),
+        recommended: a.recommended,
+        warnings: exp.warnings.clone(),
         target: a.target.clone(),
         answer: answer::explore(a, &labels).sentences,
     }
@@ -339,7 +375,76 @@ fn chart_jobs(r: &ExploreReport) -> Vec<plots::Job<'static>> {
             .zip(&r.effects)
             .map(|(l, e)| (l.key.clone(), l.levels.clone(), e.level_means.clone()))
             .collect(),
-        caption,
+        caption: caption.clone(),
     };
-    vec![plots::job(pareto), plots::job(effects)]
+    let mut jobs = vec![plots::job(pareto), plots::job(effects)];
+    if let Some(t) = &r.two_way {
+        let [a, b] = t.levers;
+        let label = |j: usize| answer::key_label(&r.levers[j].key);
+        jobs.push(plots::job(plots::heatmap::HeatMap {
+            stem: "heatmap".into(),
+            title: format!(
+                "Mean P({}) (%) by {} and {}, over the other levers",
+                r.criterion,
+                label(a),
+                label(b)
+            ),
+            x: (r.levers[a].key.clone(), r.levers[a].levels.clone()),
+            y: (r.levers[b].key.clone(), r.levers[b].levels.clone()),
+            cells: t.means.clone(),
+            value_label: format!("P({}) (%)", r.criterion),
+            caption,
+        }));
+    }
+    jobs
+}
+
+/// The recommended policy's outcome distributions against the scenario as written's: one
+/// cumulative distribution per outcome of [`COST_OUTCOMES`] (`columns` as simulated: the
+/// scenario first, then the policies, each with the criterion column before them).
+fn distribution_jobs(
+    r: &ExploreReport,
+    model: &ViabilityModel,
+    scenario: &Scenario,
+    columns: &[Vec<Vec<f64>>],
+) -> Vec<plots::Job<'static>> {
+    let Some(best) = r.recommended else {
+        return Vec::new();
+    };
+    let thresholds = plots::style::Thresholds::from_scenario(model.schema(), scenario);
+    let name = format!("policy {best} (recommended)");
+    let caption = format!(
+        "experiment {}, policy {best}: {}; {} trials, seed {}",
+        r.experiment,
+        r.policies[best]
+            .values
+            .iter()
+            .map(|(k, v)| format!("{} {v}", answer::key_label(k)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        answer::thousands(r.trials),
+        r.seed
+    );
+    COST_OUTCOMES
+        .iter()
+        .enumerate()
+        .map(|(k, outcome)| {
+            let o = model
+                .schema()
+                .outcomes
+                .iter()
+                .find(|o| o.name == *outcome)
+                .expect("explore's outcomes are the model's");
+            let runs = [
+                (name.as_str(), columns[best + 1][k + 1].as_slice()),
+                ("the plan as written", columns[0][k + 1].as_slice()),
+            ];
+            plots::job(plots::cdf::Cdf::new(
+                o,
+                &runs,
+                thresholds.for_outcome(outcome),
+                caption.clone(),
+            ))
+        })
+        .collect()
 }

@@ -1,5 +1,6 @@
-//! `defsim sweep`: one scenario along one key, each step run as `--set KEY=VALUE` with the
-//! same seed and trials (common random numbers).
+//! `defsim sweep`: one scenario along one key, or over the grid of two keys' values, each
+//! step run as `--set KEY=VALUE` (two of them on a grid) with the same seed and trials
+//! (common random numbers).
 
 use std::fs;
 use std::path::Path;
@@ -10,21 +11,32 @@ use super::{
     BadInput, claim, commit, common_thresholds, load_common, out_dir, stage, warn_few_trials,
 };
 use crate::analysis::run::RunSummary;
-use crate::analysis::sweep::{Grid, Step, Sweep};
+use crate::analysis::sweep::{self, Grid, Step, Sweep, value_text};
 use crate::cli::SweepArgs;
 use crate::export::{self, plots};
 
 /// `defsim sweep`.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
-    let grid = Grid::parse(&args.param).map_err(BadInput)?;
+    let grids: Vec<Grid> = args
+        .param
+        .iter()
+        .map(|p| Grid::parse(p))
+        .collect::<Result<_, _>>()
+        .map_err(BadInput)?;
+    let points = sweep::points(&grids).map_err(BadInput)?;
+    let grid = &grids[0];
+    let second = grids.get(1);
+    let text = |g: &Grid, v: f64| format!("{}={}", g.key, value_text(v));
     // Load every step before simulating any: a bad key or value writes nothing.
     // The first step fixes seed and trials for all (the key could be neither).
-    let texts = grid.texts();
     let jobs = load_common(
         &args.sim,
-        texts.iter().map(|text| {
+        points.iter().map(|&(x, y)| {
             let mut set = args.sim.set.clone();
-            set.push(text.clone());
+            set.push(text(grid, x));
+            if let (Some(g), Some(y)) = (second, y) {
+                set.push(text(g, y));
+            }
             (args.scenario.as_path(), set)
         }),
     )?;
@@ -51,12 +63,14 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     warn_few_trials(jobs[0].options.trials);
 
     let mut steps = Vec::with_capacity(jobs.len());
-    for ((job, value), text) in jobs.iter().zip(&grid.values).zip(&texts) {
+    for (job, &(x, y)) in jobs.iter().zip(&points) {
         let results = job.simulate()?;
         let summary = RunSummary::new(&job.scenario, &results);
         steps.push(Step {
-            value: *value,
-            set: text.clone(),
+            value: x,
+            set: text(grid, x),
+            value2: y,
+            set2: second.zip(y).map(|(g, y)| text(g, y)),
             probabilities: summary.probabilities,
             outcomes: summary.outcomes,
         });
@@ -70,6 +84,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             .unwrap_or_default(),
         description: known.description.clone(),
         key: grid.key.clone(),
+        key2: second.map(|g| g.key.clone()),
         seed: jobs[0].options.seed,
         trials: jobs[0].options.trials,
         chosen,
@@ -106,16 +121,20 @@ fn print_table(table: &Sweep, dir: &Path) {
     crate::out::println!(
         "sweep {} along {}: {} steps, {} trials each, seed {}",
         table.scenario,
-        table.key,
+        match &table.key2 {
+            Some(k2) => format!("{} and {k2}", table.key),
+            None => table.key.clone(),
+        },
         table.steps.len(),
         table.trials,
         table.seed
     );
-    let mut head = format!(
-        "  {:>14} {:>26}",
-        table.key.rsplit('.').next().unwrap_or(""),
-        format!("P({}) [95% CI]", table.headline)
-    );
+    let short = |k: &str| k.rsplit('.').next().unwrap_or("").to_string();
+    let mut head = format!("  {:>14}", short(&table.key));
+    if let Some(k2) = &table.key2 {
+        head += &format!(" {:>14}", short(k2));
+    }
+    head += &format!(" {:>26}", format!("P({}) [95% CI]", table.headline));
     for o in &table.chosen {
         if table.is_probability(o) {
             head += &format!(" {:>26}", format!("P({o}) [95% CI]"));
@@ -126,9 +145,12 @@ fn print_table(table: &Sweep, dir: &Path) {
     crate::out::println!("{head}");
     for step in &table.steps {
         let p = step.probabilities.get(&table.headline);
-        let mut line = format!(
-            "  {:>14} {:>26}",
-            crate::analysis::sweep::value_text(step.value),
+        let mut line = format!("  {:>14}", value_text(step.value));
+        if let Some(v2) = step.value2 {
+            line += &format!(" {:>14}", value_text(v2));
+        }
+        line += &format!(
+            " {:>26}",
             p.map_or("-".into(), |p| format!(
                 "{:.4} [{:.4}, {:.4}]",
                 p.p, p.ci95[0], p.ci95[1]

@@ -6,12 +6,14 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::BadInput;
 use crate::cli::TraceArgs;
 use crate::engine::{self, Model};
-use crate::model;
 use crate::model::ViabilityModel;
 use crate::model::params::{LINE_NAMES, SUPPORT_STATES};
 use crate::model::state::{LineYear, YearRecord};
+use crate::scenario::Scenario;
+use crate::{experiment, model};
 
 /// A yearly quantity: its name, whether the terminal table shows it (the CSV has all), and
 /// how to read it from a year's record.
@@ -19,8 +21,7 @@ type Column = (String, bool, Box<dyn Fn(&YearRecord) -> f64>);
 
 /// `defsim trace`.
 pub fn trace(args: &TraceArgs) -> Result<()> {
-    let scenario = model::load(&args.scenario, &args.set)?;
-    let seed = args.seed.unwrap_or(scenario.seed);
+    let (scenario, seed, policy) = load(args)?;
     let model = ViabilityModel::new(&scenario);
     let mut years: Vec<YearRecord> = Vec::new();
     let (inputs, outcomes) =
@@ -36,6 +37,9 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         schema.years[0],
         schema.years[schema.years.len() - 1]
     );
+    if let Some(policy) = &policy {
+        crate::out::println!("{policy}");
+    }
     crate::out::println!("drawn parameters:");
     for (key, v) in schema.inputs.iter().zip(&inputs) {
         let mut dist = scenario
@@ -104,6 +108,53 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         crate::out::println!("trace written to {}", path.display());
     }
     Ok(())
+}
+
+/// The scenario to trace, the seed, and the policy in words (with --policy): a scenario file
+/// with `--set`, or an experiment file's scenario under policy I (its lever values, then
+/// `--set`) with the experiment's seed (`--seed` overrides either).
+fn load(args: &TraceArgs) -> Result<(Scenario, u64, Option<String>)> {
+    if !experiment::is_experiment(&args.scenario) {
+        anyhow::ensure!(
+            args.policy.is_none(),
+            BadInput(format!(
+                "--policy: {} is not an experiment file (one with an [experiment] table)",
+                args.scenario.display()
+            ))
+        );
+        let scenario = model::load(&args.scenario, &args.set)?;
+        let seed = args.seed.unwrap_or(scenario.seed);
+        return Ok((scenario, seed, None));
+    }
+    let Some(i) = args.policy else {
+        return Err(BadInput(format!(
+            "{} is an experiment file: give --policy I (0-based, as in policies.csv), or trace \
+             its scenario file",
+            args.scenario.display()
+        ))
+        .into());
+    };
+    // One policy is traced: the policy count does not matter.
+    let exp = experiment::load(&args.scenario, true)?;
+    let Some(p) = exp.policies.get(i) else {
+        return Err(BadInput(format!(
+            "--policy {i}: experiment {} has {} policies (0 to {})",
+            exp.name,
+            exp.policies.len(),
+            exp.policies.len() - 1
+        ))
+        .into());
+    };
+    let mut sets = p.overrides(&exp.levers);
+    sets.extend(args.set.iter().cloned());
+    let scenario = model::load(&exp.scenario_file, &sets)?;
+    let seed = args.seed.unwrap_or(exp.seed);
+    let words = format!(
+        "policy {i} of experiment {}: {}",
+        exp.name,
+        p.label(&exp.levers)
+    );
+    Ok((scenario, seed, Some(words)))
 }
 
 /// Every yearly quantity of a record, program-wide first, then line by line.

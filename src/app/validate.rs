@@ -11,6 +11,9 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
         if experiment::is_experiment(path) {
             let e = experiment::load(path, args.force)?;
+            for w in &e.warnings {
+                eprintln!("warning: {}: {w}", path.display());
+            }
             crate::out::println!(
                 "{}: ok (experiment {}, {} policies of scenario {}, {} trials each)",
                 path.display(),

@@ -9,6 +9,7 @@
 //! once); a non-finite outcome stops the run with the seed and trial index that reproduce it.
 
 pub(crate) mod design;
+mod family;
 mod floor;
 mod inputs;
 mod results;
@@ -18,6 +19,7 @@ pub mod stream;
 mod streams;
 
 pub use design::{Design, LatinHypercube, Saltelli};
+pub use family::{Family, FamilyRun, run_family};
 pub use floor::floor;
 pub use inputs::draw_inputs;
 pub use results::{Results, SeriesStats};

@@ -143,6 +143,8 @@ pub struct Experiment {
     pub levers: Vec<Lever>,
     /// The policies, in design order.
     pub policies: Vec<Policy>,
+    /// What the experiment does that a user should know (printed as warnings).
+    pub warnings: Vec<String>,
 }
 
 /// What an experiment file's `[experiment]` table may hold.
@@ -348,6 +350,9 @@ impl Reader<'_> {
         };
         let levers = self.levers(design)?;
         let policies = self.policies(&levers, design, seed, force)?;
+        let warnings = scope_warning(&model, &scenario, &criterion, &levers)
+            .into_iter()
+            .collect();
         let exp = Experiment {
             name,
             file: self.path.to_path_buf(),
@@ -360,6 +365,7 @@ impl Reader<'_> {
             target,
             levers,
             policies,
+            warnings,
         };
         self.check_values(&exp)?;
         self.check_policies(&exp)?;
@@ -592,6 +598,55 @@ impl Reader<'_> {
             )),
         }
     }
+}
+
+/// With `viability.independence_scope = "enabled"`, independence is judged over the demand
+/// of the lines a policy builds: a lever that switches lines on or off changes that
+/// denominator, so two policies' P(criterion) are not judged against the same demand. The
+/// warning, when the criterion reads the judged independence (`viable`,
+/// `meets_min_independence`, or an analyst's criterion whose expression names either or
+/// `independence_enabled`; a line's own independence does not change) and some lever is a
+/// line's `enabled`.
+fn scope_warning(
+    model: &ViabilityModel,
+    scenario: &Scenario,
+    criterion: &str,
+    levers: &[Lever],
+) -> Option<String> {
+    if !model.settings().scope_enabled {
+        return None;
+    }
+    let switches: Vec<&str> = levers
+        .iter()
+        .filter(|l| l.kind == LeverKind::Flag)
+        .map(|l| l.key.as_str())
+        .collect();
+    if switches.is_empty() {
+        return None;
+    }
+    let reads = |name: &str| {
+        matches!(
+            name,
+            "viable" | "meets_min_independence" | "independence_enabled"
+        )
+    };
+    let reads_independence = reads(criterion)
+        || scenario.criteria.iter().any(|c| {
+            c.name == criterion
+                && c.expr
+                    .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
+                    .any(reads)
+        });
+    reads_independence.then(|| {
+        format!(
+            "viability.independence_scope is \"enabled\" and {} switch{} lines on and off: \
+             independence is judged over the demand of the lines each policy builds, so the \
+             denominator of `{criterion}` changes with the policy (a policy that drops a line \
+             is not held to that line's demand)",
+            switches.join(", "),
+            if switches.len() == 1 { "es" } else { "" }
+        )
+    })
 }
 
 #[cfg(test)]

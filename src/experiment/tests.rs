@@ -206,3 +206,49 @@ fn a_policy_under_which_the_scenario_fails_is_named() {
         "{e}"
     );
 }
+
+/// With the enabled-lines scope, a lever that switches lines warns when the criterion reads
+/// the judged independence, and an analyst's `[criteria]` name is a criterion.
+#[test]
+fn the_enabled_scope_warns_when_a_lever_switches_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = std::fs::canonicalize("scenarios/ammunition-focus.toml").unwrap();
+    let load_with = |criterion: &str, levers: &str| {
+        let path = dir.path().join("exp.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "[experiment]\nname = \"t\"\nscenario = \"{}\"\ntrials = 100\n\
+                 criterion = \"{criterion}\"\n\n[levers]\n{levers}\n",
+                scenario.display()
+            ),
+        )
+        .unwrap();
+        load(&path, false).unwrap()
+    };
+    let switch = "\"lines.vehicles.enabled\" = [true, false]";
+    let e = load_with("viable", switch);
+    assert_eq!(e.warnings.len(), 1, "{:?}", e.warnings);
+    assert!(e.warnings[0].contains("lines.vehicles.enabled switches lines on and off"));
+    assert!(e.warnings[0].contains("denominator of `viable`"));
+    assert_eq!(
+        load_with("meets_min_independence", switch).warnings.len(),
+        1
+    );
+    // An analyst's criterion on one line's own independence: its denominator is that line's.
+    let e = load_with("ammo_reliant", switch);
+    assert_eq!(e.criterion, "ammo_reliant");
+    assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+    // No lever switches lines: nothing to warn about.
+    assert!(
+        load_with("viable", "\"plan.oversight\" = [0.0, 1.0]")
+            .warnings
+            .is_empty()
+    );
+    // The baseline judges all four lines: a switch changes no denominator.
+    let baseline = write(
+        dir.path(),
+        &format!("criterion = \"viable\"\n\n[levers]\n{switch}\n"),
+    );
+    assert!(load(&baseline, false).unwrap().warnings.is_empty());
+}

@@ -207,12 +207,13 @@ pub fn write_comparison(path: &Path, table: &ScenarioComparison) -> csv::Result<
 /// 5/50/95% of each chosen outcome.
 pub fn write_sweep(path: &Path, table: &Sweep) -> csv::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
-    let mut header = vec![
-        table.key.clone(),
+    let mut header = vec![table.key.clone()];
+    header.extend(table.key2.clone());
+    header.extend([
         format!("p_{}", table.headline),
         format!("p_{}_ci_low", table.headline),
         format!("p_{}_ci_high", table.headline),
-    ];
+    ]);
     // A 0/1 outcome (a criterion, an analyst's `[criteria]` entry): its probability and
     // Wilson interval; any other: its mean and 5/50/95%.
     for o in &table.chosen {
@@ -232,6 +233,7 @@ pub fn write_sweep(path: &Path, table: &Sweep) -> csv::Result<()> {
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for step in &table.steps {
         let mut row = vec![step.value.to_string()];
+        row.extend(step.value2.map(|v| v.to_string()));
         match step.probabilities.get(&table.headline) {
             Some(p) => row.extend([p.p, p.ci95[0], p.ci95[1]].map(|v| v.to_string())),
             None => row.extend([String::new(), String::new(), String::new()]),

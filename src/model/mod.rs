@@ -10,6 +10,7 @@ pub mod binding;
 pub(crate) mod keys;
 pub(crate) mod outcomes;
 pub mod params;
+pub mod policies;
 #[cfg(test)]
 mod scenario_tests;
 pub mod state;

@@ -246,6 +246,7 @@ fn sweep_of(ps: &[Proportion]) -> Sweep {
         file: "x.toml".into(),
         description: String::new(),
         key: "plan.oversight".into(),
+        key2: None,
         seed: 1,
         trials: 2000,
         chosen: vec![],
@@ -256,11 +257,66 @@ fn sweep_of(ps: &[Proportion]) -> Sweep {
             .map(|(i, p)| crate::analysis::sweep::Step {
                 value: i as f64 * 0.5,
                 set: String::new(),
+                value2: None,
+                set2: None,
                 probabilities: [("viable".to_string(), p.clone())].into_iter().collect(),
                 outcomes: Default::default(),
             })
             .collect(),
     }
+}
+
+/// A 2 x 2 grid (oversight 0, 1 x scale 0.5, 1), its points in odometer order.
+fn grid_of(ps: &[Proportion]) -> Sweep {
+    let mut s = sweep_of(ps);
+    s.key2 = Some("plan.capex_scale".into());
+    for (i, st) in s.steps.iter_mut().enumerate() {
+        st.value = (i / 2) as f64;
+        st.value2 = Some(0.5 + 0.5 * (i % 2) as f64);
+    }
+    s
+}
+
+#[test]
+fn a_two_key_sweep_names_its_lowest_and_highest_points() {
+    let a = sweep(&grid_of(&[
+        prop(0.10, 0.08, 0.12),
+        prop(0.20, 0.18, 0.22),
+        prop(0.30, 0.27, 0.33),
+        prop(0.50, 0.47, 0.53),
+    ]));
+    assert_eq!(
+        a.sentences,
+        vec![
+            "Over the grid of plan.oversight (0 to 1) and plan.capex_scale (0.5 to 1), \
+             P(viable) ranges from 10% (8-12%) at plan.oversight = 0, plan.capex_scale = \
+             0.5 to 50% (47-53%) at plan.oversight = 1, plan.capex_scale = 1 (2,000 \
+             simulated futures at each of 4 points): the grid clearly matters.",
+            "It is highest at plan.oversight = 1, plan.capex_scale = 1: 50% (47-53%), \
+             clearly above every other step.",
+        ]
+    );
+    // Overlapping intervals: neither the spread nor the best point is claimed.
+    let a = sweep(&grid_of(&[
+        prop(0.30, 0.27, 0.33),
+        prop(0.31, 0.28, 0.34),
+        prop(0.32, 0.29, 0.35),
+        prop(0.31, 0.28, 0.34),
+    ]));
+    assert!(
+        a.sentences[0]
+            .ends_with("no point is clearly different from another (their intervals overlap)."),
+        "{}",
+        a.sentences[0]
+    );
+    assert!(
+        a.sentences[1].starts_with(
+            "Its highest estimate is at plan.oversight = 1, plan.capex_scale = 0.5: 32% \
+             (29-35%), not clearly above 3 other steps"
+        ),
+        "{}",
+        a.sentences[1]
+    );
 }
 
 #[test]

@@ -106,6 +106,17 @@ pub fn main_effects(levels: &[Vec<usize>], counts: &[usize], met: &[&[f64]]) -> 
         .collect()
 }
 
+/// Two levers' joint effect on P(criterion).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwoWay {
+    /// The two levers (indices): rows follow the first, columns the second.
+    pub levers: [usize; 2],
+    /// `means[i][j]`: mean P(criterion) over the policies with the first lever at level `i`
+    /// and the second at level `j` (averaged over the other levers' levels); `None` where no
+    /// policy has that pair.
+    pub means: Vec<Vec<Option<f64>>>,
+}
+
 /// The (up to) two levers with the largest effects, largest first (ties by lever order);
 /// levers without an effect are left out.
 pub fn strongest_two(effects: &[MainEffect]) -> Vec<usize> {

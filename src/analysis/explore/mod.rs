@@ -127,6 +127,11 @@ pub struct Analysis {
     pub effects: Vec<MainEffect>,
     /// The two levers with the largest effects (fewer when fewer levers have one).
     pub strongest: Vec<usize>,
+    /// Mean P(criterion) over the levels of the two strongest levers (when there are two).
+    pub two_way: Option<effects::TwoWay>,
+    /// The recommended policy: the cheapest reaching the target when one does, else the
+    /// one with the highest P(criterion) (the cheaper of equals).
+    pub recommended: Option<usize>,
     /// The target, when one is set.
     pub target: Option<TargetReport>,
 }
@@ -211,15 +216,42 @@ pub fn analyze(
     );
     let effects = effects::main_effects(levels, counts, &met);
     let strongest = effects::strongest_two(&effects);
+    let p: Vec<f64> = rows.iter().map(|r| r.p.p).collect();
+    let two_way = match strongest[..] {
+        [a, b] => Some(effects::TwoWay {
+            levers: [a, b],
+            means: effects::two_way(levels, counts, &p, a, b),
+        }),
+        _ => None,
+    };
     let target = target.map(|target| target_report(&rows, target));
+    let recommended = recommended(&rows, target.as_ref());
     Analysis {
         policies: rows,
         scenario: scenario_stats,
         front,
         effects,
         strongest,
+        two_way,
+        recommended,
         target,
     }
+}
+
+/// The cheapest policy reaching the target when one does, else the highest P(criterion)
+/// (ties to the cheaper, then to the earlier policy).
+pub fn recommended(rows: &[PolicyStats], target: Option<&TargetReport>) -> Option<usize> {
+    if let Some(c) = target.and_then(|t| t.cheapest.as_ref()) {
+        return Some(c.policy);
+    }
+    (0..rows.len()).reduce(|a, b| {
+        let (pa, pb) = (rows[a].p.p, rows[b].p.p);
+        if pb > pa || (pb == pa && rows[b].program_cost() < rows[a].program_cost()) {
+            b
+        } else {
+            a
+        }
+    })
 }
 
 /// How the policies stand against `target`.
@@ -334,6 +366,13 @@ mod tests {
             })
         );
         assert_eq!(a.strongest, vec![0]);
+        assert_eq!(a.two_way, None, "one lever: no pair");
+        assert_eq!(a.recommended, Some(1), "the cheapest reaching the target");
+        assert_eq!(
+            recommended(&a.policies, None),
+            Some(1),
+            "without a target: the highest P"
+        );
         let e = &a.effects[0];
         assert_eq!((e.low, e.high), (0, 1));
     }

@@ -54,6 +54,13 @@ pub struct ExploreReport {
     pub effects: Vec<effects::MainEffect>,
     /// The two strongest levers (indices).
     pub strongest: Vec<usize>,
+    /// Mean P(criterion) at each pair of levels of the two strongest levers (the heat map).
+    pub two_way: Option<effects::TwoWay>,
+    /// The recommended policy (index): the cheapest reaching the target when one does,
+    /// else the one with the highest P(criterion).
+    pub recommended: Option<usize>,
+    /// Warnings about the experiment (also printed).
+    pub warnings: Vec<String>,
     /// Against the target, when one is set.
     pub target: Option<ex::TargetReport>,
     /// The answer in words (the first paragraph of explore.html).

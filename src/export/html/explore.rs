@@ -118,9 +118,24 @@ pub(crate) fn render(r: &ExploreReport, plots: &[Plot]) -> String {
              are 95%: Wilson for probabilities, paired for differences from the plan as \
              written (two policies whose paired interval covers 0 are not distinguishable)."
         }
+        @for w in &r.warnings {
+            p { strong { "Warning: " } (w) }
+        }
         p {
             "The plan as written: P(" (r.criterion) ") = " (proportion(&r.scenario_as_written.p))
             ", mean program cost " (cell(Some(r.scenario_as_written.program_cost()))) " MUSD."
+        }
+        @if let Some(i) = r.recommended {
+            p {
+                "Recommended: policy " (i) " (" (r.policies[i].values.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")) "), "
+                @if r.target.as_ref().is_some_and(|t| t.cheapest.is_some()) {
+                    "the cheapest reaching the target"
+                } @else {
+                    "the highest P(" (r.criterion) ")"
+                }
+                "; its outcome distributions against the plan as written are plotted below                  (cdf_*). Replay one of its futures with "
+                code { "defsim trace EXPERIMENT.toml --policy " (i) " --trial K" } "."
+            }
         }
         h2 { "The Pareto front" }
         p {

@@ -1,5 +1,5 @@
-//! `sweep.html`: a scenario along one key: P(viable) and the chosen outcomes at each step,
-//! and the plots.
+//! `sweep.html`: a scenario along one key (or over the grid of two): P(viable) and the
+//! chosen outcomes at each step, and the plots.
 
 use maud::{Markup, html};
 
@@ -17,6 +17,9 @@ pub(crate) fn render(sweep: &Sweep, plots: &[Plot]) -> String {
         p.meta {
             "File " code { (sweep.file) } "; each step runs as "
             code { "--set " (sweep.key) "=VALUE" }
+            @if let Some(k2) = &sweep.key2 {
+                " " code { "--set " (k2) "=VALUE" } " (every pair of values)"
+            }
             " with seed " (sweep.seed) " and " (thousands(sweep.trials)) " trials (common random \
              numbers: the steps differ only by the key)."
         }
@@ -24,9 +27,16 @@ pub(crate) fn render(sweep: &Sweep, plots: &[Plot]) -> String {
         (steps(sweep))
         (plots_section(plots, false))
     };
+    let along = match &sweep.key2 {
+        Some(k2) => format!("{} and {k2}", sweep.key),
+        None => sweep.key.clone(),
+    };
     layout(
-        &format!("defsim: sweep {} along {}", sweep.scenario, sweep.key),
-        html! { "defsim: sweep of " (sweep.scenario) " along " code { (sweep.key) } },
+        &format!("defsim: sweep {} along {along}", sweep.scenario),
+        html! {
+            "defsim: sweep of " (sweep.scenario) " along " code { (sweep.key) }
+            @if let Some(k2) = &sweep.key2 { " and " code { (k2) } }
+        },
         body,
     )
 }
@@ -44,10 +54,9 @@ fn percent(p: &crate::stats::Proportion) -> String {
 /// One row per step: the key's value, the headline probability, and each chosen outcome's
 /// probability with its interval (a 0/1 outcome) or its 5/50/95%.
 fn steps(sweep: &Sweep) -> Markup {
-    let mut columns = vec![
-        (sweep.key.clone(), Align::Num),
-        (format!("P({}) [95% CI]", sweep.headline), Align::Num),
-    ];
+    let mut columns = vec![(sweep.key.clone(), Align::Num)];
+    columns.extend(sweep.key2.iter().map(|k| (k.clone(), Align::Num)));
+    columns.push((format!("P({}) [95% CI]", sweep.headline), Align::Num));
     // The 5 / 50 / 95% cells may wrap, so that several outcomes fit the column.
     columns.extend(sweep.chosen.iter().map(|o| {
         if sweep.is_probability(o) {
@@ -61,6 +70,9 @@ fn steps(sweep: &Sweep) -> Markup {
         .iter()
         .map(|s| {
             let mut row = vec![html! { span.nw { (value_text(s.value)) } }];
+            if let Some(v2) = s.value2 {
+                row.push(html! { span.nw { (value_text(v2)) } });
+            }
             row.push(html! {
                 @match s.probabilities.get(&sweep.headline) {
                     Some(p) => span.nw { (percent(p)) },

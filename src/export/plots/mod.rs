@@ -20,6 +20,8 @@ pub mod dashboard;
 pub mod explore;
 /// Fan charts of yearly series: one run, or several overlaid (`compare`).
 pub mod fan;
+/// A probability over a grid of two keys (explore's two strongest levers, a two-key sweep).
+pub mod heatmap;
 /// Histogram of one outcome with its threshold, mean and 5/50/95% marked.
 pub mod histogram;
 /// PRIM's peeling trajectory and box (`discover`).
@@ -310,13 +312,17 @@ pub fn compare_plots(
 
 /// The plots of `sweep`: the headline probability, the criteria and the scenario's own
 /// `[criteria]` (with any chosen 0/1 outcome), then each other chosen outcome's 5/50/95%,
-/// against the swept value.
+/// against the swept value; over two keys, a heat map of each of those probabilities over
+/// the grid ([`sweep_heat_maps`]).
 pub fn sweep_plots(
     sweep: &Sweep,
     schema: &Schema,
     thresholds: &Thresholds,
     dir: &Path,
 ) -> Result<Vec<Plot>> {
+    if let Some(jobs) = sweep_heat_maps(sweep, schema) {
+        return render_all(&jobs, dir);
+    }
     let caption = format!(
         "scenario {} ({}), {} from {} to {} in {} steps; seed {}, {} trials per step",
         sweep.scenario,
@@ -391,4 +397,56 @@ pub fn sweep_plots(
         }));
     }
     render_all(&jobs, dir)
+}
+
+/// A two-key sweep's plots: the headline probability, then each criterion's, over the grid
+/// of the two keys' values ([`heatmap::HeatMap`], as `explore` draws its two strongest
+/// levers). `None` for a one-key sweep.
+pub fn sweep_heat_maps<'a>(sweep: &Sweep, schema: &Schema) -> Option<Vec<Job<'a>>> {
+    let (xs, ys, cells) = sweep.grid()?;
+    let key2 = sweep.key2.clone()?;
+    let caption = format!(
+        "scenario {} ({}), {} x {} grid of {} and {}; seed {}, {} trials per point",
+        sweep.scenario,
+        sweep.file,
+        xs.len(),
+        ys.len(),
+        sweep.key,
+        key2,
+        sweep.seed,
+        style::thousands(sweep.trials)
+    );
+    let headline = schema.headline_name();
+    let mut rows = vec![(headline.to_string(), format!("P({headline})"))];
+    rows.extend(
+        schema
+            .criteria()
+            .map(|(name, c)| (name.to_string(), format!("P(meets {})", c.short))),
+    );
+    let labels = |v: &[f64]| v.iter().map(|x| style::number(*x)).collect::<Vec<_>>();
+    let jobs = rows
+        .into_iter()
+        .filter_map(|(name, label)| {
+            let means: Vec<Vec<Option<f64>>> = cells
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|s| s.probabilities.get(&name).map(|p| p.p))
+                        .collect()
+                })
+                .collect();
+            means.iter().flatten().any(Option::is_some).then(|| {
+                job(heatmap::HeatMap {
+                    stem: format!("heatmap_{name}"),
+                    title: format!("{label} (%) over {} and {key2}", sweep.key),
+                    x: (sweep.key.clone(), labels(&xs)),
+                    y: (key2.clone(), labels(&ys)),
+                    cells: means,
+                    value_label: format!("{label} (%)"),
+                    caption: caption.clone(),
+                })
+            })
+        })
+        .collect();
+    Some(jobs)
 }
