@@ -37,8 +37,9 @@ pub enum Command {
     /// and --resume.
     Run(RunArgs),
     /// Merge the parts written by `defsim run --shard K/N` into the outputs of the whole run
-    /// (summary.json byte-identical to the unsharded `run --streaming`); a missing,
-    /// duplicated, foreign, truncated or corrupted part is refused (exit 2), naming it.
+    /// (summary.json byte-identical to the unsharded `run --streaming`; trials.csv and
+    /// trials.parquet too, when the shards ran with --trials-csv / --trials-parquet); a
+    /// missing, duplicated, foreign, truncated or corrupted part is refused (exit 2), naming it.
     Merge(MergeArgs),
     /// Which uncertain inputs drive each outcome: rank correlations and PRCC with a tornado
     /// chart (--method rank), or Sobol indices (--method sobol); writes
@@ -71,7 +72,7 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Evaluate policies (combinations of lever values from an experiment file) on the same
     /// futures: P(criterion), costs, regret, the Pareto front and each lever's main effect,
-    /// in output/explore-<name>/ (or --out).
+    /// in output/explore-<name>/ (or --out). Runs on one machine: does not take --shard yet.
     Explore(ExploreArgs),
     /// List every scenario key (parameters: domain, unit, meaning), every outcome or every
     /// yearly series (unit and meaning), from the model's own schema.

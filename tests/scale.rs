@@ -790,3 +790,96 @@ fn an_interrupted_checkpointed_run_writes_its_checkpoint_and_resumes_to_the_same
         }
     }
 }
+
+/// Shards of a run with `--set` overrides merge to the bytes of the unsharded streaming run
+/// with the same overrides, which the merged summary.json records.
+#[test]
+fn shards_with_overrides_merge_to_the_unsharded_run_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = [
+        "--set",
+        "plan.oversight=0.7",
+        "--set",
+        "plan.capex_scale=0.8",
+    ];
+    let parts = dir.path().join("parts");
+    for k in 0..3 {
+        defsim()
+            .args(["run", &baseline(), "--shard", &format!("{k}/3")])
+            .args(["--trials", "20000"])
+            .args(set)
+            .arg("--out")
+            .arg(&parts)
+            .assert()
+            .success();
+    }
+    let whole = dir.path().join("whole");
+    defsim()
+        .args([
+            "run",
+            &baseline(),
+            "--streaming",
+            "--no-plots",
+            "--trials",
+            "20000",
+        ])
+        .args(set)
+        .arg("--out")
+        .arg(&whole)
+        .assert()
+        .success();
+    let out = dir.path().join("merged");
+    let files: Vec<PathBuf> = (0..3).map(|k| part(&parts, k, 3)).collect();
+    let (code, err) = merge(&files, &out, true);
+    assert_eq!(code, 0, "{err}");
+    let merged = fs::read(out.join("summary.json")).unwrap();
+    assert!(merged == fs::read(whole.join("summary.json")).unwrap());
+    let summary: serde_json::Value = serde_json::from_slice(&merged).unwrap();
+    let overrides = &summary["scenario"]["overrides"];
+    assert_eq!(overrides[0]["key"], "plan.oversight");
+    assert_eq!(overrides[1]["value"], "0.8");
+    assert_eq!(overrides[0]["source"], "--set");
+    let run: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(&run["overrides"], overrides);
+}
+
+/// SIGINT during a shard removes its staging files (the rows kept so far, a half-written
+/// part) and exits 130; the folder keeps only its manifest.
+#[test]
+fn an_interrupted_shard_leaves_only_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = dir.path().join("parts");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("defsim"))
+        .args(["run", &baseline(), "--shard", "0/1", "--trials", "2000000"])
+        .args(["--trials-csv", "--out"])
+        .arg(&parts)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The shard keeps its rows in a staging file from its start.
+    let staging = || {
+        parts.exists()
+            && names(&parts)
+                .iter()
+                .any(|n| n.starts_with(".part-0-of-1.defsim.defsim-staging."))
+    };
+    for _ in 0..3000 {
+        if staging() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(staging(), "the shard never started keeping its rows");
+    let pid = rustix::process::Pid::from_child(&child);
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(names(&parts), [".defsim-output"]);
+}

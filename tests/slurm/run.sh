@@ -7,8 +7,9 @@
 # sit in a temporary folder, on ports that were free a moment before. slurmctld and slurmd run
 # in the foreground (-D) in the background of this script; their PIDs are recorded and killed
 # at the end and on any failure (trap), never by name. Then deploy/slurm/submit.sh submits an
-# array of 4 shards and the merge job, and the merged summary.json must equal, byte for byte,
-# that of a local `defsim run --streaming` of the same scenario, seed and trials.
+# array of 4 shards (with both trial tables) and the merge job, and the merged summary.json,
+# trials.csv and trials.parquet must equal, byte for byte, those of a local
+# `defsim run --streaming` of the same scenario, seed and trials.
 #
 # If Slurm cannot be installed or started, the test says why and fails: it never skips.
 #
@@ -137,14 +138,16 @@ parts=$tmp/work/parts
 out=$tmp/work/merged
 export DEFSIM=$defsim
 ids=$(SBATCH_EXTRA="--chdir=$tmp/work --cpus-per-task=1" \
-    "$repo/deploy/slurm/submit.sh" "$scenario" "$shards" "$parts" "$out" --trials "$trials")
+    "$repo/deploy/slurm/submit.sh" "$scenario" "$shards" "$parts" "$out" --trials "$trials" \
+    --trials-csv --trials-parquet)
 echo "tests/slurm/run.sh: submitted $ids" >&2
 array=$(awk '{print $2}' <<<"$ids")
 merge=$(awk '{print $4}' <<<"$ids")
 [ -n "$array" ] && [ -n "$merge" ] || fail "submit.sh printed no job ids: $ids"
 
 # Local reference run while Slurm works.
-"$defsim" run "$scenario" --streaming --trials "$trials" --out "$tmp/work/local" >/dev/null
+"$defsim" run "$scenario" --streaming --trials "$trials" --trials-csv --trials-parquet \
+    --out "$tmp/work/local" >/dev/null
 
 deadline=$((SECONDS + budget))
 while squeue -h -j "$array,$merge" 2>/dev/null | grep -q .; do
@@ -157,9 +160,11 @@ for k in $(seq 0 $((shards - 1))); do
     [ -f "$parts/part-$k-of-$shards.defsim" ] || fail "no part $k of $shards"
 done
 ls "$tmp/work"/defsim-*.out >/dev/null 2>&1 || fail "no job output files in $tmp/work"
-cmp "$out/summary.json" "$tmp/work/local/summary.json" ||
-    fail "merged summary.json differs from the local --streaming run"
+for f in summary.json trials.csv trials.parquet; do
+    cmp "$out/$f" "$tmp/work/local/$f" ||
+        fail "merged $f differs from the local --streaming run"
+done
 for f in report.html summary.csv timeseries.csv run.json; do
     [ -s "$out/$f" ] || fail "the merge wrote no $f"
 done
-echo "tests/slurm/run.sh: ok: $shards shards of $trials trials merged on Slurm, summary.json identical to the local --streaming run ($SECONDS s)" >&2
+echo "tests/slurm/run.sh: ok: $shards shards of $trials trials merged on Slurm, summary.json, trials.csv and trials.parquet identical to the local --streaming run ($SECONDS s)" >&2
