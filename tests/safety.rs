@@ -27,6 +27,13 @@ fn defsim(args: &[&str]) -> Output {
     bin().args(args).output().expect("defsim runs")
 }
 
+/// `defsim args`, which must exit 0.
+fn succeeds(args: &[&str]) -> Output {
+    let out = defsim(args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    out
+}
+
 fn text(out: &Output) -> String {
     format!(
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",
@@ -201,8 +208,7 @@ fn defect_1_folders_written_by_v01_are_recognised_and_user_files_in_them_refused
     assert_eq!(r.status.code(), Some(2), "{}", text(&r));
     assert!(stderr(&r).contains("notes.txt"), "{}", text(&r));
     fs::remove_file(out.join("notes.txt")).unwrap();
-    let r = defsim(&["run", BASE, "--trials", "200", "--no-plots", "--out", o]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    succeeds(&["run", BASE, "--trials", "200", "--no-plots", "--out", o]);
     assert!(out.join(".defsim-output").is_file());
     assert!(
         !out.join("plots").exists(),
@@ -243,15 +249,13 @@ fn defect_2_out_naming_an_existing_file_exits_2_and_leaves_it_untouched() {
 
 #[test]
 fn defect_3_replacing_a_result_keeps_a_complete_folder_under_its_name() {
-    // The exchange itself is tested in src/export/staging.rs; here: a second run into the
+    // The exchange itself is tested in src/export/staging/tests.rs; here: a second run into the
     // same folder replaces it whole and leaves nothing beside it.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let o = out.to_str().unwrap();
-    let r = defsim(&["run", BASE, "--trials", "200", "--trials-csv", "--out", o]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
-    let r = defsim(&["run", BASE, "--trials", "300", "--no-plots", "--out", o]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    succeeds(&["run", BASE, "--trials", "200", "--trials-csv", "--out", o]);
+    succeeds(&["run", BASE, "--trials", "300", "--no-plots", "--out", o]);
     assert_eq!(names(tmp.path()), ["out"]);
     assert!(!out.join("trials.csv").exists() && !out.join("plots").exists());
     let summary = fs::read_to_string(out.join("summary.json")).unwrap();
@@ -286,7 +290,7 @@ fn defect_4_stale_staging_of_a_dead_process_is_removed_by_the_next_run_on_this_h
         fs::create_dir(d).unwrap();
         fs::write(d.join("summary.json"), "partial").unwrap();
     }
-    let r = defsim(&[
+    succeeds(&[
         "run",
         BASE,
         "--trials",
@@ -295,7 +299,6 @@ fn defect_4_stale_staging_of_a_dead_process_is_removed_by_the_next_run_on_this_h
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
     assert!(!dead.exists(), "a dead process's staging folder is removed");
     assert!(elsewhere.exists(), "another host's is never touched");
     assert!(live.exists(), "a live process's is never touched");
@@ -396,8 +399,7 @@ fn defect_11_check_update_creates_the_baselines_parent_folders() {
     assert!(target.is_file());
     assert_eq!(names(target.parent().unwrap()), ["baseline.summary.json"]);
     // The new baseline holds.
-    let r = defsim(&["check", BASE, "--baseline", target.to_str().unwrap()]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    succeeds(&["check", BASE, "--baseline", target.to_str().unwrap()]);
 
     // A parent that is a file: exit 2 before simulating.
     fs::write(tmp.path().join("afile"), "x").unwrap();
@@ -432,11 +434,9 @@ fn defect_12_fewer_than_1000_trials_warn_that_intervals_are_wide() {
     let tmp = tempfile::tempdir().unwrap();
     let o = tmp.path().join("o");
     let o = o.to_str().unwrap();
-    let r = defsim(&["run", BASE, "--trials", "1", "--no-plots", "--out", o]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    let r = succeeds(&["run", BASE, "--trials", "1", "--no-plots", "--out", o]);
     assert!(stderr(&r).contains("wide intervals"), "{}", text(&r));
-    let r = defsim(&["run", BASE, "--trials", "1000", "--no-plots", "--out", o]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    let r = succeeds(&["run", BASE, "--trials", "1000", "--no-plots", "--out", o]);
     assert!(!stderr(&r).contains("wide intervals"), "{}", text(&r));
 }
 
@@ -476,8 +476,7 @@ fn disk_full_during_the_write_exits_1_naming_the_file_and_keeps_the_earlier_resu
     );
     let out = mount.join("out");
     let o = out.to_str().unwrap();
-    let r = defsim(&["run", BASE, "--trials", "1000", "--no-plots", "--out", o]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    succeeds(&["run", BASE, "--trials", "1000", "--no-plots", "--out", o]);
     let before = snapshot(&out);
 
     let mut cmd = bin();
@@ -625,11 +624,10 @@ fn defect_10_overrides_are_recorded_in_summary_run_json_and_the_report() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
     let o = out.to_str().unwrap();
-    let r = defsim(&["run", BASE, "--trials", "200", "--no-plots", "--out", o]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+    succeeds(&["run", BASE, "--trials", "200", "--no-plots", "--out", o]);
     let plain = fs::read_to_string(out.join("summary.json")).unwrap();
     assert!(!plain.contains("\"overrides\""), "no overrides, no field");
-    let r = defsim(&[
+    succeeds(&[
         "run",
         BASE,
         "--trials",
@@ -640,7 +638,6 @@ fn defect_10_overrides_are_recorded_in_summary_run_json_and_the_report() {
         "--set",
         "plan.oversight=0.5",
     ]);
-    assert_eq!(r.status.code(), Some(0), "{}", text(&r));
     for file in ["summary.json", "run.json"] {
         let v: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(out.join(file)).unwrap()).unwrap();

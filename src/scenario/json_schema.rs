@@ -127,21 +127,13 @@ fn insert(root: &mut Map<String, Json>, path: &[&str], leaf: Json) {
 fn bare(domain: &Interval) -> Json {
     let mut m = Map::new();
     m.insert("type".into(), json!("number"));
-    if domain.lo.is_finite() {
-        let k = if domain.lo_open {
-            "exclusiveMinimum"
-        } else {
-            "minimum"
-        };
-        m.insert(k.into(), json!(domain.lo));
-    }
-    if domain.hi.is_finite() {
-        let k = if domain.hi_open {
-            "exclusiveMaximum"
-        } else {
-            "maximum"
-        };
-        m.insert(k.into(), json!(domain.hi));
+    for (bound, open, key, open_key) in [
+        (domain.lo, domain.lo_open, "minimum", "exclusiveMinimum"),
+        (domain.hi, domain.hi_open, "maximum", "exclusiveMaximum"),
+    ] {
+        if bound.is_finite() {
+            m.insert(if open { open_key } else { key }.into(), json!(bound));
+        }
     }
     Json::Object(m)
 }

@@ -17,16 +17,24 @@
 //!   installed by [`remove_staging_on_interrupt`] removes every live staging folder and exits
 //!   130; a later run removes staging folders of dead processes on the same host
 //!   ([`remove_stale`]), never another host's.
+//!
+//! Signals and the checkpoint deferral live in `interrupt.rs`; the tests in `tests.rs`.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::hash::{BuildHasher, RandomState};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
+
+mod interrupt;
+
+pub use interrupt::{
+    Deferral, defer_interrupts, exit_interrupted, interrupt_requested, remove_live_staging,
+    remove_staging_on_interrupt,
+};
+use interrupt::{forget, live, remove};
 
 /// File name of the manifest in every output folder.
 pub const MANIFEST: &str = ".defsim-output";
@@ -374,139 +382,6 @@ fn walk(dir: &Path) -> io::Result<Vec<String>> {
     Ok(out)
 }
 
-/// Staging folders and files of this process that are not committed yet: what the
-/// interrupt handler removes. Also held while a commit replaces a folder, so an interrupt
-/// waits for the replacement to finish.
-static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-fn live() -> MutexGuard<'static, Vec<PathBuf>> {
-    LIVE.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn forget(live: &mut Vec<PathBuf>, path: &Path) {
-    live.retain(|p| p != path);
-}
-
-/// Removes a file or a folder, whichever `path` is.
-fn remove(path: &Path) -> io::Result<()> {
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => fs::remove_dir_all(path),
-        Ok(_) => fs::remove_file(path),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
-/// Removes every live staging folder and file of this process (the handlers of SIGINT,
-/// SIGTERM and a closed standard output call it just before exiting). Waits for a commit
-/// in progress to finish.
-pub fn remove_live_staging() {
-    let mut live = live();
-    for path in live.drain(..) {
-        let _ = remove(&path);
-    }
-    // Keep the lock until the process exits: no commit starts after this.
-    std::mem::forget(live);
-}
-
-/// Installs a SIGINT/SIGTERM handler that removes this process's staging folders and exits
-/// with [`EXIT_INTERRUPTED`] (130). Earlier results are left as they were (a commit in
-/// progress is finished first). While a [`Deferral`] is alive (a checkpointed run's block
-/// loop), the first signal only sets the flag [`interrupt_requested`] reads: the loop writes
-/// its checkpoint and then calls [`exit_interrupted`]; a second signal exits at once.
-pub fn remove_staging_on_interrupt() -> io::Result<()> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
-    std::thread::Builder::new()
-        .name("defsim-interrupt".into())
-        .spawn(move || {
-            for _ in signals.forever() {
-                let decided = deferral_lock();
-                if DEFERRED.load(Ordering::SeqCst) && !REQUESTED.swap(true, Ordering::SeqCst) {
-                    eprintln!(
-                        "defsim: interrupted; writing the checkpoint, then stopping (interrupt \
-                         again to stop at once, keeping the previous checkpoint)"
-                    );
-                    continue;
-                }
-                drop(decided);
-                exit_interrupted("unfinished outputs removed, earlier results untouched");
-            }
-        })?;
-    Ok(())
-}
-
-/// Removes every live staging folder and file, says why on stderr and exits with
-/// [`EXIT_INTERRUPTED`] (130).
-pub fn exit_interrupted(note: &str) -> ! {
-    remove_live_staging();
-    eprintln!("defsim: interrupted; {note}");
-    std::process::exit(i32::from(EXIT_INTERRUPTED))
-}
-
-/// Whether a [`Deferral`] is alive: the interrupt handler then only sets [`REQUESTED`].
-static DEFERRED: AtomicBool = AtomicBool::new(false);
-
-/// Whether a SIGINT/SIGTERM arrived while a [`Deferral`] was alive.
-static REQUESTED: AtomicBool = AtomicBool::new(false);
-
-/// Orders the handler's decision (defer or exit) with the start and end of a deferral.
-static DEFERRAL: Mutex<()> = Mutex::new(());
-
-fn deferral_lock() -> MutexGuard<'static, ()> {
-    DEFERRAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// While alive, the first SIGINT/SIGTERM does not end the process: it sets the flag that
-/// [`interrupt_requested`] reads, and the owner (a checkpointed run's block loop, which polls
-/// it after every wave) writes its checkpoint and calls [`exit_interrupted`]. Ended by
-/// [`Deferral::end`]; dropped without it after a request (an error path), it exits 130.
-#[derive(Debug)]
-pub struct Deferral {
-    _private: (),
-}
-
-/// Starts a [`Deferral`].
-pub fn defer_interrupts() -> Deferral {
-    let _decided = deferral_lock();
-    DEFERRED.store(true, Ordering::SeqCst);
-    Deferral { _private: () }
-}
-
-/// Whether a SIGINT/SIGTERM arrived since the [`Deferral`] began.
-pub fn interrupt_requested() -> bool {
-    REQUESTED.load(Ordering::SeqCst)
-}
-
-impl Deferral {
-    /// Ends the deferral (later signals exit at once) and returns whether a signal arrived
-    /// during it, which the caller must then act on.
-    pub fn end(self) -> bool {
-        let requested = {
-            let _decided = deferral_lock();
-            DEFERRED.store(false, Ordering::SeqCst);
-            REQUESTED.load(Ordering::SeqCst)
-        };
-        std::mem::forget(self);
-        requested
-    }
-}
-
-impl Drop for Deferral {
-    fn drop(&mut self) {
-        let requested = {
-            let _decided = deferral_lock();
-            DEFERRED.store(false, Ordering::SeqCst);
-            REQUESTED.load(Ordering::SeqCst)
-        };
-        if requested {
-            exit_interrupted(
-                "stopped before the checkpoint could be written; the previous one is kept",
-            );
-        }
-    }
-}
-
 /// This machine's name, as staging names carry it (`/` and `.` would break the name apart).
 fn host() -> String {
     let uts = rustix::system::uname();
@@ -820,161 +695,4 @@ impl Drop for ScratchFile {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-
-    #[test]
-    fn commit_replaces_and_drop_leaves_the_old_results() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("out");
-        fs::create_dir(&target).unwrap();
-        fs::write(
-            target.join("summary.json"),
-            r#"{"defsim_version": "0.1.0"}"#,
-        )
-        .unwrap();
-        check_target(&target).unwrap();
-
-        let failed = Staging::new(&target).unwrap();
-        fs::write(failed.path().join("summary.json"), "partial").unwrap();
-        drop(failed);
-        assert!(
-            fs::read_to_string(target.join("summary.json"))
-                .unwrap()
-                .contains("0.1.0")
-        );
-        assert_eq!(names(dir.path()), ["out"], "no staging folder left");
-
-        let ok = Staging::new(&target).unwrap();
-        fs::write(ok.path().join("summary.json"), "new").unwrap();
-        ok.commit().unwrap();
-        assert_eq!(
-            fs::read_to_string(target.join("summary.json")).unwrap(),
-            "new"
-        );
-        assert_eq!(names(dir.path()), ["out"]);
-        assert_eq!(names(&target), [MANIFEST, "summary.json"]);
-        check_target(&target).unwrap();
-    }
-
-    #[test]
-    fn defect_3_replacement_is_an_exchange_that_never_empties_the_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a");
-        let b = dir.path().join("b");
-        fs::create_dir(&a).unwrap();
-        fs::create_dir(&b).unwrap();
-        fs::write(a.join("x"), "a").unwrap();
-        fs::write(b.join("x"), "b").unwrap();
-        // tmpfs and ext4 (CI and this machine) both have RENAME_EXCHANGE.
-        exchange(&a, &b).unwrap();
-        assert_eq!(fs::read_to_string(a.join("x")).unwrap(), "b");
-        assert_eq!(fs::read_to_string(b.join("x")).unwrap(), "a");
-    }
-
-    #[test]
-    fn defect_3_fallback_replaces_file_by_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("out");
-        let old = Staging::new(&target).unwrap();
-        fs::create_dir(old.path().join("plots")).unwrap();
-        fs::write(old.path().join("plots/a.png"), "old a").unwrap();
-        fs::write(old.path().join("plots/gone.png"), "old gone").unwrap();
-        fs::write(old.path().join("summary.json"), "old").unwrap();
-        old.commit().unwrap();
-        let old_files = owned_files(&target).unwrap();
-
-        let new = Staging::new(&target).unwrap();
-        fs::create_dir(new.path().join("plots")).unwrap();
-        fs::write(new.path().join("plots/a.png"), "new a").unwrap();
-        fs::write(new.path().join("summary.json"), "new").unwrap();
-        fs::write(new.path().join("trials.csv"), "new t").unwrap();
-        let new_files = walk(new.path()).unwrap();
-        replace_per_file(new.path(), &target, &old_files, &new_files).unwrap();
-        assert_eq!(
-            walk(&target).unwrap(),
-            [
-                MANIFEST,
-                "plots/",
-                "plots/a.png",
-                "summary.json",
-                "trials.csv"
-            ]
-        );
-        assert_eq!(
-            fs::read_to_string(target.join("plots/a.png")).unwrap(),
-            "new a"
-        );
-        assert_eq!(owned_files(&target).unwrap().len(), 5);
-    }
-
-    #[test]
-    fn staging_names_carry_host_pid_and_a_nonce() {
-        let target = Path::new("/tmp/x/out");
-        let a = staging_path(target).unwrap();
-        let b = staging_path(target).unwrap();
-        assert_ne!(a, b, "a nonce per staging folder");
-        let name = a.file_name().unwrap().to_string_lossy().into_owned();
-        let rest = name.strip_prefix(".out.defsim-staging.").unwrap();
-        let parts: Vec<&str> = rest.split('.').collect();
-        assert_eq!(parts[0], host());
-        assert_eq!(parts[1], std::process::id().to_string());
-        assert_eq!(parts[2].len(), 16);
-    }
-
-    #[test]
-    fn defect_4_stale_staging_of_dead_processes_on_this_host_only_is_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("out");
-        // A PID above the kernel's maximum (4194304) never runs.
-        let dead = dir
-            .path()
-            .join(format!(".out.defsim-staging.{}.99999999.00", host()));
-        let other_host = dir.path().join(".out.defsim-staging.elsewhere.99999999.00");
-        let mine = staging_path(&target).unwrap();
-        let user = dir.path().join(".out.tmp-99999999");
-        for d in [&dead, &other_host, &mine, &user] {
-            fs::create_dir(d).unwrap();
-        }
-        remove_stale(&target);
-        assert!(!dead.exists());
-        assert!(other_host.exists() && mine.exists() && user.exists());
-    }
-
-    #[test]
-    fn v01_and_manifest_folders_are_recognised_and_others_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let t = dir.path().join("v01");
-        fs::create_dir_all(t.join("plots")).unwrap();
-        fs::write(t.join("run.json"), r#"{"defsim_version": "0.1.0"}"#).unwrap();
-        fs::write(t.join("plots/fan.svg"), "").unwrap();
-        check_target(&t).unwrap();
-        fs::write(t.join("notes.txt"), "mine").unwrap();
-        let e = check_target(&t).unwrap_err().0;
-        assert!(e.contains("notes.txt"), "{e}");
-
-        let t = dir.path().join("mine");
-        fs::create_dir(&t).unwrap();
-        check_target(&t).unwrap();
-        fs::write(t.join("thesis.txt"), "x").unwrap();
-        let e = check_target(&t).unwrap_err().0;
-        assert!(
-            e.contains("not a defsim output folder") && e.contains("thesis.txt"),
-            "{e}"
-        );
-
-        let f = dir.path().join("file");
-        fs::write(&f, "x").unwrap();
-        assert!(check_target(&f).unwrap_err().0.contains("is a file"));
-        assert!(check_target(Path::new(".")).is_err());
-    }
-}
+mod tests;
