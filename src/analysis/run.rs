@@ -455,14 +455,20 @@ impl RunSummary {
 
         let timeseries = timeseries(schema, &results.series);
 
-        let extremes = schema
+        let extremes: Vec<Extremes> = schema
             .outcomes
-            .iter()
+            .par_iter()
             .zip(&results.outcomes)
             .map(|(spec, column)| {
                 let median = outcomes.get(&spec.name).and_then(|s| s.p50);
-                (spec.name.clone(), Extremes::of(column, median))
+                Extremes::of(column, median)
             })
+            .collect();
+        let extremes = schema
+            .outcomes
+            .iter()
+            .map(|spec| spec.name.clone())
+            .zip(extremes)
             .collect();
 
         RunSummary {

@@ -238,12 +238,29 @@ impl Sketch {
             }
             return;
         }
-        for &v in values {
+        // Runs of one value (a series constant over trials, or often at a bound) touch
+        // their bucket once.
+        let mut i = 0;
+        while i < values.len() {
+            let v = values[i];
             debug_assert!(v.is_finite(), "sketch value {v} is not finite");
-            match self.slot(v).and_then(|i| self.buckets.get_mut(i)) {
-                Some(b) => b.add(v),
-                None => self.grow_and_add(v),
+            let mut j = i + 1;
+            while j < values.len() && values[j].to_bits() == v.to_bits() {
+                j += 1;
             }
+            let more = (j - i - 1) as u64;
+            match self.slot(v).and_then(|k| self.buckets.get_mut(k)) {
+                Some(b) => {
+                    b.add(v);
+                    b.count += more;
+                }
+                None => {
+                    self.grow_and_add(v);
+                    let k = self.slot(v).expect("just added");
+                    self.buckets[k].count += more;
+                }
+            }
+            i = j;
         }
         self.count += values.len() as u64;
     }
