@@ -90,3 +90,157 @@ fn model_md_gives_every_outcome_with_the_schemas_unit() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// An interval as the docs write it, `[1, 1e7]`, `(0, inf)`, `[1, 5,000]` (the bounds are
+/// separated by a comma and a space; a comma inside a number groups its thousands).
+fn interval(cell: &str) -> Option<(f64, f64, bool, bool)> {
+    let start = cell.find(['[', '('])?;
+    let rest = &cell[start..];
+    let end = rest.find([']', ')'])?;
+    let (lo, hi) = rest[1..end].split_once(", ")?;
+    let number = |s: &str| -> Option<f64> {
+        match s.trim() {
+            "inf" => Some(f64::INFINITY),
+            "-inf" => Some(f64::NEG_INFINITY),
+            t => t.replace(',', "").parse().ok(),
+        }
+    };
+    Some((
+        number(lo)?,
+        number(hi)?,
+        rest.starts_with('('),
+        rest[end..].starts_with(')'),
+    ))
+}
+
+fn same(doc: Option<(f64, f64, bool, bool)>, code: &defsim::dist::Interval) -> bool {
+    // An infinite end is open whatever the flag says.
+    let open = |flag: bool, v: f64| flag || v.is_infinite();
+    doc.is_some_and(|(lo, hi, lo_open, hi_open)| {
+        lo == code.lo
+            && hi == code.hi
+            && lo_open == open(code.lo_open, code.lo)
+            && hi_open == open(code.hi_open, code.hi)
+    })
+}
+
+#[test]
+fn calibration_md_gives_every_keys_domain_plausible_range_and_unit_as_validate_enforces_them() {
+    use defsim::scenario::{Fixed, KeyKind};
+    let schema = defsim::model::key_schema();
+    let text = read("docs/calibration.md");
+    let lines_of = |key: &str| -> Vec<String> {
+        match key.strip_prefix("lines.*.") {
+            Some(field) => schema
+                .keys
+                .iter()
+                .filter(|k| k.path.starts_with("lines.") && k.path.ends_with(&format!(".{field}")))
+                .map(|k| k.path.clone())
+                .collect(),
+            None => vec![key.to_string()],
+        }
+    };
+    let mut wrong = Vec::new();
+    let mut documented: Vec<String> = Vec::new();
+    let mut reasoned: Vec<String> = Vec::new();
+    let mut header: Vec<String> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let n = n + 1;
+        if line.starts_with("| key |") {
+            header = line
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            continue;
+        }
+        let col = |name: &str| header.iter().position(|h| h == name);
+        let (Some(pcol), Some(dcol)) = (col("plausible range"), col("domain")) else {
+            continue;
+        };
+        let Some((_, cells)) = table_rows(line).into_iter().next() else {
+            continue;
+        };
+        let paths = lines_of(&cells[0]);
+        let keys: Vec<_> = schema
+            .keys
+            .iter()
+            .filter(|k| paths.contains(&k.path))
+            .collect();
+        if keys.is_empty() {
+            wrong.push(format!("docs/calibration.md:{n}: {} is no key", cells[0]));
+            continue;
+        }
+        for key in keys {
+            match &key.kind {
+                KeyKind::Number {
+                    domain, plausible, ..
+                } => {
+                    if !same(interval(&cells[dcol]), domain) {
+                        wrong.push(format!(
+                            "docs/calibration.md:{n}: {} has domain `{}`, validate uses {domain}",
+                            key.path, cells[dcol]
+                        ));
+                    }
+                    if !same(interval(&cells[pcol]), plausible) {
+                        wrong.push(format!(
+                            "docs/calibration.md:{n}: {} has plausible range `{}`, validate \
+                             uses {plausible}",
+                            key.path, cells[pcol]
+                        ));
+                    }
+                    if let Some(u) = col("unit") {
+                        let want = if key.unit.is_empty() { "-" } else { key.unit };
+                        if cells[u] != want {
+                            wrong.push(format!(
+                                "docs/calibration.md:{n}: {} has unit `{}`, the code says `{want}`",
+                                key.path, cells[u]
+                            ));
+                        }
+                    }
+                }
+                KeyKind::Fixed(Fixed::Count { min, max }) => {
+                    let want = defsim::dist::Interval::closed(*min as f64, *max as f64);
+                    if !same(interval(&cells[pcol]), &want) {
+                        wrong.push(format!(
+                            "docs/calibration.md:{n}: {} has plausible range `{}`, validate \
+                             uses [{min}, {max}]",
+                            key.path, cells[pcol]
+                        ));
+                    }
+                }
+                KeyKind::Fixed(_) => {}
+            }
+            if header.iter().any(|h| h == "why") {
+                reasoned.push(key.path.clone());
+            } else {
+                documented.push(key.path.clone());
+            }
+        }
+    }
+    for key in &schema.keys {
+        let KeyKind::Number {
+            domain, plausible, ..
+        } = &key.kind
+        else {
+            continue;
+        };
+        if !documented.contains(&key.path) {
+            wrong.push(format!("{}: not in docs/calibration.md's tables", key.path));
+        }
+        if plausible != domain && !reasoned.contains(&key.path) {
+            wrong.push(format!(
+                "{}: its plausible range {plausible} is narrower than its domain {domain}, but \
+                 docs/calibration.md's \"Plausible ranges\" table gives no reason",
+                key.path
+            ));
+        }
+    }
+    assert!(
+        documented.len() > 100,
+        "only {} keys checked",
+        documented.len()
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::cli::{ListArgs, ListWhat};
 use crate::model::{self, key_schema};
-use crate::scenario::{self, KeyKind, Role, scenario_table};
+use crate::scenario::{self, Fixed, KeyKind, Role, scenario_table};
 
 /// `defsim list`.
 pub fn list(args: &ListArgs) -> Result<()> {
@@ -19,10 +19,19 @@ pub fn list(args: &ListArgs) -> Result<()> {
 
 fn parameters() {
     let keys = key_schema();
-    crate::out::println!("{:<44} {:<34} {:<28} meaning", "key", "domain", "unit");
+    crate::out::println!(
+        "{:<44} {:<44} {:<30} meaning",
+        "key",
+        "accepted values",
+        "unit"
+    );
     for k in scenario_table().iter().chain(&keys.keys) {
         let domain = match &k.kind {
-            KeyKind::Number { role, domain, .. } => {
+            KeyKind::Number {
+                role,
+                domain,
+                plausible,
+            } => {
                 let role = match role {
                     Role::Uncertain => "",
                     Role::Lever if keys.paths.contains(&k.path.as_str()) => {
@@ -31,23 +40,28 @@ fn parameters() {
                     Role::Lever => " (lever)",
                     Role::Threshold => " (threshold)",
                 };
-                format!("number in {domain}{role}")
+                if plausible == domain {
+                    format!("number in {domain}{role}")
+                } else {
+                    format!("number in {plausible} (domain {domain}){role}")
+                }
             }
+            KeyKind::Fixed(Fixed::Count { min, max }) => format!("an integer in [{min}, {max}]"),
             KeyKind::Fixed(f) => {
                 let optional = if f.optional() { ", optional" } else { "" };
                 format!("{}{optional}", f.what())
             }
         };
-        crate::out::println!("{:<44} {:<34} {:<28} {}", k.path, domain, k.unit, k.meaning);
+        crate::out::println!("{:<44} {:<44} {:<30} {}", k.path, domain, k.unit, k.meaning);
     }
     crate::out::println!(
-        "{:<44} {:<34} {:<28} the analyst's own 0/1 outcomes over outcomes",
+        "{:<44} {:<44} {:<30} the analyst's own 0/1 outcomes over outcomes",
         "[criteria] NAME",
         "\"expression\", optional",
         "1 = met"
     );
     crate::out::println!(
-        "{:<44} {:<34} {:<28} rank correlations of uncertain parameters (per-trial Gaussian copula)",
+        "{:<44} {:<44} {:<30} rank correlations of uncertain parameters (per-trial Gaussian copula)",
         "[[correlations]] keys, rank, source",
         "rank in (-1, 1), optional",
         "Spearman rank"

@@ -3,7 +3,7 @@
 //! TOML read it through a `#:schema` directive) and for `defsim schema`.
 //!
 //! It checks what a file may contain: every known table and key (an unknown one is an
-//! error, so a typo is caught), each number as a bare value inside its domain or a
+//! error, so a typo is caught), each number as a bare value inside its plausible range or a
 //! distribution table, each fixed value's type and states. It requires no key, since a file
 //! that `extends` another states only what it changes; `defsim validate` checks the rest.
 
@@ -32,8 +32,11 @@ pub fn json_schema(keys: &KeySchema) -> Json {
     for key in scenario_table().iter().chain(&keys.keys) {
         let path: Vec<&str> = key.path.split('.').collect();
         let mut leaf = match &key.kind {
-            KeyKind::Number { domain, .. } => {
-                let mut alts = vec![bare(domain), json!({ "$ref": "#/$defs/distribution" })];
+            KeyKind::Number {
+                domain, plausible, ..
+            } => {
+                // A bare number: inside the plausible range, as `validate` requires.
+                let mut alts = vec![bare(plausible), json!({ "$ref": "#/$defs/distribution" })];
                 if keys.paths.contains(&key.path.as_str()) {
                     alts.push(path_schema(domain));
                 }

@@ -6,7 +6,8 @@
 //! scenario against it; [`super::binding`] reads the checked scenario back.
 //! Plausible ranges ([`PLAUSIBLE`]) bound every key whose domain is unbounded (and a few
 //! more), so that every value `validate` accepts keeps a trial finite over the longest
-//! horizon; elsewhere the plausible range is the domain. `docs/model.md` lists them.
+//! horizon; elsewhere the plausible range is the domain. `docs/calibration.md` lists them
+//! with the reason for each bound (`tests/docs_agree.rs` checks it against this table).
 //! A new parameter is one row here, one field in [`super::params`] and its use in the step.
 
 use super::binding::cross_check;
@@ -99,7 +100,7 @@ pub const LINE_KEYS: &[LineKey] = &[
         "import_price_usd",
         POSITIVE,
         Role::Uncertain,
-        "USD a unit",
+        "USD per unit",
         "landed price of one imported finished unit, no sanctions",
         |l| &mut l.import_price_usd,
     ),
@@ -115,7 +116,7 @@ pub const LINE_KEYS: &[LineKey] = &[
         "localization_rate",
         UNIT,
         Role::Uncertain,
-        "share a year",
+        "share per producing year",
         "cut in import content after each producing year",
         |l| &mut l.localization_rate,
     ),
@@ -131,7 +132,7 @@ pub const LINE_KEYS: &[LineKey] = &[
         "initial_cost_ratio",
         POSITIVE,
         Role::Uncertain,
-        "local cost / import price",
+        "local unit cost / import price",
         "local unit cost at the reference volume, before learning",
         |l| &mut l.initial_cost_ratio,
     ),
@@ -139,7 +140,7 @@ pub const LINE_KEYS: &[LineKey] = &[
         "learning_rate",
         UNIT_POS,
         Role::Uncertain,
-        "progress ratio",
+        "progress ratio per doubling",
         "cost multiplier of each doubling of cumulative output (Wright's law)",
         |l| &mut l.learning_rate,
     ),
@@ -147,7 +148,7 @@ pub const LINE_KEYS: &[LineKey] = &[
         "energy_share",
         UNIT,
         Role::Uncertain,
-        "share of unit cost",
+        "share of local unit cost",
         "share of local unit cost that is energy",
         |l| &mut l.energy_share,
     ),
@@ -155,7 +156,7 @@ pub const LINE_KEYS: &[LineKey] = &[
         "om_rate",
         UNIT,
         Role::Uncertain,
-        "share of capital a year",
+        "share of effective capital a year",
         "fixed operating cost",
         |l| &mut l.om_rate,
     ),
@@ -163,7 +164,7 @@ pub const LINE_KEYS: &[LineKey] = &[
         "military_demand",
         NON_NEGATIVE,
         Role::Uncertain,
-        "units a year",
+        "units a year at intensity 1",
         "what the armed forces need at conflict intensity 1",
         |l| &mut l.military_demand,
     ),
@@ -171,7 +172,7 @@ pub const LINE_KEYS: &[LineKey] = &[
         "civil_demand",
         NON_NEGATIVE,
         Role::Uncertain,
-        "units a year",
+        "units a year at the start GDP",
         "civilian demand at the initial GDP; grows with GDP",
         |l| &mut l.civil_demand,
     ),
@@ -303,11 +304,14 @@ fn number(
 /// Plausible ranges narrower than the domain, by key (`lines.*.` for every line's field):
 /// wide enough for any calibration a careful analyst would defend, narrow enough that a
 /// trial stays finite over [`MAX_HORIZON_YEARS`] (growth of 50% a year for a century is
-/// about 4e17 times the start, far inside `f64`). `docs/model.md` lists them.
+/// about 4e17 times the start, far inside `f64`). `docs/calibration.md` lists them, each with
+/// the reason for its bounds.
 pub const PLAUSIBLE: &[(&str, f64, f64)] = &[
     ("macro.gdp0_musd", 1.0, 1e7),
     ("macro.trend_growth", -0.5, 0.5),
     ("macro.volatility", 0.0, 0.5),
+    ("macro.revenue_share", 0.01, 1.0),
+    ("macro.gold_revenue_share", 0.0, 0.9),
     ("macro.population0_m", 0.01, 2000.0),
     ("macro.population_growth", 0.0, 0.2),
     ("gold.drift", -0.5, 0.5),
@@ -316,14 +320,15 @@ pub const PLAUSIBLE: &[(&str, f64, f64)] = &[
     ("support.full.supplier_premium", 0.1, 10.0),
     ("support.reduced.supplier_premium", 0.1, 10.0),
     ("support.withdrawn.supplier_premium", 0.1, 10.0),
-    ("power.annual_sd", 0.0, 1.0),
+    ("power.annual_sd", 0.0, 0.5),
     ("power.captive_cost_premium", 0.0, 10.0),
     ("conflict.volatility", 0.0, 2.0),
     ("military.out_of_scope_imports_musd", 0.0, 1e6),
     ("plan.capex_scale", 0.01, 100.0),
     ("plan.credit_rate", 0.0, 1.0),
     ("plan.export_price_ratio", 0.0, 10.0),
-    ("social.poverty_gap_usd_per_person_year", 1.0, 1e5),
+    ("social.poverty_gap_usd_per_person_year", 1.0, 5000.0),
+    ("social.extreme_poverty_share", 0.001, 1.0),
     ("viability.max_unit_cost_ratio", 0.0, 100.0),
     ("viability.max_fiscal_burden", 0.0, 10.0),
     ("lines.*.capex_musd", 0.01, 1e6),
@@ -331,6 +336,7 @@ pub const PLAUSIBLE: &[(&str, f64, f64)] = &[
     ("lines.*.lead_time_years", 0.0, 50.0),
     ("lines.*.import_price_usd", 1e-3, 1e9),
     ("lines.*.initial_cost_ratio", 0.01, 100.0),
+    ("lines.*.learning_rate", 0.5, 1.0),
     ("lines.*.military_demand", 0.0, 1e10),
     ("lines.*.civil_demand", 0.0, 1e10),
     ("lines.*.export_demand", 0.0, 1e10),

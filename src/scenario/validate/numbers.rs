@@ -142,7 +142,7 @@ impl Checker<'_> {
             let message = match param.fixed_value() {
                 Some(v) => format!(
                     "{} is outside the plausible range {plausible} of this key (its domain is \
-                     {domain}; docs/model.md lists every key's range)",
+                     {domain}; docs/calibration.md lists every key's range and why)",
                     short(v)
                 ),
                 None => format!(
