@@ -323,22 +323,9 @@ fn defect_4_sigint_during_a_run_removes_the_staging_folder_and_exits_130() {
         .unwrap();
     // Signal once the handler is installed (SIGINT caught, per /proc), then a little later: a
     // loaded machine's slow start must not turn this into a test of the default action.
-    let caught = |pid: u32| {
-        fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| {
-                let mask = s.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
-                u64::from_str_radix(mask.trim(), 16).ok()
-            })
-            .is_some_and(|mask| mask & (1 << (2 - 1)) != 0)
-    };
-    for _ in 0..600 {
-        if caught(child.id()) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    assert!(caught(child.id()), "the SIGINT handler was never installed");
+    let caught = || common::catches_interrupts(child.id());
+    common::wait_until(600, std::time::Duration::from_millis(10), caught);
+    assert!(caught(), "the SIGINT handler was never installed");
     std::thread::sleep(std::time::Duration::from_millis(200));
     let pid = rustix::process::Pid::from_child(&child);
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();

@@ -1,6 +1,8 @@
 //! Streaming, shards and merge, the Kubernetes manifest, checkpoints and precision stopping,
 //! end to end.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -435,12 +437,9 @@ fn a_run_killed_at_random_moments_and_resumed_gives_the_same_bytes() {
             // The random moment counts from the checkpoint's creation: a kill before it would
             // leave nothing to resume (a slow start on a loaded machine is not the test).
             let invocation = checkpoint.join("invocation.json");
-            for _ in 0..600 {
-                if invocation.exists() || child.try_wait().unwrap().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
+            common::wait_until(600, Duration::from_millis(50), || {
+                invocation.exists() || child.try_wait().unwrap().is_some()
+            });
             assert!(invocation.exists(), "the checkpoint was never created");
         }
         first = false;
@@ -495,12 +494,7 @@ fn a_checkpoint_of_another_scenario_is_refused() {
         .spawn()
         .unwrap();
     let file = checkpoint.join("checkpoint.defsim");
-    for _ in 0..300 {
-        if file.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_until(300, Duration::from_millis(50), || file.exists());
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(file.exists(), "no checkpoint was written");
@@ -704,17 +698,6 @@ fn the_shared_folder_of_parts_holds_only_defsims_parts() {
     assert!(part(&parts, 0, 2).exists());
 }
 
-/// Whether process `pid` catches SIGINT and SIGTERM (its handler is installed), per /proc.
-fn catches_interrupts(pid: u32) -> bool {
-    fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            let mask = s.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
-            u64::from_str_radix(mask.trim(), 16).ok()
-        })
-        .is_some_and(|mask| mask & (1 << (2 - 1)) != 0 && mask & (1 << (15 - 1)) != 0)
-}
-
 /// SIGINT and SIGTERM stop a checkpointed run after writing its checkpoint (trial rows
 /// included), exit 130 and leave no staging; resumed, it ends with the bytes of an
 /// uninterrupted run. Checkpoints are otherwise never written here (a period of 10^9 s), so
@@ -758,12 +741,9 @@ fn an_interrupted_checkpointed_run_writes_its_checkpoint_and_resumes_to_the_same
             .unwrap();
         // The checkpoint folder exists once the run handles signals itself.
         let invocation = checkpoint.join("invocation.json");
-        for _ in 0..3000 {
-            if invocation.exists() && catches_interrupts(child.id()) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        common::wait_until(3000, Duration::from_millis(5), || {
+            invocation.exists() && common::catches_interrupts(child.id())
+        });
         assert!(invocation.exists(), "the checkpoint was never created");
         let pid = rustix::process::Pid::from_child(&child);
         rustix::process::kill_process(pid, signal).unwrap();
@@ -865,12 +845,7 @@ fn an_interrupted_shard_leaves_only_the_manifest() {
                 .iter()
                 .any(|n| n.starts_with(".part-0-of-1.defsim.defsim-staging."))
     };
-    for _ in 0..3000 {
-        if staging() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    common::wait_until(3000, Duration::from_millis(5), staging);
     assert!(staging(), "the shard never started keeping its rows");
     let pid = rustix::process::Pid::from_child(&child);
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();

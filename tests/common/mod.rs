@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -84,4 +85,28 @@ pub fn svg_texts(svg: &str) -> Vec<String> {
 /// The JSON file at `path`, parsed.
 pub fn read_json(path: &Path) -> Value {
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Whether process `pid` has a handler for SIGINT and SIGTERM (`SigCgt` of
+/// `/proc/PID/status`): from then on a signal tests the handler, not the default action.
+pub fn catches_interrupts(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            let mask = s.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
+            u64::from_str_radix(mask.trim(), 16).ok()
+        })
+        .is_some_and(|mask| mask & (1 << (2 - 1)) != 0 && mask & (1 << (15 - 1)) != 0)
+}
+
+/// Polls `ready` every `every` until it holds, at most `times` times: a wait for an observable
+/// state (a file, a process's signal mask) instead of a fixed sleep, which a loaded machine
+/// outruns.
+pub fn wait_until(times: u32, every: Duration, mut ready: impl FnMut() -> bool) {
+    for _ in 0..times {
+        if ready() {
+            return;
+        }
+        std::thread::sleep(every);
+    }
 }
