@@ -2,8 +2,10 @@
 //! [`RunSummary`]s, behind `defsim check`.
 //!
 //! [`verdict`] tests, for every outcome, its mean (z-test with both runs' standard errors),
-//! its seven stored quantiles (a rank test, see [`quantile`]) and, for outcomes that may be
-//! absent, its count `n`; and every probability (two-proportion z-test on the counts). All
+//! its seven stored quantiles (for continuous outcomes a z-test with the quantiles' standard
+//! errors that each summary stores, see [`density`]; for discrete ones, atoms and summaries
+//! without them a rank test, see [`quantile`]) and, for outcomes that may be absent, its
+//! count `n`; and every probability (two-proportion z-test on the counts). All
 //! tests share one family-wise false-alarm rate `alpha` by the Bonferroni correction: each
 //! holds when its |z| is at most `z* = Phi^-1(1 - alpha / (2 m))` for `m` comparisons, so the
 //! chance that any of them fails when nothing changed is at most `alpha` (whatever the
@@ -19,6 +21,7 @@
 //! yet still detects far smaller shifts than two independent runs would, since the noise
 //! of the difference itself is small).
 
+pub mod density;
 pub mod quantile;
 
 use serde::Serialize;
@@ -26,6 +29,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::analysis::run::RunSummary;
 use crate::stats::OutcomeStats;
+use density::QuantileSe;
 
 /// How one comparison was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,7 +37,12 @@ use crate::stats::OutcomeStats;
 pub enum Method {
     /// Difference of means over `sqrt(se0^2 + se1^2)`.
     MeanZ,
-    /// Rank distance of the quantile over its binomial rank error ([`quantile`]).
+    /// Difference of the quantiles over `sqrt(se0^2 + se1^2)`, each run's standard error of
+    /// the quantile estimated from its density there when its summary was written
+    /// ([`density`]): continuous outcomes.
+    QuantileSe,
+    /// Rank distance of the quantile over its binomial rank error ([`quantile`]): discrete
+    /// outcomes, quantiles held by an atom, and summaries without standard errors.
     QuantileRank,
     /// Two-proportion z-test on counts (pooled).
     TwoProportion,
@@ -113,7 +122,12 @@ pub fn verdict(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> CheckVe
     let mut items = Vec::new();
     for (name, b) in &baseline.outcomes {
         match rerun.outcomes.get(name) {
-            Some(r) => outcome(name, (b, baseline.trials), (r, rerun.trials), &mut items),
+            Some(r) => outcome(
+                name,
+                (b, baseline.trials, baseline.quantile_se.get(name)),
+                (r, rerun.trials, rerun.quantile_se.get(name)),
+                &mut items,
+            ),
             None => items.push(absent(name, "mean", b.mean, None, Method::Missing)),
         }
     }
@@ -171,11 +185,12 @@ pub fn verdict(baseline: &RunSummary, rerun: &RunSummary, alpha: f64) -> CheckVe
     }
 }
 
-/// The comparisons of one outcome present in both runs.
+/// The comparisons of one outcome present in both runs, each run with its quantiles'
+/// standard errors when its summary has them.
 fn outcome(
     name: &str,
-    (b, bt): (&OutcomeStats, u64),
-    (r, rt): (&OutcomeStats, u64),
+    (b, bt, seb): (&OutcomeStats, u64, Option<&QuantileSe>),
+    (r, rt, ser): (&OutcomeStats, u64, Option<&QuantileSe>),
     out: &mut Vec<CheckItem>,
 ) {
     // An outcome that may be absent (n < trials somewhere) first compares how often it is
@@ -190,6 +205,12 @@ fn outcome(
     let (Some(pb), Some(pr)) = (quantile::points(b), quantile::points(r)) else {
         return;
     };
+    // Discrete or not, as the model's schema says (the re-run's summary, else the
+    // baseline's); between two summaries without it, as the stored points suggest.
+    let lattice = match ser.or(seb) {
+        Some(se) => se.discrete,
+        None => quantile::is_lattice(&pb) && quantile::is_lattice(&pr),
+    };
     let stats = [
         ("p05", 0.05, b.p05, r.p05),
         ("p10", 0.10, b.p10, r.p10),
@@ -203,20 +224,38 @@ fn outcome(
         let (Some(qb), Some(qr)) = (qb, qr) else {
             continue;
         };
-        let z = if close(qb, qr) {
-            0.0
+        let se = if lattice {
+            None
         } else {
-            quantile::z_score(p, (qb, &pb, b.n), (qr, &pr, r.n))
+            quantile_se(p, (b.n, seb), (r.n, ser))
         };
-        out.push(item(
-            name,
-            stat,
-            Some(qb),
-            Some(qr),
-            z,
-            Method::QuantileRank,
-        ));
+        let (z, method) = match se {
+            _ if close(qb, qr) => (0.0, se.map_or(Method::QuantileRank, |_| Method::QuantileSe)),
+            Some(se) => ((qr - qb).abs() / se, Method::QuantileSe),
+            None => (
+                quantile::z_score(p, (qb, &pb, b.n), (qr, &pr, r.n), lattice),
+                Method::QuantileRank,
+            ),
+        };
+        out.push(item(name, stat, Some(qb), Some(qr), z, method));
     }
+}
+
+/// The standard error of the difference of two runs' p-quantiles, `sqrt(se0^2 + se1^2)`.
+/// A summary without standard errors (written before they were added) borrows the other
+/// run's, rescaled to its own count (the same density under "nothing changed"). `None`
+/// when neither has one, or when both are 0 (an atom holds the quantile in both runs).
+fn quantile_se(
+    p: f64,
+    (nb, seb): (u64, Option<&QuantileSe>),
+    (nr, ser): (u64, Option<&QuantileSe>),
+) -> Option<f64> {
+    let (own_b, own_r) = (seb.and_then(|e| e.at(p)), ser.and_then(|e| e.at(p)));
+    let rescale = |se: f64, from: u64, to: u64| se * (from as f64 / to as f64).sqrt();
+    let sb = own_b.or(own_r.map(|s| rescale(s, nr, nb)))?;
+    let sr = own_r.or(own_b.map(|s| rescale(s, nb, nr)))?;
+    let se = sb.hypot(sr);
+    (se > 0.0 && se.is_finite()).then_some(se)
 }
 
 /// Means: z-test with both standard errors, exact when neither has noise.
@@ -338,5 +377,139 @@ pub fn exact_verdict(
         mode: "exact",
         differing_lines: differing,
         first_difference: first,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A summary of one outcome `x` of 10,000 trials with the given nine stored points
+    /// (min, p05 .. p95, max) and, when given, the quantiles' standard errors.
+    fn summary(points: [f64; 9], se: Option<QuantileSe>) -> RunSummary {
+        let mut s: RunSummary = serde_json::from_str(
+            r#"{"scenario":{"name":"x","file":"x.toml","resolved_sha256":""},"seed":1,
+            "trials":10000,"start_year":2025,"horizon_years":11,"defsim_version":"0",
+            "outcomes":{},"probabilities":{},"timeseries":{},"parameters":[]}"#,
+        )
+        .unwrap();
+        let stats =
+            OutcomeStats::from_quantiles(10_000, Some(points[4]), Some(1.0), points.map(Some));
+        s.outcomes.insert("x".into(), stats);
+        if let Some(se) = se {
+            s.quantile_se.insert("x".into(), se);
+        }
+        s
+    }
+
+    fn se_all(v: f64) -> QuantileSe {
+        QuantileSe {
+            discrete: false,
+            p05: Some(v),
+            p10: Some(v),
+            p25: Some(v),
+            p50: Some(v),
+            p75: Some(v),
+            p90: Some(v),
+            p95: Some(v),
+        }
+    }
+
+    fn z_of(v: &CheckVerdict, stat: &str) -> (f64, Method) {
+        let item = v.items.iter().find(|i| i.stat == stat).unwrap();
+        (item.z, item.method)
+    }
+
+    const POINTS: [f64; 9] = [-4.0, -1.6, -1.3, -0.7, 0.0, 0.7, 1.3, 1.6, 4.0];
+
+    #[test]
+    fn quantiles_of_continuous_outcomes_are_measured_in_their_standard_errors() {
+        let mut moved = POINTS;
+        moved[4] += 0.06; // the median, by 0.06
+        let (b, r) = (
+            summary(POINTS, Some(se_all(0.01))),
+            summary(moved, Some(se_all(0.02))),
+        );
+        let (z, method) = z_of(&verdict(&b, &r, 0.001), "p50");
+        assert_eq!(method, Method::QuantileSe);
+        assert!((z - 0.06 / 0.0005f64.sqrt()).abs() < 1e-9, "{z}");
+        // Without standard errors on either side, the rank test through the stored points.
+        let v = verdict(&summary(POINTS, None), &summary(moved, None), 0.001);
+        assert_eq!(z_of(&v, "p50").1, Method::QuantileRank);
+    }
+
+    #[test]
+    fn a_baseline_without_standard_errors_borrows_the_rerun_s() {
+        let mut moved = POINTS;
+        moved[6] += 0.03; // p90
+        let mut rerun = summary(moved, Some(se_all(0.01)));
+        rerun.trials = 40_000;
+        rerun.outcomes["x"].n = 40_000;
+        let v = verdict(&summary(POINTS, None), &rerun, 0.001);
+        // The baseline's se is the re-run's at a quarter of its count: 0.02.
+        let (z, method) = z_of(&v, "p90");
+        assert_eq!(method, Method::QuantileSe);
+        assert!((z - 0.03 / 0.0005f64.sqrt()).abs() < 1e-9, "{z}");
+    }
+
+    #[test]
+    fn discrete_outcomes_are_known_from_the_summary_not_from_their_values() {
+        // Non-integer stored points (type-7 quantiles interpolate), but declared discrete:
+        // the rank test with its one-step allowance, not standard errors.
+        let b = summary(
+            [0.0, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 9.0],
+            Some(QuantileSe::DISCRETE),
+        );
+        let r = summary(
+            [0.0, 0.0, 0.5, 1.0, 3.0, 3.0, 4.0, 5.0, 9.0],
+            Some(QuantileSe::DISCRETE),
+        );
+        let (z, method) = z_of(&verdict(&b, &r, 0.001), "p50");
+        assert_eq!((z, method), (0.0, Method::QuantileRank));
+        // Declared continuous, the same move of one is measured in standard errors.
+        let (b, r) = (
+            summary(
+                [0.0, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 9.0],
+                Some(se_all(0.1)),
+            ),
+            summary(
+                [0.0, 0.0, 0.5, 1.0, 3.0, 3.0, 4.0, 5.0, 9.0],
+                Some(se_all(0.1)),
+            ),
+        );
+        let (z, method) = z_of(&verdict(&b, &r, 0.001), "p50");
+        assert_eq!(method, Method::QuantileSe);
+        assert!(z > 7.0);
+    }
+
+    #[test]
+    fn a_quantile_held_by_an_atom_in_both_runs_falls_back_to_ranks() {
+        let mut atom = se_all(0.01);
+        atom.p95 = Some(0.0);
+        let b = summary(
+            [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1.0, 1.0],
+            Some(atom.clone()),
+        );
+        let r = summary([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.9, 1.0], Some(atom));
+        let (z, method) = z_of(&verdict(&b, &r, 0.001), "p95");
+        assert_eq!(method, Method::QuantileRank);
+        assert!(z.is_finite() && z > 0.0, "{z}");
+        // Equal quantiles held by an atom compare as equal.
+        let (z, _) = z_of(&verdict(&b, &b.clone(), 0.001), "p95");
+        assert_eq!(z, 0.0);
+    }
+
+    #[test]
+    fn a_summary_reads_back_its_quantile_standard_errors_and_old_ones_read_without() {
+        let s = summary(POINTS, Some(se_all(0.01)));
+        let text = serde_json::to_string(&s).unwrap();
+        assert!(
+            text.contains(r#""quantile_se":{"x":{"discrete":false,"p05":0.01"#),
+            "{text}"
+        );
+        let back: RunSummary = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.quantile_se, s.quantile_se);
+        let old = serde_json::to_string(&summary(POINTS, None)).unwrap();
+        assert!(!old.contains("quantile_se"));
     }
 }

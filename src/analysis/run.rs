@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::check::density::QuantileSe;
 use crate::analysis::drivers::Drivers;
 use crate::engine::{OutcomeKind, Results, Schema, SeriesStats, StreamOutcome, StreamStats};
 use crate::scenario::Scenario;
@@ -104,6 +105,14 @@ pub struct RunSummary {
     /// With `--precision`: the targets, the half-widths reached and the trial count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<super::precision::PrecisionReport>,
+    /// Per outcome, the standard error of each stored quantile, estimated from all the
+    /// run's values when the summary is written, and whether the outcome is discrete
+    /// (0/1 or integer-valued, from the model's schema): what `check` compares quantiles
+    /// with ([`crate::analysis::check::density`]). Absent from streaming runs' summaries (a
+    /// sketch cannot give it) and from summaries written before it was added, which still
+    /// read: `check` then falls back to the re-run's estimate or to its rank test.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub quantile_se: IndexMap<String, QuantileSe>,
 }
 
 /// One correlated pair of parameters: the rank correlation asked for and the one the run's
@@ -408,6 +417,7 @@ impl RunSummary {
             drivers: None,
             precision: None,
             correlations: Vec::new(),
+            quantile_se: IndexMap::new(),
         }
     }
 
@@ -421,20 +431,28 @@ impl RunSummary {
     /// Summarises `results` of any model, described by `meta`.
     pub fn from_results(meta: SummaryMeta, results: &Results) -> RunSummary {
         let schema = &results.schema;
-        let stats: Vec<OutcomeStats> = results
+        let (stats, quantile_se): (Vec<OutcomeStats>, Vec<QuantileSe>) = schema
             .outcomes
             .par_iter()
-            .map(|column| {
+            .zip(&results.outcomes)
+            .map(|(spec, column)| {
                 let mut present: Vec<f64> =
                     column.iter().copied().filter(|v| !v.is_nan()).collect();
-                summarize(&mut present)
+                let stats = summarize(&mut present);
+                (stats, QuantileSe::of(&mut present, spec.is_discrete()))
             })
-            .collect();
+            .unzip();
         let outcomes: IndexMap<String, OutcomeStats> = schema
             .outcomes
             .iter()
             .map(|o| o.name.clone())
             .zip(stats)
+            .collect();
+        let quantile_se = schema
+            .outcomes
+            .iter()
+            .map(|o| o.name.clone())
+            .zip(quantile_se)
             .collect();
 
         // Every 0/1 outcome as the share of trials where it is 1, then every optional
@@ -488,6 +506,7 @@ impl RunSummary {
             correlations: Vec::new(),
             drivers: None,
             precision: None,
+            quantile_se,
         }
     }
 }

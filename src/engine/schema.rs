@@ -37,6 +37,11 @@ pub struct Outcome {
     pub meaning: String,
     /// How it is reported.
     pub kind: OutcomeKind,
+    /// Whether every value is a whole number (a count of years, a calendar year): its
+    /// quantiles move in whole steps. With the 0/1 kinds, these are the discrete outcomes
+    /// ([`Outcome::is_discrete`]), whose quantiles `check` compares as a lattice.
+    #[serde(default)]
+    pub integer: bool,
 }
 
 /// How an outcome is reported.
@@ -166,6 +171,15 @@ impl Outcome {
             unit: String::new(),
             meaning: String::new(),
             kind,
+            integer: false,
+        }
+    }
+
+    /// The same outcome, declared integer-valued ([`Outcome::integer`]).
+    pub fn integer(self) -> Outcome {
+        Outcome {
+            integer: true,
+            ..self
         }
     }
 
@@ -184,6 +198,12 @@ impl Outcome {
             self.kind,
             OutcomeKind::Indicator | OutcomeKind::Criterion(_) | OutcomeKind::AllCriteria
         )
+    }
+
+    /// Whether the outcome takes only whole values: a 0/1 kind or an integer outcome. Its
+    /// quantiles jump from value to value, so they have no density.
+    pub fn is_discrete(&self) -> bool {
+        self.integer || self.is_indicator()
     }
 
     /// Whether a trial may lack the outcome (NaN).

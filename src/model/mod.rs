@@ -379,6 +379,7 @@ impl ViabilityModel {
             unit: "1 = met".into(),
             meaning: format!("The analyst's criterion `{}`.", c.expr),
             kind: OutcomeKind::Indicator,
+            integer: false,
         }));
         let schema = Schema {
             inputs,

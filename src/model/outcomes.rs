@@ -11,9 +11,12 @@ use crate::engine::{Criterion, Direction, Outcome, OutcomeKind};
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Continuous,
-    /// Absent in some trials; the share present is the probability named here, read as the
-    /// second string; the third says when the outcome is absent.
-    Optional(&'static str, &'static str, &'static str),
+    /// A whole number (a count), present in every trial: integer-valued.
+    Count,
+    /// A calendar year (integer-valued), absent in some trials; the share present is the
+    /// probability named here, read as the second string; the third says when the outcome
+    /// is absent.
+    OptionalYear(&'static str, &'static str, &'static str),
     /// Every criterion met.
     AllCriteria,
     /// `meets_*`: outcome, threshold key, direction, short legend name.
@@ -80,7 +83,7 @@ const TABLE: [Row; 17] = [
         "break-even year",
         "calendar year",
         "The first year local military output costs no more than importing it; absent if never.",
-        Kind::Optional(
+        Kind::OptionalYear(
             "breakeven_within_horizon",
             "program breaks even within the horizon",
             "the program never breaks even",
@@ -119,7 +122,7 @@ const TABLE: [Row; 17] = [
         "years under sanctions",
         "years",
         "Number of years under sanctions.",
-        Kind::Continuous,
+        Kind::Count,
     ),
     (
         "viable",
@@ -178,13 +181,16 @@ pub fn schema() -> Vec<Outcome> {
             title: title.into(),
             unit: unit.into(),
             meaning: meaning.into(),
+            integer: matches!(kind, Kind::Count | Kind::OptionalYear(..)),
             kind: match kind {
-                Kind::Continuous => OutcomeKind::Continuous,
-                Kind::Optional(presence, presence_title, absent_when) => OutcomeKind::Optional {
-                    presence: presence.into(),
-                    presence_title: presence_title.into(),
-                    absent_when: absent_when.into(),
-                },
+                Kind::Continuous | Kind::Count => OutcomeKind::Continuous,
+                Kind::OptionalYear(presence, presence_title, absent_when) => {
+                    OutcomeKind::Optional {
+                        presence: presence.into(),
+                        presence_title: presence_title.into(),
+                        absent_when: absent_when.into(),
+                    }
+                }
                 Kind::AllCriteria => OutcomeKind::AllCriteria,
                 Kind::Criterion(of, threshold, direction, short) => {
                     OutcomeKind::Criterion(Criterion {
@@ -215,6 +221,7 @@ pub fn extra_schema() -> Vec<Outcome> {
                   viability.independence_scope is \"enabled\")."
             .into(),
         kind: OutcomeKind::Continuous,
+        integer: false,
     }];
     for line in LINE_NAMES {
         out.push(Outcome {
@@ -227,6 +234,7 @@ pub fn extra_schema() -> Vec<Outcome> {
                  military demand."
             ),
             kind: OutcomeKind::MaybeAbsent,
+            integer: false,
         });
         out.push(Outcome {
             name: format!("{line}.unit_cost_ratio"),
@@ -237,6 +245,7 @@ pub fn extra_schema() -> Vec<Outcome> {
                  the line is disabled (it buys at import parity)."
             ),
             kind: OutcomeKind::Continuous,
+            integer: false,
         });
     }
     out
