@@ -61,7 +61,11 @@ fn streaming_and_sharded_runs_have_the_in_memory_runs_drivers() {
 
     let (d_memory, s_memory) = drivers(Path::new(&memory_out));
     assert_eq!(d_memory["trials"], 100_000, "the first 100,000 trials");
-    assert!(d_memory["outcomes"].as_object().is_some_and(|o| !o.is_empty()));
+    assert!(
+        d_memory["outcomes"]
+            .as_object()
+            .is_some_and(|o| !o.is_empty())
+    );
     for dir in [&streaming_out, &merged] {
         let (d, s) = drivers(Path::new(dir));
         assert_eq!(d, d_memory, "{dir}: drivers");

@@ -64,18 +64,24 @@ fn three_explore_shards_merge_to_the_unsharded_experiments_bytes() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let parts_dir = tmp.path().join("parts");
-    let parts: Vec<PathBuf> = (0..3)
-        .map(|k| shard(&exp, &parts_dir, k, 3, &[]))
-        .collect();
+    let parts: Vec<PathBuf> = (0..3).map(|k| shard(&exp, &parts_dir, k, 3, &[])).collect();
     let merged = tmp.path().join("merged");
-    let o = merge(&[parts[2].clone(), parts[0].clone(), parts[1].clone()], &merged);
+    let o = merge(
+        &[parts[2].clone(), parts[0].clone(), parts[1].clone()],
+        &merged,
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("merged 3 explore parts"),
         "merge says what it merged"
     );
     let (a, b) = (snapshot(&whole), snapshot(&merged));
-    for f in ["explore.json", "policies.csv", "explore.html", "plots/pareto.svg"] {
+    for f in [
+        "explore.json",
+        "policies.csv",
+        "explore.html",
+        "plots/pareto.svg",
+    ] {
         assert!(a.contains_key(Path::new(f)), "{f} written");
     }
     assert_eq!(
@@ -111,9 +117,7 @@ fn explore_parts_that_do_not_belong_together_are_refused_by_name() {
     let tmp = tempfile::tempdir().unwrap();
     let exp = experiment(tmp.path(), "small", 5000, 3);
     let parts_dir = tmp.path().join("parts");
-    let good: Vec<PathBuf> = (0..2)
-        .map(|k| shard(&exp, &parts_dir, k, 2, &[]))
-        .collect();
+    let good: Vec<PathBuf> = (0..2).map(|k| shard(&exp, &parts_dir, k, 2, &[])).collect();
     let other_seed = shard(&exp, &tmp.path().join("seed"), 1, 2, &["--seed", "4"]);
     let other_exp = experiment(tmp.path(), "other", 5000, 3);
     let foreign = shard(&other_exp, &tmp.path().join("other"), 1, 2, &[]);

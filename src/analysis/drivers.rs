@@ -63,7 +63,9 @@ pub fn drivers(results: &Results, inputs: &[Vec<f64>]) -> Drivers {
         .first()
         .map_or(results.trials.min(DRIVER_TRIALS) as usize, |c| c.len());
     let x: Vec<&[f64]> = inputs.iter().map(Vec::as_slice).collect();
-    compute(&results.schema, m, &x, |o| results.outcome(o).map(|c| &c[..m]))
+    compute(&results.schema, m, &x, |o| {
+        results.outcome(o).map(|c| &c[..m])
+    })
 }
 
 /// The drivers of a streaming run, a set of shards or a checkpointed run, from the sample
@@ -241,7 +243,11 @@ impl DriverSample {
         let n = self.len() as usize;
         self.inputs.len() == schema.inputs.len()
             && self.outcomes.len() == self.columns.len()
-            && self.inputs.iter().chain(&self.columns).all(|c| c.len() == n)
+            && self
+                .inputs
+                .iter()
+                .chain(&self.columns)
+                .all(|c| c.len() == n)
             && self
                 .outcomes
                 .iter()

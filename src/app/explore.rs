@@ -27,7 +27,7 @@ use crate::analysis::explore::{self as ex, Analysis, COST_OUTCOMES, PolicyTrials
 use crate::cli::{ExploreArgs, MergeArgs};
 use crate::engine::{self, FamilyRun, Model, RunOptions, ShardPlan};
 use crate::experiment::{self, Experiment, PolicyDesign};
-use crate::export::part::{self, ExploreHeader};
+use crate::export::part::{self, ExploreHeader, MemberColumns};
 use crate::export::{self, plots, staging};
 use crate::model::policies::PolicySet;
 use crate::model::{self, ViabilityModel};
@@ -261,7 +261,7 @@ fn shard(
 /// reloads the experiment from the file the parts name (it must be unchanged), joins the
 /// columns in block order and writes the outputs of the whole experiment into `out`.
 pub fn merge(args: &MergeArgs) -> Result<()> {
-    let mut parts: Vec<(PathBuf, ExploreHeader, Vec<Vec<Vec<f64>>>)> = Vec::new();
+    let mut parts: Vec<(PathBuf, ExploreHeader, MemberColumns)> = Vec::new();
     for path in &args.parts {
         let (h, columns) = part::read_explore(path).map_err(|e| BadInput(e.to_string()))?;
         parts.push((path.clone(), h, columns));
@@ -284,9 +284,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             .first()
             .and_then(|m| m.first())
             .map_or(0, |c| c.len() as u64);
-        if h.k >= h.n
-            || h.blocks != [blocks.start, blocks.end]
-            || held != trials.end - trials.start
+        if h.k >= h.n || h.blocks != [blocks.start, blocks.end] || held != trials.end - trials.start
         {
             return Err(BadInput(format!(
                 "{}: corrupted: it does not hold explore shard {}/{}'s trials",
@@ -353,10 +351,8 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     // Join the shards' columns in block order.
     parts.sort_by_key(|(_, h, _)| h.k);
     let members = first.members as usize;
-    let mut columns: Vec<Vec<Vec<f64>>> = vec![
-        vec![Vec::with_capacity(first.trials as usize); names.len()];
-        members
-    ];
+    let mut columns: Vec<Vec<Vec<f64>>> =
+        vec![vec![Vec::with_capacity(first.trials as usize); names.len()]; members];
     for (_, _, part) in parts {
         for (all, mine) in columns.iter_mut().zip(part) {
             for (a, m) in all.iter_mut().zip(mine) {

@@ -178,6 +178,9 @@ pub struct ExploreHeader {
     pub body_sha256: String,
 }
 
+/// Every member's kept outcome columns over a shard's trials: `columns[member][outcome][i]`.
+pub type MemberColumns = Vec<Vec<Vec<f64>>>;
+
 /// The kind of an explore part.
 pub const EXPLORE: &str = "explore";
 
@@ -425,8 +428,7 @@ pub fn read(path: &Path) -> Result<(PartHeader, RunBody), PartError> {
     } else {
         postcard::from_bytes(&bytes).map_err(|_| corrupted())?
     };
-    if !body.stats.fits(&header.schema) || (o.format > 2 && !body.drivers.fits(&header.schema))
-    {
+    if !body.stats.fits(&header.schema) || (o.format > 2 && !body.drivers.fits(&header.schema)) {
         return Err(corrupted());
     }
     if let Some(info) = rows
@@ -442,7 +444,7 @@ pub fn read(path: &Path) -> Result<(PartHeader, RunBody), PartError> {
 
 /// Reads and checks an explore part: its header and its columns, each of the shard's
 /// trial count.
-pub fn read_explore(path: &Path) -> Result<(ExploreHeader, Vec<Vec<Vec<f64>>>), PartError> {
+pub fn read_explore(path: &Path) -> Result<(ExploreHeader, MemberColumns), PartError> {
     let mut o = open(path)?;
     if o.kind != EXPLORE {
         return Err(PartError::NotAPart(
@@ -460,15 +462,15 @@ pub fn read_explore(path: &Path) -> Result<(ExploreHeader, Vec<Vec<Vec<f64>>>), 
         (0, "columns"),
     )?;
     let corrupted = || PartError::Corrupted(path.to_path_buf());
-    let columns: Vec<Vec<Vec<f64>>> = postcard::from_bytes(&bytes).map_err(|_| corrupted())?;
+    let columns: MemberColumns = postcard::from_bytes(&bytes).map_err(|_| corrupted())?;
     let n = columns
         .first()
         .and_then(|m| m.first())
         .map_or(0, |c| c.len());
     let shaped = columns.len() as u64 == header.members
-        && columns.iter().all(|m| {
-            m.len() == header.outcomes.len() && m.iter().all(|c| c.len() == n)
-        });
+        && columns
+            .iter()
+            .all(|m| m.len() == header.outcomes.len() && m.iter().all(|c| c.len() == n));
     if !shaped {
         return Err(corrupted());
     }
@@ -580,6 +582,9 @@ mod tests {
         let newer = dir.path().join("newer.defsim");
         std::fs::write(&newer, b"defsim-part 4\n{}\n").unwrap();
         let e = read(&newer).unwrap_err().to_string();
-        assert!(e.contains("format 4, this defsim reads formats 2 and 3"), "{e}");
+        assert!(
+            e.contains("format 4, this defsim reads formats 2 and 3"),
+            "{e}"
+        );
     }
 }
