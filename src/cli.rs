@@ -37,9 +37,12 @@ pub enum Command {
     /// and --resume.
     Run(RunArgs),
     /// Merge the parts written by `defsim run --shard K/N` into the outputs of the whole run
-    /// (summary.json byte-identical to the unsharded `run --streaming`; trials.csv and
-    /// trials.parquet too, when the shards ran with --trials-csv / --trials-parquet); a
-    /// missing, duplicated, foreign, truncated or corrupted part is refused (exit 2), naming it.
+    /// (summary.json byte-identical to the unsharded `run --streaming`, drivers included;
+    /// trials.csv and trials.parquet too, when the shards ran with --trials-csv /
+    /// --trials-parquet), or the parts of `defsim explore --shard K/N` into the outputs of
+    /// the whole experiment (explore.json and policies.csv byte-identical to the unsharded
+    /// explore; the experiment file is read again and must be unchanged); a missing,
+    /// duplicated, foreign, truncated or corrupted part is refused (exit 2), naming it.
     Merge(MergeArgs),
     /// Which uncertain inputs drive each outcome: rank correlations and PRCC with a tornado
     /// chart (--method rank), or Sobol indices (--method sobol); writes
@@ -72,7 +75,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Evaluate policies (combinations of lever values from an experiment file) on the same
     /// futures: P(criterion), costs, regret, the Pareto front and each lever's main effect,
-    /// in output/explore-<name>/ (or --out). Runs on one machine: does not take --shard yet.
+    /// in output/explore-<name>/ (or --out). Takes --shard K/N (every policy on one shard's
+    /// share of the trials; see `defsim merge`).
     Explore(ExploreArgs),
     /// List every scenario key (parameters: domain, unit, meaning), every outcome or every
     /// yearly series (unit and meaning), from the model's own schema.
@@ -180,16 +184,16 @@ pub struct RunArgs {
 /// `defsim merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// The parts: every part-K-of-N.defsim of one run (any order).
+    /// The parts: every part-K-of-N.defsim of one run or one experiment (any order).
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
-    /// Output folder of the whole run.
+    /// Output folder of the whole run or experiment.
     #[arg(long)]
     pub out: PathBuf,
     /// Worker threads for the plots; 0 uses every core.
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Skip the plots; report.html is still written, without them.
+    /// Skip the plots; report.html (explore.html) is still written, without them.
     #[arg(long)]
     pub no_plots: bool,
 }
@@ -337,6 +341,12 @@ pub struct ExploreArgs {
     /// Accept more than 10,000 policies.
     #[arg(long)]
     pub force: bool,
+    /// Run only shard K of N (0 <= K < N): every policy on the shard's deterministic share of
+    /// the trial blocks (the split of `run --shard`), written as DIR/part-K-of-N.defsim only
+    /// (DIR: --out or output/explore-<name>/; several shards may share it). Merge the N parts
+    /// with `defsim merge PARTS... --out OUT`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<ShardPlan>,
     /// Skip the plots; explore.html is still written, without them.
     #[arg(long)]
     pub no_plots: bool,

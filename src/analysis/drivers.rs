@@ -3,14 +3,18 @@
 //!
 //! Computed on the run's first `min(trials, DRIVER_TRIALS)` trials by index, a set that any
 //! split of the run into blocks or shards reproduces, with the inputs re-drawn exactly as the
-//! run drew them ([`crate::engine::draw_inputs`]). For each outcome that a criterion of the
-//! model's schema tests ([`crate::engine::Criterion`]): every input's Spearman rank correlation with its 95% interval, and the R² of
-//! the rank regression on all inputs ([`crate::stats::rank_regression`]).
+//! run drew them ([`crate::engine::draw_inputs`]). A run that keeps no outcome column
+//! (streaming, shards, checkpoints) keeps those trials' inputs and driven outcomes as its
+//! waves pass ([`DriverSample`]); a shard keeps its own share of them in its part, and
+//! `merge` joins the shares in trial order, so every mode gives the same drivers. For each
+//! outcome that a criterion of the model's schema tests ([`crate::engine::Criterion`]):
+//! every input's Spearman rank correlation with its 95% interval, and the R² of the rank
+//! regression on all inputs ([`crate::stats::rank_regression`]).
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Results;
+use crate::engine::{Results, Schema};
 use crate::stats::rank_regression::rank_regressions;
 
 /// Trials the drivers rest on, at most (the first ones by index).
@@ -58,30 +62,54 @@ pub fn drivers(results: &Results, inputs: &[Vec<f64>]) -> Drivers {
     let m = inputs
         .first()
         .map_or(results.trials.min(DRIVER_TRIALS) as usize, |c| c.len());
-    let driven: Vec<(&str, &crate::engine::Criterion)> = results
-        .schema
+    let x: Vec<&[f64]> = inputs.iter().map(Vec::as_slice).collect();
+    compute(&results.schema, m, &x, |o| {
+        results.outcome(o).map(|c| &c[..m])
+    })
+}
+
+/// The drivers of a streaming run, a set of shards or a checkpointed run, from the sample
+/// of its first trials that they kept ([`DriverSample`]); `None` when the sample does not
+/// hold the first `min(trials, DRIVER_TRIALS)` trials of a run of `trials` trials (a part or
+/// checkpoint written by a defsim that kept none).
+pub fn from_sample(schema: &Schema, sample: &DriverSample, trials: u64) -> Option<Drivers> {
+    if sample.first != 0 || sample.len() != trials.min(DRIVER_TRIALS) {
+        return None;
+    }
+    let x: Vec<&[f64]> = sample.inputs.iter().map(Vec::as_slice).collect();
+    Some(compute(schema, sample.len() as usize, &x, |o| {
+        sample
+            .outcomes
+            .iter()
+            .position(|n| n == o)
+            .map(|i| sample.columns[i].as_slice())
+    }))
+}
+
+/// The drivers of the outcomes `outcome(name)` (their first `m` trials) on the `inputs`.
+fn compute<'a>(
+    schema: &Schema,
+    m: usize,
+    inputs: &[&[f64]],
+    outcome: impl Fn(&str) -> Option<&'a [f64]>,
+) -> Drivers {
+    let driven: Vec<(&str, &crate::engine::Criterion, &[f64])> = schema
         .criteria()
-        .filter(|(_, c)| results.outcome(&c.of).is_some())
+        .filter_map(|(name, c)| outcome(&c.of).map(|col| (name, c, col)))
         .collect();
-    let names: Vec<&str> = driven.iter().map(|(_, c)| c.of.as_str()).collect();
-    let columns: Vec<&[f64]> = names
-        .iter()
-        .map(|o| &results.outcome(o).expect("present")[..m])
-        .collect();
+    let columns: Vec<&[f64]> = driven.iter().map(|d| d.2).collect();
     // The driven outcomes are never absent; a model where one is would need its trials
     // filtered per outcome.
     assert!(
         columns.iter().all(|c| c.iter().all(|v| !v.is_nan())),
         "driven outcomes have a value in every trial"
     );
-    let x: Vec<&[f64]> = inputs.iter().map(Vec::as_slice).collect();
-    let regs = rank_regressions(&x, &columns);
+    let regs = rank_regressions(inputs, &columns);
     let outcomes = driven
         .iter()
         .zip(regs)
-        .map(|((criterion, c), r)| {
-            let inputs = results
-                .schema
+        .map(|((criterion, c, _), r)| {
+            let inputs = schema
                 .inputs
                 .iter()
                 .zip(&r.inputs)
@@ -106,5 +134,123 @@ pub fn drivers(results: &Results, inputs: &[Vec<f64>]) -> Drivers {
     Drivers {
         trials: m as u64,
         outcomes,
+    }
+}
+
+/// What the drivers need of a run that keeps no outcome column (streaming, shards,
+/// checkpoints): the inputs and the criteria's outcomes of its first
+/// `min(trials, DRIVER_TRIALS)` trials, kept as the waves pass. A shard keeps its own trials
+/// among them; the samples of a run's shards, appended in trial order, are the whole run's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DriverSample {
+    /// First trial held.
+    pub first: u64,
+    /// `inputs[j][i]`: input `j` (schema order) of trial `first + i`.
+    pub inputs: Vec<Vec<f64>>,
+    /// The outcomes held: each one a criterion of the schema tests, in criteria order.
+    pub outcomes: Vec<String>,
+    /// `columns[o][i]`: outcome `outcomes[o]` of trial `first + i`.
+    pub columns: Vec<Vec<f64>>,
+}
+
+impl DriverSample {
+    /// An empty sample starting at trial `first`, shaped for `schema`.
+    pub fn new(schema: &Schema, first: u64) -> DriverSample {
+        let mut outcomes: Vec<String> = Vec::new();
+        for (_, c) in schema.criteria() {
+            if schema.outcomes.iter().any(|o| o.name == c.of) && !outcomes.contains(&c.of) {
+                outcomes.push(c.of.clone());
+            }
+        }
+        DriverSample {
+            first,
+            inputs: vec![Vec::new(); schema.inputs.len()],
+            columns: vec![Vec::new(); outcomes.len()],
+            outcomes,
+        }
+    }
+
+    /// Trials held.
+    pub fn len(&self) -> u64 {
+        self.columns
+            .first()
+            .or(self.inputs.first())
+            .map_or(0, |c| c.len() as u64)
+    }
+
+    /// Whether it holds no trial.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The trial after the last one held.
+    pub fn end(&self) -> u64 {
+        self.first + self.len()
+    }
+
+    /// Keeps, of the trials `first ..` whose `inputs` and `outcomes` (all of the schema's
+    /// outcomes, in its order) are given, the ones that follow the sample's last trial and
+    /// lie before `min(trials, DRIVER_TRIALS)`.
+    pub fn keep(
+        &mut self,
+        schema: &Schema,
+        trials: u64,
+        first: u64,
+        inputs: &[Vec<f64>],
+        outcomes: &[Vec<f64>],
+    ) {
+        let limit = trials.min(DRIVER_TRIALS);
+        let len = outcomes.first().map_or(0, |c| c.len() as u64);
+        let (from, to) = (self.end().max(first), limit.min(first + len));
+        if from >= to || from != self.end() {
+            return;
+        }
+        let range = (from - first) as usize..(to - first) as usize;
+        for (kept, column) in self.inputs.iter_mut().zip(inputs) {
+            kept.extend_from_slice(&column[range.clone()]);
+        }
+        for (kept, name) in self.columns.iter_mut().zip(&self.outcomes) {
+            let o = schema
+                .outcomes
+                .iter()
+                .position(|x| &x.name == name)
+                .expect("the sample's outcomes are the schema's");
+            kept.extend_from_slice(&outcomes[o][range.clone()]);
+        }
+    }
+
+    /// Appends `next` (the trials that follow this sample's); `false`, leaving the sample
+    /// as it was, when it does not follow it or is shaped otherwise.
+    pub fn append(&mut self, next: &DriverSample) -> bool {
+        if next.first != self.end()
+            || next.outcomes != self.outcomes
+            || next.inputs.len() != self.inputs.len()
+            || next.columns.len() != self.columns.len()
+        {
+            return false;
+        }
+        for (a, b) in self.inputs.iter_mut().zip(&next.inputs) {
+            a.extend_from_slice(b);
+        }
+        for (a, b) in self.columns.iter_mut().zip(&next.columns) {
+            a.extend_from_slice(b);
+        }
+        true
+    }
+
+    /// Whether its columns are of equal length and fit `schema`.
+    pub fn fits(&self, schema: &Schema) -> bool {
+        let n = self.len() as usize;
+        self.inputs.len() == schema.inputs.len()
+            && self.outcomes.len() == self.columns.len()
+            && self
+                .inputs
+                .iter()
+                .chain(&self.columns)
+                .all(|c| c.len() == n)
+            && self
+                .outcomes
+                .iter()
+                .all(|o| schema.outcomes.iter().any(|x| &x.name == o))
     }
 }

@@ -12,21 +12,23 @@
 //! `macro.trend_growth.mean`) redraws that parameter from the same substream, and a lever
 //! that fixes it leaves every other draw as it was.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{BadInput, MAX_TRIALS, claim, commit, out_dir, stage};
 use crate::analysis::answer::{self, ExploreLabels};
 use crate::analysis::explore::report::{ExploreReport, LeverInfo, PolicyRow};
 use crate::analysis::explore::{self as ex, Analysis, COST_OUTCOMES, PolicyTrials, effects};
-use crate::cli::ExploreArgs;
-use crate::engine::{self, FamilyRun, Model, RunOptions};
+use crate::cli::{ExploreArgs, MergeArgs};
+use crate::engine::{self, FamilyRun, Model, RunOptions, ShardPlan};
 use crate::experiment::{self, Experiment, PolicyDesign};
-use crate::export::{self, plots};
+use crate::export::part::{self, ExploreHeader, MemberColumns};
+use crate::export::{self, plots, staging};
 use crate::model::policies::PolicySet;
 use crate::model::{self, ViabilityModel};
 use crate::scenario::Scenario;
@@ -38,8 +40,7 @@ const LHS_BINS: usize = 5;
 /// each trial's shocks and uncertain parameters are drawn once and shared by every policy
 /// ([`PolicySet`]), and each policy keeps the columns of `names` (in that order):
 /// `columns[policy][name][trial]`, bit for bit what running each scenario alone gives.
-/// `bar` counts policy-trials. Only the trial blocks in `blocks` run when it is given (a
-/// shard); the others' values stay 0.
+/// `bar` counts policy-trials.
 pub fn simulate_columns(
     scenarios: &[Scenario],
     opts: &RunOptions,
@@ -49,12 +50,13 @@ pub fn simulate_columns(
     simulate_blocks(scenarios, opts, names, None, bar)
 }
 
-/// [`simulate_columns`] over the trial blocks `blocks` only (all when `None`).
+/// [`simulate_columns`] over the trial blocks `blocks` only (all when `None`): the columns
+/// then hold those blocks' trials only, from the first.
 pub fn simulate_blocks(
     scenarios: &[Scenario],
     opts: &RunOptions,
     names: &[&str],
-    blocks: Option<&[usize]>,
+    blocks: Option<std::ops::Range<u64>>,
     bar: &ProgressBar,
 ) -> Result<Vec<Vec<Vec<f64>>>> {
     let models: Vec<ViabilityModel> = scenarios.iter().map(ViabilityModel::new).collect();
@@ -107,13 +109,8 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
             "explore takes no --set: put fixed changes in the scenario, levers in [levers]".into()
         )
     );
-    let mut scenarios = vec![exp.scenario.clone()];
-    for p in &exp.policies {
-        scenarios.push(model::load(&exp.scenario_file, &p.overrides(&exp.levers))?);
-    }
+    let scenarios = members(&exp)?;
     let target = out_dir(&args.sim, &format!("explore-{}", exp.name));
-    // Refuse a folder that is not defsim's before anything is simulated.
-    claim(&target)?;
     let opts = RunOptions {
         seed,
         trials,
@@ -121,8 +118,40 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
         keep_inputs: false,
         progress: false,
     };
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(trials * scenarios.len() as u64)
+    let names = kept(&exp);
+    if let Some(plan) = args.shard {
+        return shard(&exp, &scenarios, &opts, &names, plan, &target);
+    }
+    // Refuse a folder that is not defsim's before anything is simulated.
+    claim(&target)?;
+    let bar = progress(trials * scenarios.len() as u64);
+    let columns = simulate_columns(&scenarios, &opts, &names, &bar)?;
+    bar.finish_and_clear();
+    let written = write_outputs(&target, &exp, seed, trials, &columns, args.no_plots)?;
+    crate::out::println!("results in {}", written.display());
+    Ok(())
+}
+
+/// The members an experiment simulates: the scenario as written, then every policy.
+fn members(exp: &Experiment) -> Result<Vec<Scenario>> {
+    let mut scenarios = vec![exp.scenario.clone()];
+    for p in &exp.policies {
+        scenarios.push(model::load(&exp.scenario_file, &p.overrides(&exp.levers))?);
+    }
+    Ok(scenarios)
+}
+
+/// The outcomes kept per member: the criterion, then [`COST_OUTCOMES`].
+fn kept(exp: &Experiment) -> Vec<&str> {
+    let mut names = vec![exp.criterion.as_str()];
+    names.extend(COST_OUTCOMES);
+    names
+}
+
+/// A progress bar of `len` policy-trials (hidden unless stderr is a terminal).
+fn progress(len: u64) -> ProgressBar {
+    let bar = if std::io::stderr().is_terminal() && !crate::out::quiet() {
+        ProgressBar::new(len)
     } else {
         ProgressBar::hidden()
     };
@@ -130,11 +159,275 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} policy-trials, eta {eta}")
             .expect("a valid template"),
     );
-    let mut names = vec![exp.criterion.as_str()];
-    names.extend(COST_OUTCOMES);
-    let columns = simulate_columns(&scenarios, &opts, &names, &bar)?;
-    bar.finish_and_clear();
+    bar
+}
 
+/// SHA-256 (hex) of `bytes`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What names an experiment in its parts: the SHA-256 of its file and a SHA-256 over its
+/// members' resolved scenarios (in member order).
+fn identity(exp: &Experiment, scenarios: &[Scenario]) -> Result<(String, String)> {
+    let bytes = fs::read(&exp.file).map_err(|e| {
+        BadInput(format!(
+            "{}: cannot read the experiment file: {e}",
+            exp.file.display()
+        ))
+    })?;
+    let members: String = scenarios
+        .iter()
+        .map(|s| s.resolved_sha256() + "\n")
+        .collect();
+    Ok((sha256_hex(&bytes), sha256_hex(members.as_bytes())))
+}
+
+/// `explore --shard K/N`: every member on the shard's share of the trial blocks, written as
+/// `DIR/part-K-of-N.defsim` only.
+fn shard(
+    exp: &Experiment,
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    names: &[&str],
+    plan: ShardPlan,
+    dir: &Path,
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    let file = dir.join(part::file_name(plan.k, plan.n));
+    let all: Vec<String> = (0..plan.n).map(|k| part::file_name(k, plan.n)).collect();
+    staging::claim_shared(dir, &all, &part::file_name(plan.k, plan.n))
+        .map_err(|r| BadInput(r.0))?;
+    let (experiment_sha256, resolved_sha256) = identity(exp, scenarios)?;
+    let experiment_file = exp
+        .file
+        .canonicalize()
+        .unwrap_or_else(|_| exp.file.clone())
+        .display()
+        .to_string();
+    let blocks = plan.blocks(opts.trials);
+    let range = plan.trials(opts.trials);
+    eprintln!(
+        "explore shard {}/{}: trials {}..{} of {} ({} blocks) for {} policies and the scenario, \
+         seed {}",
+        plan.k,
+        plan.n,
+        range.start,
+        range.end,
+        opts.trials,
+        blocks.end - blocks.start,
+        exp.policies.len(),
+        opts.seed
+    );
+    let bar = progress((range.end - range.start) * scenarios.len() as u64);
+    let columns = simulate_blocks(scenarios, opts, names, Some(blocks.clone()), &bar)?;
+    bar.finish_and_clear();
+    let header = ExploreHeader {
+        format: part::FORMAT,
+        kind: part::EXPLORE.into(),
+        defsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        experiment: exp.name.clone(),
+        experiment_file,
+        experiment_sha256,
+        resolved_sha256,
+        members: scenarios.len() as u64,
+        outcomes: names.iter().map(|n| n.to_string()).collect(),
+        seed: opts.seed,
+        trials: opts.trials,
+        n: plan.n,
+        k: plan.k,
+        blocks: [blocks.start, blocks.end],
+        body_bytes: 0,
+        body_sha256: String::new(),
+    };
+    part::write_explore(&file, &header, &columns)
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    eprintln!(
+        "explore shard {}/{}: {} policy-trials in {:.1} s -> {}",
+        plan.k,
+        plan.n,
+        (range.end - range.start) * scenarios.len() as u64,
+        started.elapsed().as_secs_f64(),
+        file.display()
+    );
+    Ok(())
+}
+
+/// `defsim merge` of explore parts: checks that they are the N shards of one experiment,
+/// reloads the experiment from the file the parts name (it must be unchanged), joins the
+/// columns in block order and writes the outputs of the whole experiment into `out`.
+pub fn merge(args: &MergeArgs) -> Result<()> {
+    let mut parts: Vec<(PathBuf, ExploreHeader, MemberColumns)> = Vec::new();
+    for path in &args.parts {
+        let (h, columns) = part::read_explore(path).map_err(|e| BadInput(e.to_string()))?;
+        parts.push((path.clone(), h, columns));
+    }
+    let (first_path, first) = (parts[0].0.clone(), parts[0].1.clone());
+    let mut by_k: BTreeMap<u64, PathBuf> = BTreeMap::new();
+    for (path, h, columns) in &parts {
+        if let Some(why) = foreign(&first, h) {
+            return Err(BadInput(format!(
+                "{}: a part of another experiment: {why} (as in {})",
+                path.display(),
+                first_path.display()
+            ))
+            .into());
+        }
+        let plan = ShardPlan { k: h.k, n: h.n };
+        let blocks = plan.blocks(h.trials);
+        let trials = plan.trials(h.trials);
+        let held = columns
+            .first()
+            .and_then(|m| m.first())
+            .map_or(0, |c| c.len() as u64);
+        if h.k >= h.n || h.blocks != [blocks.start, blocks.end] || held != trials.end - trials.start
+        {
+            return Err(BadInput(format!(
+                "{}: corrupted: it does not hold explore shard {}/{}'s trials",
+                path.display(),
+                h.k,
+                h.n
+            ))
+            .into());
+        }
+        if let Some(other) = by_k.insert(h.k, path.clone()) {
+            return Err(BadInput(format!(
+                "part {} of {} given twice: {} and {}",
+                h.k,
+                h.n,
+                other.display(),
+                path.display()
+            ))
+            .into());
+        }
+    }
+    let n = first.n;
+    let missing: Vec<String> = (0..n)
+        .filter(|k| !by_k.contains_key(k))
+        .map(|k| part::file_name(k, n))
+        .collect();
+    if !missing.is_empty() {
+        return Err(BadInput(format!(
+            "missing part{} of the {n} explore shards: {}",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", ")
+        ))
+        .into());
+    }
+    // The experiment as the shards ran it.
+    let file = PathBuf::from(&first.experiment_file);
+    let changed = |why: String| {
+        BadInput(format!(
+            "{}: {why}; the parts ({}) were written for the experiment as it was: run the \
+             shards again",
+            file.display(),
+            first_path.display()
+        ))
+    };
+    let exp = experiment::load(&file, true)
+        .map_err(|e| changed(format!("cannot be loaded again ({e})")))?;
+    let scenarios = members(&exp)?;
+    let (experiment_sha256, resolved_sha256) = identity(&exp, &scenarios)?;
+    if experiment_sha256 != first.experiment_sha256 {
+        return Err(changed("the experiment file changed since the shards ran".into()).into());
+    }
+    if resolved_sha256 != first.resolved_sha256 {
+        return Err(changed(
+            "its scenario resolves otherwise than when the shards ran (a file it reads changed)"
+                .into(),
+        )
+        .into());
+    }
+    let names: Vec<String> = kept(&exp).iter().map(|s| s.to_string()).collect();
+    if names != first.outcomes {
+        return Err(changed("its criterion differs from the parts'".into()).into());
+    }
+    super::merge::refuse_parts_folder(&args.out, args.parts.iter())?;
+    claim(&args.out)?;
+    // Join the shards' columns in block order.
+    parts.sort_by_key(|(_, h, _)| h.k);
+    let members = first.members as usize;
+    let mut columns: Vec<Vec<Vec<f64>>> =
+        vec![vec![Vec::with_capacity(first.trials as usize); names.len()]; members];
+    for (_, _, part) in parts {
+        for (all, mine) in columns.iter_mut().zip(part) {
+            for (a, m) in all.iter_mut().zip(mine) {
+                a.extend_from_slice(&m);
+            }
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .expect("a thread pool can be built");
+    let written = pool.install(|| {
+        write_outputs(
+            &args.out,
+            &exp,
+            first.seed,
+            first.trials,
+            &columns,
+            args.no_plots,
+        )
+    })?;
+    eprintln!(
+        "merged {n} explore parts ({} policies x {} trials, seed {}) of {} into {}",
+        exp.policies.len(),
+        first.trials,
+        first.seed,
+        exp.name,
+        written.display()
+    );
+    crate::out::println!("results in {}", written.display());
+    Ok(())
+}
+
+/// Why `h` is not of the same experiment as `first`, if it is not.
+fn foreign(first: &ExploreHeader, h: &ExploreHeader) -> Option<String> {
+    if h.defsim_version != first.defsim_version {
+        Some(format!(
+            "written by defsim {}, not {}",
+            h.defsim_version, first.defsim_version
+        ))
+    } else if h.experiment_sha256 != first.experiment_sha256
+        || h.resolved_sha256 != first.resolved_sha256
+        || h.members != first.members
+        || h.outcomes != first.outcomes
+    {
+        Some(format!(
+            "its experiment is {} ({}), not {} ({})",
+            h.experiment,
+            &h.experiment_sha256[..12.min(h.experiment_sha256.len())],
+            first.experiment,
+            &first.experiment_sha256[..12.min(first.experiment_sha256.len())]
+        ))
+    } else if h.seed != first.seed {
+        Some(format!("its seed is {}, not {}", h.seed, first.seed))
+    } else if h.trials != first.trials {
+        Some(format!("it has {} trials, not {}", h.trials, first.trials))
+    } else if h.n != first.n {
+        Some(format!("it is one of {} shards, not {}", h.n, first.n))
+    } else {
+        None
+    }
+}
+
+/// Analyses `columns` (every member's kept outcomes over all trials: the scenario as
+/// written, then the policies) and writes `policies.csv`, `explore.json`, the plots and
+/// `explore.html` into `target` (through a staging folder); prints the answer. Returns the
+/// folder written.
+fn write_outputs(
+    target: &Path,
+    exp: &Experiment,
+    seed: u64,
+    trials: u64,
+    columns: &[Vec<Vec<f64>>],
+    no_plots: bool,
+) -> Result<PathBuf> {
     let table: Vec<PolicyTrials> = columns
         .iter()
         .map(|c| PolicyTrials {
@@ -142,20 +435,20 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
             outcomes: [&c[1], &c[2], &c[3], &c[4]],
         })
         .collect();
-    let (levels, counts, level_labels) = levels_of(&exp);
+    let (levels, counts, level_labels) = levels_of(exp);
     let analysis = ex::analyze(&table[1..], &table[0], &levels, &counts, exp.target);
-    let report = report(&exp, seed, trials, &analysis, &level_labels);
+    let report = report(exp, seed, trials, &analysis, &level_labels);
 
-    let staging = stage(&target)?;
+    let staging = stage(target)?;
     let dir = staging.path();
     export::json::write(&dir.join("explore.json"), &report)?;
     write_csv(&dir.join("policies.csv"), &report)?;
-    let plots = if args.no_plots {
+    let plots = if no_plots {
         Vec::new()
     } else {
         let model = ViabilityModel::new(&exp.scenario);
         let mut jobs = chart_jobs(&report);
-        jobs.extend(distribution_jobs(&report, &model, &exp.scenario, &columns));
+        jobs.extend(distribution_jobs(&report, &model, &exp.scenario, columns));
         plots::render_all(&jobs, &dir.join("plots"))?
     };
     fs::write(
@@ -164,8 +457,7 @@ pub fn explore(args: &ExploreArgs) -> Result<()> {
     )?;
     let written = commit(staging)?;
     crate::out::println!("{}", report.answer.join(" "));
-    crate::out::println!("results in {}", written.display());
-    Ok(())
+    Ok(written)
 }
 
 /// Each policy's level of each lever, the levers' level counts and labels. Latin hypercube

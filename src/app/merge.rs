@@ -1,31 +1,88 @@
-//! `defsim merge`: the parts of a sharded run into the outputs of the whole run.
+//! `defsim merge`: the parts of a sharded run into the outputs of the whole run (the parts
+//! of a sharded experiment are merged by [`super::explore::merge`]).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Result;
 
 use super::run::{TrialTables, part_thresholds, print_headline, run_info, write_outputs};
 use super::{BadInput, claim, commit, stage};
+use crate::analysis::drivers::{self, DRIVER_TRIALS, DriverSample};
 use crate::analysis::run::RunSummary;
 use crate::cli::MergeArgs;
 use crate::engine::stream::{ShardPlan, StreamStats};
-use crate::export::part::{self, PartHeader};
+use crate::export::part::{self, PartHeader, RunBody};
 use crate::export::plots::Trials;
 
-/// `defsim merge`.
+/// `defsim merge`: run parts or explore parts (all of one kind).
 pub fn merge(args: &MergeArgs) -> Result<()> {
-    let started = Instant::now();
-    let mut parts: Vec<(PathBuf, PartHeader, StreamStats)> = Vec::new();
+    let mut kinds = Vec::new();
     for path in &args.parts {
-        let (header, stats) = part::read(path).map_err(|e| BadInput(e.to_string()))?;
-        parts.push((path.clone(), header, stats));
+        kinds.push(part::kind(path).map_err(|e| BadInput(e.to_string()))?);
+    }
+    let explore = kinds[0] == part::EXPLORE;
+    if let Some(i) = kinds.iter().position(|k| (k == part::EXPLORE) != explore) {
+        let what = |explore: bool| {
+            if explore {
+                "`defsim explore --shard`"
+            } else {
+                "`defsim run --shard`"
+            }
+        };
+        return Err(BadInput(format!(
+            "{}: a part of {}, while {} is a part of {}: merge the parts of one run or of one \
+             experiment",
+            args.parts[i].display(),
+            what(!explore),
+            args.parts[0].display(),
+            what(explore)
+        ))
+        .into());
+    }
+    if explore {
+        super::explore::merge(args)
+    } else {
+        merge_run(args)
+    }
+}
+
+/// Refuses an `out` that is the folder of one of `parts`: the merged outputs would replace
+/// the parts read.
+pub(super) fn refuse_parts_folder<'a>(
+    out: &Path,
+    parts: impl Iterator<Item = &'a PathBuf>,
+) -> Result<()> {
+    let out_dir = out.canonicalize().ok();
+    for path in parts {
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let folder = folder.unwrap_or(Path::new(".")).canonicalize().ok();
+        if out_dir.is_some() && folder == out_dir {
+            return Err(BadInput(format!(
+                "{}: --out is the folder of the parts; the merged outputs would replace them: \
+                 choose another --out",
+                out.display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// `defsim merge` of run parts.
+fn merge_run(args: &MergeArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut parts: Vec<(PathBuf, PartHeader, RunBody)> = Vec::new();
+    for path in &args.parts {
+        let (header, body) = part::read(path).map_err(|e| BadInput(e.to_string()))?;
+        parts.push((path.clone(), header, body));
     }
     let (first_path, first) = (parts[0].0.clone(), parts[0].1.clone());
     let first = &first;
     let mut by_k: BTreeMap<u64, PathBuf> = BTreeMap::new();
-    for (path, h, stats) in &parts {
+    for (path, h, body) in &parts {
+        let stats = &body.stats;
         if let Some(why) = foreign(first, h) {
             return Err(BadInput(format!(
                 "{}: a part of another run: {why} (as in {})",
@@ -78,34 +135,21 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         ))
         .into());
     }
-    // Exact merges: the order does not matter; shard order reads best.
+    // Exact merges: the order does not matter; shard order reads best (and the drivers'
+    // samples join in trial order).
     parts.sort_by_key(|(_, h, _)| h.k);
     let mut stats = StreamStats::new(&first.schema);
-    for (_, _, s) in &parts {
-        stats.merge(s);
+    for (_, _, b) in &parts {
+        stats.merge(&b.stats);
     }
+    let sample = driver_sample(&parts)?;
     let header = &parts[0].1;
     let mut summary =
         RunSummary::from_stream(header.scenario.meta(), &header.schema, header.seed, &stats);
     summary.design = header.design.clone();
+    summary.drivers = sample.and_then(|s| drivers::from_sample(&header.schema, &s, stats.trials));
 
-    // Merging into the parts' own folder would replace the parts it reads.
-    let out_dir = args.out.canonicalize().ok();
-    for (path, _, _) in &parts {
-        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let folder = folder
-            .unwrap_or(std::path::Path::new("."))
-            .canonicalize()
-            .ok();
-        if out_dir.is_some() && folder == out_dir {
-            return Err(BadInput(format!(
-                "{}: --out is the folder of the parts; the merged outputs would replace them: \
-                 choose another --out",
-                args.out.display()
-            ))
-            .into());
-        }
-    }
+    refuse_parts_folder(&args.out, parts.iter().map(|(p, _, _)| p))?;
     claim(&args.out)?;
     let staging = stage(&args.out)?;
     if let Some(info) = &header.rows {
@@ -157,6 +201,36 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     );
     print_headline(&summary, &written);
     Ok(())
+}
+
+/// The drivers' sample of the whole run, joined from the parts (in shard order); `None` for
+/// parts of format 2, which keep none. A part whose sample is not its share of the run's
+/// first trials is corrupted.
+fn driver_sample(parts: &[(PathBuf, PartHeader, RunBody)]) -> Result<Option<DriverSample>> {
+    let Some((_, first, _)) = parts.first() else {
+        return Ok(None);
+    };
+    if first.format < 3 {
+        return Ok(None);
+    }
+    let m = first.trials.min(DRIVER_TRIALS);
+    let mut sample = DriverSample::new(&first.schema, 0);
+    for (path, h, body) in parts {
+        let d = &body.drivers;
+        let trials = ShardPlan { k: h.k, n: h.n }.trials(h.trials);
+        let want = trials.end.min(m).saturating_sub(trials.start);
+        if d.first != trials.start || d.len() != want || (want > 0 && !sample.append(d)) {
+            return Err(BadInput(format!(
+                "{}: corrupted: its drivers' sample is not shard {}/{}'s share of the first \
+                 {m} trials",
+                path.display(),
+                h.k,
+                h.n
+            ))
+            .into());
+        }
+    }
+    Ok(Some(sample))
 }
 
 /// Why `h` is not of the same run as `first`, if it is not.

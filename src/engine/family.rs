@@ -6,8 +6,8 @@
 //! uncertain parameters) once, and then every member simulates the trial from those draws.
 //! Trials run in blocks of [`BLOCK`] in parallel; each block fills its own slice of every
 //! member's kept columns, so the columns do not depend on the number of threads.
-//! [`run_family`] can run a subset of the blocks (a shard), the rest of the columns staying
-//! empty.
+//! [`run_family`] can run a contiguous range of the blocks (a shard), its columns then
+//! holding that range's trials only.
 
 use rayon::prelude::*;
 
@@ -56,8 +56,9 @@ pub struct FamilyRun<'a> {
     pub threads: usize,
     /// The outcomes kept per member (indices into a member's outcomes), in this order.
     pub keep: &'a [usize],
-    /// The blocks to run (indices of blocks of [`BLOCK`] trials); `None`: all of them.
-    pub blocks: Option<&'a [usize]>,
+    /// The blocks to run (indices of blocks of [`BLOCK`] trials, a range); `None`: all of
+    /// them.
+    pub blocks: Option<std::ops::Range<u64>>,
 }
 
 /// One block's share of the columns: `cols[member][kept]`, a slice of the block's trials.
@@ -67,23 +68,28 @@ struct Slot<'a> {
     cols: Vec<Vec<&'a mut [f64]>>,
 }
 
-/// Runs every member of `family` on trials `0..run.trials` (or on the blocks named), the
-/// draws of each trial made once and shared. Returns `columns[member][kept][trial]`
-/// (trials of blocks not run stay 0). `on_block(trials)` is called after each block with
-/// its trial count (for a progress bar counting member-trials, multiply by the members).
-/// A non-finite outcome stops the run with the first failing trial in trial order.
+/// Runs every member of `family` on trials `0..run.trials` (or on the trials of the blocks
+/// named), the draws of each trial made once and shared. Returns
+/// `columns[member][kept][i]`, `i` counting the trials run from the first one run.
+/// `on_block(trials)` is called after each block with its trial count (for a progress bar
+/// counting member-trials, multiply by the members). A non-finite outcome stops the run
+/// with the first failing trial in trial order.
 pub fn run_family<F: Family>(
     family: &F,
     run: &FamilyRun,
     on_block: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Vec<Vec<f64>>>, TrialError> {
-    let n = usize::try_from(run.trials).expect("trial count fits in memory");
+    let total = usize::try_from(run.trials).expect("trial count fits in memory");
+    let all = 0..total.div_ceil(BLOCK) as u64;
+    let blocks = run.blocks.clone().unwrap_or(all.clone());
+    let blocks = blocks.start.min(all.end)..blocks.end.min(all.end);
+    let start = (blocks.start as usize * BLOCK).min(total);
+    let n = (blocks.end as usize * BLOCK).min(total) - start;
     let members = family.members();
     let mut columns = vec![vec![vec![0.0; n]; run.keep.len()]; members];
-    let n_blocks = n.div_ceil(BLOCK);
-    let mut slots: Vec<Slot> = (0..n_blocks)
+    let mut slots: Vec<Slot> = (0..n.div_ceil(BLOCK))
         .map(|b| Slot {
-            first: (b * BLOCK) as u64,
+            first: (start + b * BLOCK) as u64,
             len: BLOCK.min(n - b * BLOCK),
             cols: (0..members).map(|_| Vec::new()).collect(),
         })
@@ -95,15 +101,6 @@ pub fn run_family<F: Family>(
             }
         }
     }
-    let slots: Vec<Slot> = match run.blocks {
-        None => slots,
-        Some(wanted) => slots
-            .into_iter()
-            .enumerate()
-            .filter(|(b, _)| wanted.contains(b))
-            .map(|(_, s)| s)
-            .collect(),
-    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(run.threads)
         .build()

@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{print_headline, run_info, write_outputs};
+use crate::analysis::drivers::{self, DRIVER_TRIALS, DriverSample};
 use crate::analysis::precision::Precision;
 use crate::analysis::run::{RunSummary, SummaryMeta};
 use crate::app::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials, writing};
@@ -239,7 +240,7 @@ const CHECKPOINT_ROWS: &str = "rows.defsim-rows";
 fn save_checkpoint(
     cp: &Path,
     header: &PartHeader,
-    stats: &StreamStats,
+    (stats, sample): (&StreamStats, &DriverSample),
     next: u64,
     rows: &mut Rows,
     tables: (bool, bool),
@@ -252,15 +253,90 @@ fn save_checkpoint(
                 .context("cannot write the checkpoint's trial rows")?,
         );
     }
-    part::write(&cp.join("checkpoint.defsim"), &h, stats).context("cannot write the checkpoint")
+    part::write(&cp.join("checkpoint.defsim"), &h, stats, sample)
+        .context("cannot write the checkpoint")
 }
 
+/// [`stream::stream`] over `blocks`, also keeping in `sample` the trials of the run's first
+/// `min(trials, DRIVER_TRIALS)` that the blocks hold (the drivers' inputs and outcomes),
+/// which `after_wave` sees too.
+/// The waves that hold such trials are simulated with their rows (a first call, over whole
+/// waves, so the waves and with them the checks of `after_wave` fall where they would
+/// anyway); the others only with `rows`, as the caller asked.
+#[allow(clippy::too_many_arguments)] // stream's arguments, and the sample
+fn stream_keeping_drivers(
+    model: &ViabilityModel,
+    o: &crate::engine::RunOptions,
+    design: Option<&dyn Design>,
+    blocks: std::ops::Range<u64>,
+    stats: &mut StreamStats,
+    rows: bool,
+    wave_blocks: u64,
+    sample: &mut DriverSample,
+    mut after_wave: impl FnMut(
+        &StreamStats,
+        &DriverSample,
+        u64,
+        Option<stream::WaveRows<'_>>,
+    ) -> ControlFlow<()>,
+) -> Result<u64, crate::engine::TrialError> {
+    let schema = model.schema();
+    let wave = wave_blocks.max(1);
+    let driver_blocks = stream::block_count(o.trials.min(DRIVER_TRIALS));
+    let split = if blocks.start < driver_blocks {
+        (blocks.start + (driver_blocks - blocks.start).div_ceil(wave) * wave).min(blocks.end)
+    } else {
+        blocks.start
+    };
+    let stopped = std::cell::Cell::new(false);
+    let mut on_wave = |s: &StreamStats, next: u64, w: Option<stream::WaveRows<'_>>| {
+        if let Some(w) = &w {
+            sample.keep(schema, o.trials, w.first, w.inputs, w.outcomes);
+        }
+        let flow = after_wave(s, sample, next, w.filter(|_| rows));
+        if flow.is_break() {
+            stopped.set(true);
+        }
+        flow
+    };
+    let mut next = blocks.start;
+    if split > blocks.start {
+        next = stream::stream(
+            model,
+            o,
+            design,
+            blocks.start..split,
+            stats,
+            true,
+            wave,
+            &mut on_wave,
+        )?;
+    }
+    if split < blocks.end && !stopped.get() {
+        next = stream::stream(
+            model,
+            o,
+            design,
+            split..blocks.end,
+            stats,
+            rows,
+            wave,
+            &mut on_wave,
+        )?;
+    }
+    Ok(next)
+}
+
+/// What a checkpoint gives the run it resumes: the next block, the statistics, the drivers'
+/// sample and the trial rows kept so far.
+pub(super) type Resumed = (u64, StreamStats, DriverSample, Option<RowsInfo>);
+
 /// A streaming run (whole, one shard, or resumed from `resumed`: its checkpoint's next
-/// block, statistics and trial rows).
+/// block, statistics, drivers' sample and trial rows).
 pub(super) fn run_streaming(
     invocation: &Invocation,
     job: Job,
-    resumed: Option<(u64, StreamStats, Option<RowsInfo>)>,
+    resumed: Option<Resumed>,
 ) -> Result<()> {
     let started = Instant::now();
     let design = invocation.design();
@@ -340,7 +416,8 @@ pub(super) fn run_streaming(
         };
         let mut failure: Option<anyhow::Error> = None;
         let mut stats = StreamStats::new(&schema);
-        stream::stream(
+        let mut sample = DriverSample::new(&schema, range.start);
+        stream_keeping_drivers(
             &model,
             o,
             design_ref,
@@ -348,7 +425,8 @@ pub(super) fn run_streaming(
             &mut stats,
             wants_rows,
             stream::WAVE_BLOCKS,
-            |_, _, wave| {
+            &mut sample,
+            |_, _, _, wave| {
                 if let (Some(w), Rows::Kept(r)) = (wave, &mut rows)
                     && let Err(e) = r.append(w.first, &wave_columns(&w))
                 {
@@ -367,8 +445,14 @@ pub(super) fn run_streaming(
         if let Rows::Kept(w) = &mut rows {
             header.rows = Some(w.sync(tables.0, tables.1)?);
         }
-        part::write_with_rows(&file, &header, &stats, scratch.as_ref().map(|s| s.path()))
-            .with_context(|| format!("cannot write {}", file.display()))?;
+        part::write_with_rows(
+            &file,
+            &header,
+            &stats,
+            &sample,
+            scratch.as_ref().map(|s| s.path()),
+        )
+        .with_context(|| format!("cannot write {}", file.display()))?;
         drop(scratch);
         eprintln!(
             "shard {}/{}: {} trials in {:.1} s -> {}",
@@ -388,8 +472,8 @@ pub(super) fn run_streaming(
     let checkpoint = invocation.checkpoint.then(|| checkpoint_dir(&target));
     // From here a checkpointed run handles SIGINT/SIGTERM itself: checkpoint, then exit 130.
     let deferral = checkpoint.as_ref().map(|_| staging::defer_interrupts());
-    let (mut stats, first_block, kept_rows) = match resumed {
-        Some((next, s, rows)) => (s, next, rows),
+    let (mut stats, mut sample, first_block, kept_rows) = match resumed {
+        Some((next, s, d, rows)) => (s, d, next, rows),
         None => {
             if let Some(cp) = &checkpoint {
                 anyhow::ensure!(
@@ -407,7 +491,12 @@ pub(super) fn run_streaming(
                 })
                 .with_context(|| format!("cannot write {}", cp.display()))?;
             }
-            (StreamStats::new(&schema), 0, None)
+            (
+                StreamStats::new(&schema),
+                DriverSample::new(&schema, 0),
+                0,
+                None,
+            )
         }
     };
     let staging = stage(&target)?;
@@ -439,7 +528,7 @@ pub(super) fn run_streaming(
     let mut failure: Option<anyhow::Error> = None;
     let mut reached = false;
     let mut interrupted = false;
-    let next = stream::stream(
+    let next = stream_keeping_drivers(
         &model,
         o,
         design_ref,
@@ -451,7 +540,8 @@ pub(super) fn run_streaming(
         } else {
             stream::WAVE_BLOCKS
         },
-        |stats, next, wave| {
+        &mut sample,
+        |stats, sample, next, wave| {
             if let Some(w) = wave {
                 let kept = match &mut rows {
                     Rows::None => Ok(()),
@@ -477,7 +567,9 @@ pub(super) fn run_streaming(
                     || (next < total_blocks
                         && last_checkpoint.elapsed().as_secs_f64() >= invocation.checkpoint_seconds)
                 {
-                    if let Err(e) = save_checkpoint(cp, &header, stats, next, &mut rows, tables) {
+                    if let Err(e) =
+                        save_checkpoint(cp, &header, (stats, sample), next, &mut rows, tables)
+                    {
                         failure = Some(e);
                         return ControlFlow::Break(());
                     }
@@ -498,7 +590,7 @@ pub(super) fn run_streaming(
         let asked = d.end();
         if asked && !interrupted && !reached {
             // The signal came after the last wave's look: the whole simulation is done.
-            save_checkpoint(cp, &header, &stats, next, &mut rows, tables)?;
+            save_checkpoint(cp, &header, (&stats, &sample), next, &mut rows, tables)?;
             interrupted = true;
         }
         if interrupted {
@@ -517,7 +609,7 @@ pub(super) fn run_streaming(
         }
         if !reached {
             // Killed while the outputs are written, the run resumes without simulating.
-            save_checkpoint(cp, &header, &stats, next, &mut rows, tables)?;
+            save_checkpoint(cp, &header, (&stats, &sample), next, &mut rows, tables)?;
         }
     }
     let simulate_seconds = sim_start.elapsed().as_secs_f64();
@@ -542,6 +634,7 @@ pub(super) fn run_streaming(
     let mut summary =
         RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
     summary.design = design.name().to_string();
+    summary.drivers = drivers::from_sample(&schema, &sample, stats.trials);
     if let Some(p) = &precision {
         summary.precision = Some(p.report(&stats, &schema, o.trials, reached));
     }
@@ -589,7 +682,8 @@ pub fn simulate_streaming(job: &Job, design: SamplingDesign) -> Result<RunSummar
         .then(|| LatinHypercube::new(o.trials, schema.inputs.len(), o.seed));
     let design_ref: Option<&dyn Design> = lhs.as_ref().map(|d| d as &dyn Design);
     let mut stats = StreamStats::new(&schema);
-    stream::stream(
+    let mut sample = DriverSample::new(&schema, 0);
+    stream_keeping_drivers(
         &model,
         o,
         design_ref,
@@ -597,11 +691,13 @@ pub fn simulate_streaming(job: &Job, design: SamplingDesign) -> Result<RunSummar
         &mut stats,
         false,
         stream::WAVE_BLOCKS,
-        |_, _, _| ControlFlow::Continue(()),
+        &mut sample,
+        |_, _, _, _| ControlFlow::Continue(()),
     )?;
     let mut summary =
         RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
     summary.design = design.name().to_string();
+    summary.drivers = drivers::from_sample(&schema, &sample, stats.trials);
     Ok(summary)
 }
 
@@ -618,7 +714,7 @@ pub(super) fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
     let job = Job::load_limited(&invocation.scenario, &invocation.sim(), false, None)?;
     let file = checkpoint.join("checkpoint.defsim");
     let resumed = if file.exists() {
-        let (header, stats) = part::read(&file).map_err(|e| BadInput(e.to_string()))?;
+        let (header, body) = part::read(&file).map_err(|e| BadInput(e.to_string()))?;
         let hash = job.scenario.resolved_sha256();
         let mismatch = if header.defsim_version != env!("CARGO_PKG_VERSION") {
             Some(format!(
@@ -663,16 +759,23 @@ pub(super) fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
             done,
             header.trials
         );
-        Some((header.blocks[1], stats, header.rows.filter(|_| wants_rows)))
+        Some((
+            header.blocks[1],
+            body.stats,
+            body.drivers,
+            header.rows.filter(|_| wants_rows),
+        ))
     } else {
         // Killed before the first checkpoint: start again.
         eprintln!(
             "{}: no checkpoint written yet; starting the run again",
             checkpoint.display()
         );
+        let schema = ViabilityModel::new(&job.scenario).schema().clone();
         Some((
             0,
-            StreamStats::new(ViabilityModel::new(&job.scenario).schema()),
+            StreamStats::new(&schema),
+            DriverSample::new(&schema, 0),
             None,
         ))
     };
