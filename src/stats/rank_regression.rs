@@ -232,7 +232,15 @@ mod tests {
     #[test]
     fn ranks_equal_an_index_sort_bit_for_bit_with_ties_signed_zeros_and_infinities() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
-        let special = [0.0, -0.0, 1.0, -1.0, f64::INFINITY, f64::NEG_INFINITY, 1e-310];
+        let special = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e-310,
+        ];
         let x: Vec<f64> = (0..5_000)
             .map(|_| match rng.random_range(0..4) {
                 0 => special[rng.random_range(0..special.len())],
@@ -253,10 +261,7 @@ mod tests {
                 from_total_order_key(total_order_key(a)).to_bits(),
                 a.to_bits()
             );
-            assert_eq!(
-                total_order_key(a).cmp(&total_order_key(b)),
-                a.total_cmp(&b)
-            );
+            assert_eq!(total_order_key(a).cmp(&total_order_key(b)), a.total_cmp(&b));
         }
     }
 

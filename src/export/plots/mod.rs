@@ -124,7 +124,11 @@ pub fn render<C: Chart>(chart: &C, dir: &Path) -> Result<Plot> {
     let png_path = dir.join(format!("{stem}.png"));
     write_png(&png_path, &pixels, SIZE)
         .with_context(|| format!("cannot write {}", png_path.display()))?;
-    eprintln!("PLOT {stem} svg {t_svg:.3} bmp {t_bmp:.3} png {:.3} svglen {}", t0.elapsed().as_secs_f64(), svg.len());
+    eprintln!(
+        "PLOT {stem} svg {t_svg:.3} bmp {t_bmp:.3} png {:.3} svglen {}",
+        t0.elapsed().as_secs_f64(),
+        svg.len()
+    );
 
     Ok(Plot {
         stem,
@@ -236,7 +240,11 @@ pub fn run_plots(
                     )
                 }
             };
-            eprintln!("PLOT bin {} {:.3}", outcome.name, t0.elapsed().as_secs_f64());
+            eprintln!(
+                "PLOT bin {} {:.3}",
+                outcome.name,
+                t0.elapsed().as_secs_f64()
+            );
             render(&chart, dir)
         }));
     }
