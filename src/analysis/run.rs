@@ -276,9 +276,8 @@ fn nearest_trial(column: &[f64], m: f64) -> Option<u64> {
             continue;
         }
         let d = (v - m).abs();
-        match best {
-            Some((_, bd)) if !(d < bd) => {}
-            _ => best = Some((i, d)),
+        if best.is_none_or(|(_, bd)| d < bd) {
+            best = Some((i, d));
         }
     }
     best.map(|(i, _)| i as u64)
