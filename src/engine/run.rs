@@ -219,8 +219,20 @@ pub(super) fn run_block<M: Model>(
             for t in 0..years {
                 model.draw_year(&mut worker, &mut streams, t);
                 model.step(&mut worker, t, &mut year_values);
-                for (s, &v) in year_values.iter().enumerate() {
-                    pending[(t * n_series + s) * STRIDE + c] = v;
+                // Series s of year t goes to pending[(t * n_series + s) * STRIDE + c]; one
+                // test of the year's values for a non-finite one, found only if there is.
+                let mut finite = true;
+                let column = pending
+                    .get_mut(t * n_series * STRIDE + c..)
+                    .unwrap_or_default() // a model without series
+                    .iter_mut()
+                    .step_by(STRIDE);
+                for (slot, &v) in column.zip(&year_values) {
+                    *slot = v;
+                    finite &= v.is_finite();
+                }
+                if finite {
+                    continue;
                 }
                 if let Some(s) = year_values.iter().position(|v| !v.is_finite()) {
                     let what = format!("{} in year {}", schema.series[s].name, schema.years[t]);

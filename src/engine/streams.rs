@@ -11,13 +11,28 @@
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::stats::splitmix::mix;
+use crate::stats::splitmix::{GOLDEN_GAMMA, mix};
 
 /// FNV-1a (64-bit) of a stream name: stable across platforms and versions.
 pub fn stream_key(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
+}
+
+/// `Xoshiro256PlusPlus::seed_from_u64(x)`, bit for bit, without its byte buffer: the
+/// state is the next four outputs of a SplitMix64 generator in state `x` (rand_xoshiro's
+/// definition), read back as the little-endian seed `from_seed` takes (which maps an
+/// all-zero seed to a fixed other one: the four outputs are never all zero, as `mix` is a
+/// bijection and they are mixes of four distinct states).
+#[inline]
+fn seeded(x: u64) -> Xoshiro256PlusPlus {
+    let mut seed = [0u8; 32];
+    for (i, word) in seed.chunks_exact_mut(8).enumerate() {
+        let z = x.wrapping_add(GOLDEN_GAMMA.wrapping_mul(i as u64));
+        word.copy_from_slice(&mix(z).to_le_bytes());
+    }
+    Xoshiro256PlusPlus::from_seed(seed)
 }
 
 /// The substreams of one trial, reseeded for each trial without allocating.
@@ -42,7 +57,7 @@ impl Streams {
     pub fn reseed(&mut self, seed: u64, trial: u64) {
         let base = mix(mix(seed) ^ trial);
         for (rng, key) in self.rngs.iter_mut().zip(&self.keys) {
-            *rng = Xoshiro256PlusPlus::seed_from_u64(mix(base ^ key));
+            *rng = seeded(mix(base ^ key));
         }
     }
 
@@ -73,6 +88,17 @@ mod tests {
         b.reseed(7, 43);
         let z: f64 = b.get(2).random();
         assert_ne!(x, z, "another trial, other numbers");
+    }
+
+    #[test]
+    fn seeding_matches_rand_xoshiro_seed_from_u64() {
+        for x in [0u64, 1, 42, u64::MAX, 0x9e37_79b9_7f4a_7c15, 20_250_117] {
+            let mut a = seeded(x);
+            let mut b = Xoshiro256PlusPlus::seed_from_u64(x);
+            for _ in 0..8 {
+                assert_eq!(a.random::<u64>(), b.random::<u64>(), "seed {x}");
+            }
+        }
     }
 
     #[test]

@@ -70,6 +70,10 @@ pub struct State {
     pub lines: [LineState; N_LINES],
     /// Running totals for the outcomes.
     pub totals: Totals,
+    /// The credit rate whose annuity discount `1 - (1 + rate)^-tenor` was last computed,
+    /// and that discount (NaN at the start of a trial): computed again only when a lever
+    /// moves the rate.
+    pub annuity_discount: (f64, f64),
 }
 
 /// Running sums over the years that the outcomes need.

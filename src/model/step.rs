@@ -33,6 +33,7 @@ pub fn start(p: &Params, s: &Settings, state: &mut State) {
         };
     }
     state.totals = Totals::default();
+    state.annuity_discount = (f64::NAN, f64::NAN);
 }
 
 /// Next sanctions state: from 0 enter with `onset_prob`, from 1 leave with `lift_prob`.
@@ -59,9 +60,20 @@ fn next_support(p: &Params, support: usize, u: f64) -> usize {
 
 /// Annuity payment on `principal` at `rate` over `years` (`principal / years` at rate 0, and
 /// at a rate so small that `1 + rate` rounds to 1, where the formula would divide by zero).
+#[cfg(test)]
 pub fn annuity(principal: f64, rate: f64, years: usize) -> f64 {
+    annuity_with(principal, rate, years, discount(rate, years))
+}
+
+/// The annuity's discount `1 - (1 + rate)^-years`.
+fn discount(rate: f64, years: usize) -> f64 {
+    1.0 - (1.0 + rate).powf(-(years as f64))
+}
+
+/// [`annuity`] with its [`discount`] given (a per-trial constant unless a lever moves the
+/// rate): the same bits, without a `powf` per year with credit.
+fn annuity_with(principal: f64, rate: f64, years: usize, discount: f64) -> f64 {
     let n = years as f64;
-    let discount = 1.0 - (1.0 + rate).powf(-n);
     if rate == 0.0 || discount == 0.0 {
         principal / n
     } else {
@@ -324,7 +336,16 @@ fn build(
 /// horizon are not counted.
 fn schedule_debt(p: &Params, s: &Settings, state: &mut State, credit_total: f64, t: usize) {
     if credit_total > 0.0 {
-        let pay = annuity(credit_total, p.plan.credit_rate, s.credit_tenor_years);
+        let rate = p.plan.credit_rate;
+        if state.annuity_discount.0.to_bits() != rate.to_bits() {
+            state.annuity_discount = (rate, discount(rate, s.credit_tenor_years));
+        }
+        let pay = annuity_with(
+            credit_total,
+            rate,
+            s.credit_tenor_years,
+            state.annuity_discount.1,
+        );
         let end = (t + 1 + s.credit_tenor_years).min(s.horizon_years);
         for due in &mut state.debt_service[(t + 1).min(end)..end] {
             *due += pay;

@@ -137,6 +137,51 @@ fn signed_key(v: f64) -> i32 {
     }
 }
 
+/// A sketch's windows, copied out for a tight loop over many values ([`Sketch::add_slice`]).
+#[derive(Clone, Copy)]
+struct Windows {
+    /// Index of the zero bucket (= the negative window's length).
+    zero: usize,
+    neg_first: u32,
+    neg_len: u32,
+    pos_first: u32,
+    pos_len: u32,
+    /// Whether the zero bucket exists (the sketch has buckets at all).
+    any: bool,
+}
+
+impl Windows {
+    #[inline]
+    fn of(s: &Sketch) -> Windows {
+        Windows {
+            zero: s.neg.len as usize,
+            neg_first: s.neg.first,
+            neg_len: s.neg.len,
+            pos_first: s.pos.first,
+            pos_len: s.pos.len,
+            any: !s.buckets.is_empty(),
+        }
+    }
+
+    /// [`Sketch::slot`], from the copied windows (`None` also while there are no buckets).
+    #[inline]
+    fn slot(&self, v: f64) -> Option<usize> {
+        const MAGNITUDE: u64 = !(1 << 63);
+        let bits = v.to_bits();
+        if bits & MAGNITUDE < ZERO_THRESHOLD.to_bits() {
+            return self.any.then_some(self.zero);
+        }
+        let m = (((bits & MAGNITUDE) >> SHIFT) as u32).wrapping_sub(KEY_MIN);
+        if bits >> 63 == 1 {
+            let off = m.wrapping_sub(self.neg_first);
+            (off < self.neg_len).then_some(off as usize)
+        } else {
+            let off = m.wrapping_sub(self.pos_first);
+            (off < self.pos_len).then_some(self.zero + 1 + off as usize)
+        }
+    }
+}
+
 /// Smallest and largest magnitudes of magnitude key `m`.
 fn bounds(m: u32) -> (f64, f64) {
     let raw = u64::from(m + KEY_MIN);
@@ -238,29 +283,19 @@ impl Sketch {
             }
             return;
         }
-        // Runs of one value (a series constant over trials, or often at a bound) touch
-        // their bucket once.
-        let mut i = 0;
-        while i < values.len() {
-            let v = values[i];
+        // One pass with the windows held in registers: a value's slot is found without
+        // building an Option, and a value outside the windows (rare once a sketch has seen
+        // a few chunks) grows them and reloads them. The same sketch as adding one by one.
+        let mut w = Windows::of(self);
+        for &v in values {
             debug_assert!(v.is_finite(), "sketch value {v} is not finite");
-            let mut j = i + 1;
-            while j < values.len() && values[j].to_bits() == v.to_bits() {
-                j += 1;
-            }
-            let more = (j - i - 1) as u64;
-            match self.slot(v).and_then(|k| self.buckets.get_mut(k)) {
-                Some(b) => {
-                    b.add(v);
-                    b.count += more;
-                }
+            match w.slot(v) {
+                Some(i) => self.buckets[i].add(v),
                 None => {
                     self.grow_and_add(v);
-                    let k = self.slot(v).expect("just added");
-                    self.buckets[k].count += more;
+                    w = Windows::of(self);
                 }
             }
-            i = j;
         }
         self.count += values.len() as u64;
     }
