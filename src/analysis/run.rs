@@ -231,25 +231,72 @@ pub struct Extremes {
 impl Extremes {
     /// The extremes of one outcome column (NaN = absent), given its median.
     pub fn of(column: &[f64], median: Option<f64>) -> Extremes {
-        let present = || {
-            column
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| !v.is_nan())
-                .map(|(i, &v)| (i as u64, v))
-        };
-        // `reduce` keeps the earlier trial unless the later one is strictly better.
-        let pick = |better: &dyn Fn(f64, f64) -> bool| {
-            present()
-                .reduce(|a, b| if better(b.1, a.1) { b } else { a })
-                .map(|(i, _)| i)
-        };
+        let (min_trial, max_trial) = min_max_trials(column);
         Extremes {
-            min_trial: pick(&|b, a| b < a),
-            max_trial: pick(&|b, a| b > a),
-            median_trial: median.and_then(|m| pick(&|b, a| (b - m).abs() < (a - m).abs())),
+            min_trial,
+            max_trial,
+            median_trial: median.and_then(|m| nearest_trial(column, m)),
         }
     }
+}
+
+/// The trials of the smallest and largest present (non-NaN) value of `column`, in one pass;
+/// a later trial replaces an earlier one only when strictly smaller (larger), so ties go to
+/// the smallest trial index.
+fn min_max_trials(column: &[f64]) -> (Option<u64>, Option<u64>) {
+    let mut found: Option<(usize, f64, usize, f64)> = None;
+    for (i, &v) in column.iter().enumerate() {
+        if v.is_nan() {
+            continue;
+        }
+        match &mut found {
+            None => found = Some((i, v, i, v)),
+            Some((lo_i, lo, hi_i, hi)) => {
+                if v < *lo {
+                    (*lo_i, *lo) = (i, v);
+                }
+                if v > *hi {
+                    (*hi_i, *hi) = (i, v);
+                }
+            }
+        }
+    }
+    match found {
+        Some((lo, _, hi, _)) => (Some(lo as u64), Some(hi as u64)),
+        None => (None, None),
+    }
+}
+
+/// The trial whose present value is nearest `m` (strictly nearer replaces; ties go to the
+/// smallest trial index); `None` when no value is present.
+fn nearest_trial(column: &[f64], m: f64) -> Option<u64> {
+    let mut best: Option<(usize, f64)> = None;
+    for (i, &v) in column.iter().enumerate() {
+        if v.is_nan() {
+            continue;
+        }
+        let d = (v - m).abs();
+        if best.is_none_or(|(_, bd)| d < bd) {
+            best = Some((i, d));
+        }
+    }
+    best.map(|(i, _)| i as u64)
+}
+
+/// One outcome column's statistics, extremes and count of ones (the hits of a 0/1 outcome),
+/// computed together so that a run's columns are summarised in one parallel pass.
+fn summarize_column(column: &[f64]) -> (OutcomeStats, Extremes, u64) {
+    let mut present: Vec<f64> = column.iter().copied().filter(|v| !v.is_nan()).collect();
+    let (min_trial, max_trial) = min_max_trials(column);
+    let hits = column.iter().filter(|v| **v == 1.0).count() as u64;
+    let stats = summarize(&mut present);
+    drop(present);
+    let extremes = Extremes {
+        min_trial,
+        max_trial,
+        median_trial: stats.p50.and_then(|m| nearest_trial(column, m)),
+    };
+    (stats, extremes, hits)
 }
 
 /// What a summary says about its scenario, apart from the results: lets a summary be built
@@ -421,29 +468,29 @@ impl RunSummary {
     /// Summarises `results` of any model, described by `meta`.
     pub fn from_results(meta: SummaryMeta, results: &Results) -> RunSummary {
         let schema = &results.schema;
-        let stats: Vec<OutcomeStats> = results
+        // Every column's statistics, extremes and hits in one parallel pass (each column is
+        // summarised on its own, so the result does not depend on the thread count).
+        let columns: Vec<(OutcomeStats, Extremes, u64)> = results
             .outcomes
             .par_iter()
-            .map(|column| {
-                let mut present: Vec<f64> =
-                    column.iter().copied().filter(|v| !v.is_nan()).collect();
-                summarize(&mut present)
-            })
+            .with_max_len(1)
+            .map(|column| summarize_column(column))
             .collect();
-        let outcomes: IndexMap<String, OutcomeStats> = schema
-            .outcomes
-            .iter()
-            .map(|o| o.name.clone())
-            .zip(stats)
-            .collect();
+        let mut outcomes = IndexMap::new();
+        let mut extremes = IndexMap::new();
+        let mut hits = Vec::with_capacity(columns.len());
+        for (spec, (stats, e, ones)) in schema.outcomes.iter().zip(columns) {
+            outcomes.insert(spec.name.clone(), stats);
+            extremes.insert(spec.name.clone(), e);
+            hits.push(ones);
+        }
 
         // Every 0/1 outcome as the share of trials where it is 1, then every optional
         // outcome as the share of trials where it is present (the schema's order).
         let mut probabilities = IndexMap::new();
-        for (spec, column) in schema.outcomes.iter().zip(&results.outcomes) {
+        for (spec, &ones) in schema.outcomes.iter().zip(&hits) {
             if spec.is_indicator() {
-                let hits = column.iter().filter(|v| **v == 1.0).count() as u64;
-                probabilities.insert(spec.name.clone(), proportion(hits, results.trials));
+                probabilities.insert(spec.name.clone(), proportion(ones, results.trials));
             }
         }
         for spec in &schema.outcomes {
@@ -454,22 +501,6 @@ impl RunSummary {
         }
 
         let timeseries = timeseries(schema, &results.series);
-
-        let extremes: Vec<Extremes> = schema
-            .outcomes
-            .par_iter()
-            .zip(&results.outcomes)
-            .map(|(spec, column)| {
-                let median = outcomes.get(&spec.name).and_then(|s| s.p50);
-                Extremes::of(column, median)
-            })
-            .collect();
-        let extremes = schema
-            .outcomes
-            .iter()
-            .map(|spec| spec.name.clone())
-            .zip(extremes)
-            .collect();
 
         RunSummary {
             scenario: meta.scenario,

@@ -95,8 +95,21 @@ impl Job {
     /// the inputs of the first `min(trials, DRIVER_TRIALS)` trials are re-drawn exactly as
     /// the run drew them (or taken from `results` when it kept them).
     pub fn summarize(&self, results: &Results, design: SamplingDesign) -> RunSummary {
-        let mut summary = RunSummary::new(&self.scenario, results);
+        // The statistics and the drivers read the same results and nothing of each other:
+        // computed side by side, so neither waits for the other's slowest part.
+        let (mut summary, drivers) = rayon::join(
+            || RunSummary::new(&self.scenario, results),
+            || self.drivers(results, design),
+        );
         summary.design = design.name().to_string();
+        summary.drivers = Some(drivers);
+        summary
+    }
+
+    /// The drivers of `results` (simulated by this job with `design`): the inputs of the
+    /// first `min(trials, DRIVER_TRIALS)` trials re-drawn exactly as the run drew them (or
+    /// taken from `results` when it kept them), against the outcomes the criteria test.
+    fn drivers(&self, results: &Results, design: SamplingDesign) -> drivers::Drivers {
         let m = results.trials.min(DRIVER_TRIALS);
         let inputs = match &results.inputs {
             Some(all) => all.iter().map(|c| c[..m as usize].to_vec()).collect(),
@@ -113,8 +126,7 @@ impl Job {
                 }
             }
         };
-        summary.drivers = Some(drivers::drivers(results, &inputs));
-        summary
+        drivers::drivers(results, &inputs)
     }
 
     /// The schema of the job's model: its inputs, outcomes and series.
