@@ -1,7 +1,9 @@
 //! Trials per second of the baseline scenario: the simulation alone (engine + model), on one
-//! thread and on every core, the statistics that follow it, and the run's drivers (inputs
-//! re-drawn and rank regressions on the first 100,000 trials). Run with
-//! `cargo bench --bench throughput`; `benches/whole-process.sh` times the whole `defsim run`.
+//! thread and on every core, the statistics that follow it, the run's drivers (inputs
+//! re-drawn and rank regressions on the first 100,000 trials), and the run's plots (every
+//! chart of `defsim run`, PNG and SVG, into a temporary folder, on 1 and 2 threads: the
+//! plotting phase alone). Run with `cargo bench --bench throughput`;
+//! `benches/whole-process.sh` times the whole `defsim run`.
 
 use std::path::Path;
 
@@ -66,5 +68,39 @@ fn drivers(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, simulate, drivers);
+/// The plotting phase of a run alone: [`defsim::export::plots::run_plots`] on the summary and
+/// outcome columns of [`TRIALS`] trials, on 1 and 2 threads.
+fn plots(c: &mut Criterion) {
+    use defsim::export::plots::{Thresholds, Trials, run_plots};
+    let scenario = baseline();
+    let model = ViabilityModel::new(&scenario);
+    let results = engine::run(&model, &options(0)).expect("finite");
+    let summary = RunSummary::new(&scenario, &results);
+    let thresholds = Thresholds::from_scenario(&results.schema, &scenario);
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let mut group = c.benchmark_group("plots");
+    group.sample_size(10);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        group.bench_function(format!("run-plots/{threads}-thread"), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    run_plots(
+                        &summary,
+                        Trials::Columns(&results),
+                        &thresholds,
+                        &out.path().join("plots"),
+                    )
+                    .expect("the plots are written")
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, simulate, drivers, plots);
 criterion_main!(benches);

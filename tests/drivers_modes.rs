@@ -111,3 +111,71 @@ fn small_lhs_and_checkpointed_streaming_runs_have_the_in_memory_drivers() {
     ]);
     assert_eq!(drivers(Path::new(&m)), drivers(Path::new(&c)));
 }
+
+/// Parts of format 2 (written before parts carried the drivers' sample) still merge: to the
+/// streaming run's summary.json without `drivers`, and to its trial table.
+#[test]
+fn format_2_run_parts_still_merge_without_drivers() {
+    use sha2::Digest;
+    let tmp = tempfile::tempdir().unwrap();
+    let base = scenario("baseline.toml");
+    let out = |n: &str| tmp.path().join(n).display().to_string();
+    let (parts, old, streaming) = (out("parts"), out("old"), out("streaming"));
+    let trials = ["--trials", "12000", "--trials-csv"];
+    for k in 0..3 {
+        let plan = format!("{k}/3");
+        let mut shard = vec!["run", base.as_str(), "--shard", &plan, "--out", &parts];
+        shard.extend(trials);
+        run(&shard);
+    }
+    let mut whole = vec!["run", base.as_str(), "--streaming", "--no-plots"];
+    whole.extend(["--out", &streaming]);
+    whole.extend(trials);
+    run(&whole);
+    // Rewrite each part as format 2: the statistics alone as its body, rows as they were.
+    fs::create_dir(&old).unwrap();
+    let mut files = Vec::new();
+    for k in 0..3 {
+        let path = Path::new(&parts).join(format!("part-{k}-of-3.defsim"));
+        let (_, body) = defsim::export::part::read(&path).unwrap();
+        let bytes = fs::read(&path).unwrap();
+        let first = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+        let second = first + bytes[first..].iter().position(|b| *b == b'\n').unwrap() + 1;
+        let mut header: serde_json::Value = serde_json::from_slice(&bytes[first..second]).unwrap();
+        let rows = &bytes[second + header["body_bytes"].as_u64().unwrap() as usize..];
+        let stats = postcard::to_stdvec(&body.stats).unwrap();
+        header["format"] = 2.into();
+        header["body_bytes"] = stats.len().into();
+        header["body_sha256"] = sha2::Sha256::digest(&stats)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+            .into();
+        let mut v2 = b"defsim-part 2\n".to_vec();
+        v2.extend(serde_json::to_vec(&header).unwrap());
+        v2.push(b'\n');
+        v2.extend(&stats);
+        v2.extend(rows);
+        let file = Path::new(&old).join(format!("part-{k}-of-3.defsim"));
+        fs::write(&file, v2).unwrap();
+        files.push(file.display().to_string());
+    }
+    let merged = out("merged");
+    let mut merge = vec!["merge", "--no-plots", "--out", &merged];
+    merge.extend(files.iter().map(String::as_str));
+    run(&merge);
+    let mut expected = read_json(&Path::new(&streaming).join("summary.json"));
+    assert!(
+        expected["drivers"].is_object(),
+        "the streaming run has drivers"
+    );
+    expected.as_object_mut().unwrap().remove("drivers");
+    assert_eq!(
+        read_json(&Path::new(&merged).join("summary.json")),
+        expected
+    );
+    assert_eq!(
+        fs::read(Path::new(&merged).join("trials.csv")).unwrap(),
+        fs::read(Path::new(&streaming).join("trials.csv")).unwrap()
+    );
+}

@@ -206,6 +206,11 @@ impl DriverSample {
             return;
         }
         let range = (from - first) as usize..(to - first) as usize;
+        // Room for every trial still to come at once (no doubling of the columns).
+        let room = (limit - from) as usize;
+        for kept in self.inputs.iter_mut().chain(self.columns.iter_mut()) {
+            kept.reserve_exact(room);
+        }
         for (kept, column) in self.inputs.iter_mut().zip(inputs) {
             kept.extend_from_slice(&column[range.clone()]);
         }
@@ -252,5 +257,73 @@ impl DriverSample {
                 .outcomes
                 .iter()
                 .all(|o| schema.outcomes.iter().any(|x| &x.name == o))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Model;
+
+    fn schema() -> Schema {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let scenario = crate::model::load(&path, &[]).unwrap();
+        crate::model::ViabilityModel::new(&scenario)
+            .schema()
+            .clone()
+    }
+
+    /// `len` trials from `first`: input `j` of trial `t` is `t + j / 100`, outcome `o` is
+    /// `-(t + o / 100)`.
+    fn wave(s: &Schema, first: u64, len: u64) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+        let col = |sign: f64, j: usize| -> Vec<f64> {
+            (first..first + len)
+                .map(|t| sign * (t as f64 + j as f64 / 100.0))
+                .collect()
+        };
+        (
+            (0..s.inputs.len()).map(|j| col(1.0, j)).collect(),
+            (0..s.outcomes.len()).map(|o| col(-1.0, o)).collect(),
+        )
+    }
+
+    #[test]
+    fn a_sample_keeps_the_first_trials_in_order_and_shares_join_into_the_whole() {
+        let s = schema();
+        let trials = DRIVER_TRIALS + 5000;
+        // A whole run in waves of 30,000 trials.
+        let mut whole = DriverSample::new(&s, 0);
+        for first in (0..trials).step_by(30_000) {
+            let (i, o) = wave(&s, first, 30_000.min(trials - first));
+            whole.keep(&s, trials, first, &i, &o);
+        }
+        assert_eq!(whole.len(), DRIVER_TRIALS, "the first 100,000 only");
+        assert_eq!(whole.inputs[1][99_999], 99_999.01);
+        let of = s.criteria().next().unwrap().1.of.clone();
+        let o = s.outcomes.iter().position(|x| x.name == of).unwrap();
+        assert_eq!(whole.outcomes[0], of);
+        assert_eq!(whole.columns[0][7], -(7.0 + o as f64 / 100.0));
+        assert!(whole.fits(&s));
+        // Two shards: trials 0..60,000 and 60,000..; joined, the same sample.
+        let mut a = DriverSample::new(&s, 0);
+        let (i, o) = wave(&s, 0, 60_000);
+        a.keep(&s, trials, 0, &i, &o);
+        let mut b = DriverSample::new(&s, 60_000);
+        let (i, o) = wave(&s, 60_000, trials - 60_000);
+        b.keep(&s, trials, 60_000, &i, &o);
+        // A wave that does not follow the sample is not kept.
+        let mut gap = DriverSample::new(&s, 0);
+        gap.keep(&s, trials, 4096, &i, &o);
+        assert!(gap.is_empty());
+        assert!(!b.clone().append(&a), "a share must follow");
+        assert!(a.append(&b));
+        assert_eq!(a, whole);
+        assert_eq!(from_sample(&s, &a, trials), from_sample(&s, &whole, trials));
+        // A sample short of the first min(trials, 100,000): no drivers.
+        let mut short = DriverSample::new(&s, 0);
+        let (i, o) = wave(&s, 0, 10);
+        short.keep(&s, trials, 0, &i, &o);
+        assert_eq!(from_sample(&s, &short, trials), None);
+        assert!(from_sample(&s, &short, 10).is_some());
     }
 }

@@ -38,7 +38,9 @@ pub use exact::ExactSum;
 pub use moments::{Mean, NeumaierSum, mean_variance};
 pub use proportion::{Proportion, Z95, proportion, wilson};
 pub use sketch::Sketch;
-pub use summary::{OutcomeStats, quantile_type7_sorted, quantiles_type7, summarize};
+pub use summary::{
+    OutcomeStats, quantile_type7_by, quantile_type7_sorted, quantiles_type7, summarize,
+};
 
 /// The probabilities at which outcome quantiles are reported (`p05` .. `p95` in
 /// `summary.json` and `summary.csv`), in increasing order.

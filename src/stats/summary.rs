@@ -200,6 +200,28 @@ pub fn quantiles_type7(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// The type-7 quantile at `q` of `n` values given by their order statistics: `order_stat(r)`
+/// is the value of 0-based rank `r` under [`f64::total_cmp`], or `None` where the caller does
+/// not hold it (then the result is `None`). Reads ranks `floor(h)` and `floor(h) + 1` only,
+/// `h = (n - 1) q`, so a caller that keeps only a tail of the values gets the tail's quantiles
+/// equal, bit for bit, to [`quantiles_type7`] over all of them.
+///
+/// # Panics
+/// If `n` is 0 or `q` is not in `[0, 1]`.
+pub fn quantile_type7_by(
+    n: usize,
+    q: f64,
+    mut order_stat: impl FnMut(usize) -> Option<f64>,
+) -> Option<f64> {
+    assert!(n > 0, "quantile of no values");
+    let (lo, frac) = position(n, q);
+    if frac > 0.0 {
+        Some(interpolate(order_stat(lo)?, order_stat(lo + 1)?, frac))
+    } else {
+        order_stat(lo)
+    }
+}
+
 /// `(floor(h), h - floor(h))` with `h = (n - 1) q`; `frac > 0` implies `floor(h) + 1 < n`.
 fn position(n: usize, q: f64) -> (usize, f64) {
     assert!((0.0..=1.0).contains(&q), "probability {q} is not in [0, 1]");

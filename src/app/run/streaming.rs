@@ -257,12 +257,18 @@ fn save_checkpoint(
         .context("cannot write the checkpoint")
 }
 
+/// Blocks per wave, at least, while the drivers' trials are simulated with their rows (the
+/// rows of a wave are held twice at its end: 4 blocks of the baseline are about 6 MB).
+const DRIVER_WAVE_BLOCKS: u64 = 4;
+
 /// [`stream::stream`] over `blocks`, also keeping in `sample` the trials of the run's first
 /// `min(trials, DRIVER_TRIALS)` that the blocks hold (the drivers' inputs and outcomes),
-/// which `after_wave` sees too.
-/// The waves that hold such trials are simulated with their rows (a first call, over whole
-/// waves, so the waves and with them the checks of `after_wave` fall where they would
-/// anyway); the others only with `rows`, as the caller asked.
+/// which `after_wave` sees too. The blocks that hold such trials are simulated with their
+/// rows (a first call), the others only with `rows`, as the caller asked. With `aligned`
+/// (precision stopping, whose checks after each wave decide where the run stops) the first
+/// call runs whole waves of `wave_blocks`, so every wave ends where it would anyway; without,
+/// it runs small waves over the drivers' blocks alone (where waves end changes no result: the
+/// statistics merge exactly), so the rows held at once stay small.
 #[allow(clippy::too_many_arguments)] // stream's arguments, and the sample
 fn stream_keeping_drivers(
     model: &ViabilityModel,
@@ -271,7 +277,7 @@ fn stream_keeping_drivers(
     blocks: std::ops::Range<u64>,
     stats: &mut StreamStats,
     rows: bool,
-    wave_blocks: u64,
+    (wave_blocks, aligned): (u64, bool),
     sample: &mut DriverSample,
     mut after_wave: impl FnMut(
         &StreamStats,
@@ -283,10 +289,19 @@ fn stream_keeping_drivers(
     let schema = model.schema();
     let wave = wave_blocks.max(1);
     let driver_blocks = stream::block_count(o.trials.min(DRIVER_TRIALS));
-    let split = if blocks.start < driver_blocks {
-        (blocks.start + (driver_blocks - blocks.start).div_ceil(wave) * wave).min(blocks.end)
+    let threads = if o.threads == 0 {
+        rayon::current_num_threads()
     } else {
-        blocks.start
+        o.threads
+    };
+    let (split, first_wave) = if blocks.start >= driver_blocks {
+        (blocks.start, wave)
+    } else if aligned {
+        let whole = (driver_blocks - blocks.start).div_ceil(wave) * wave;
+        ((blocks.start + whole).min(blocks.end), wave)
+    } else {
+        let small = (threads as u64).max(DRIVER_WAVE_BLOCKS).min(wave);
+        (driver_blocks.min(blocks.end), small)
     };
     let stopped = std::cell::Cell::new(false);
     let mut on_wave = |s: &StreamStats, next: u64, w: Option<stream::WaveRows<'_>>| {
@@ -308,7 +323,7 @@ fn stream_keeping_drivers(
             blocks.start..split,
             stats,
             true,
-            wave,
+            first_wave,
             &mut on_wave,
         )?;
     }
@@ -424,7 +439,7 @@ pub(super) fn run_streaming(
             blocks.clone(),
             &mut stats,
             wants_rows,
-            stream::WAVE_BLOCKS,
+            (stream::WAVE_BLOCKS, false),
             &mut sample,
             |_, _, _, wave| {
                 if let (Some(w), Rows::Kept(r)) = (wave, &mut rows)
@@ -536,9 +551,9 @@ pub(super) fn run_streaming(
         &mut stats,
         wants_rows,
         if precision.is_some() {
-            crate::analysis::precision::CHECK_BLOCKS
+            (crate::analysis::precision::CHECK_BLOCKS, true)
         } else {
-            stream::WAVE_BLOCKS
+            (stream::WAVE_BLOCKS, false)
         },
         &mut sample,
         |stats, sample, next, wave| {
@@ -690,7 +705,7 @@ pub fn simulate_streaming(job: &Job, design: SamplingDesign) -> Result<RunSummar
         0..stream::block_count(o.trials),
         &mut stats,
         false,
-        stream::WAVE_BLOCKS,
+        (stream::WAVE_BLOCKS, false),
         &mut sample,
         |_, _, _, _| ControlFlow::Continue(()),
     )?;

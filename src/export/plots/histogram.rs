@@ -13,7 +13,7 @@ use plotters::prelude::*;
 use super::style::{self, Threshold, number};
 use super::{Chart, DrawResult};
 use crate::engine::Outcome;
-use crate::stats::{OutcomeStats, quantiles_type7};
+use crate::stats::{OutcomeStats, quantile_type7_by, quantiles_type7};
 
 /// Bins when the outcome is continuous.
 const BINS: usize = 40;
@@ -104,10 +104,9 @@ impl Histogram {
         threshold: Option<Threshold>,
         caption: String,
     ) -> Histogram {
-        let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
         let total = values.len();
-        let present = v.len();
-        if v.is_empty() {
+        let present = values.iter().filter(|x| !x.is_nan()).count();
+        if present == 0 {
             return Histogram {
                 name: outcome.name.clone(),
                 label: outcome.label(),
@@ -127,13 +126,12 @@ impl Histogram {
         let mean = stats.mean.unwrap_or(nan);
         let q = [stats.p05, stats.p50, stats.p95].map(|x| x.unwrap_or(nan));
         let (min, max) = (stats.min.unwrap_or(nan), stats.max.unwrap_or(nan));
-        let integer = v.iter().all(|x| x.fract() == 0.0) && max - min <= 60.0;
+        let integer = max - min <= 60.0 && values.iter().all(|x| x.is_nan() || x.fract() == 0.0);
         let (start, width, nbins) = bins(integer, min, max, &threshold, || {
-            // The 0.1% and 99.9% order statistics, by selection (no full sort), type 7.
-            let range = quantiles_type7(&mut v, &[0.001, 0.999]);
-            (range[0], range[1])
+            range(values, present, [stats.p05, stats.p95])
         });
-        let (counts, outside) = count(v.iter().map(|&x| (x, 1)), start, width, nbins);
+        let present_values = values.iter().filter(|x| !x.is_nan()).map(|&x| (x, 1));
+        let (counts, outside) = count(present_values, start, width, nbins);
         let outside = outside as usize;
         Histogram {
             name: outcome.name.clone(),
@@ -243,6 +241,45 @@ impl Chart for Histogram {
     }
 }
 
+/// The 0.1% and 99.9% quantiles (type 7) of the `present` non-NaN values of `values`, as
+/// [`quantiles_type7`] gives them over all of them, reading only the two tails: the values at
+/// or below `bounds[0]` (the 5% quantile) are a lower set of the values in the order of
+/// [`f64::total_cmp`], so their order statistics of low rank are those of all the values
+/// (and likewise above `bounds[1]`, the 95%). The ranks are selected within the tails, about
+/// a tenth of the values, instead of within a copy of the whole column. Falls back to a full
+/// selection when a tail does not hold the ranks needed (a tiny run, or absent bounds).
+fn range(values: &[f64], present: usize, bounds: [Option<f64>; 2]) -> (f64, f64) {
+    let full = || {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        let r = quantiles_type7(&mut v, &[0.001, 0.999]);
+        (r[0], r[1])
+    };
+    let [Some(lo_bound), Some(hi_bound)] = bounds else {
+        return full();
+    };
+    let (mut low, mut high) = (Vec::new(), Vec::new());
+    for &x in values.iter().filter(|x| !x.is_nan()) {
+        if x.total_cmp(&lo_bound).is_le() {
+            low.push(x);
+        }
+        if x.total_cmp(&hi_bound).is_ge() {
+            high.push(x);
+        }
+    }
+    let above = present - high.len(); // rank of the smallest value in `high`
+    let lo = quantile_type7_by(present, 0.001, |r| {
+        (r < low.len()).then(|| *low.select_nth_unstable_by(r, f64::total_cmp).1)
+    });
+    let hi = quantile_type7_by(present, 0.999, |r| {
+        let k = r.checked_sub(above)?;
+        (k < high.len()).then(|| *high.select_nth_unstable_by(k, f64::total_cmp).1)
+    });
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => (lo, hi),
+        _ => full(),
+    }
+}
+
 /// The bins' start, width and count: one bin per integer for small integer outcomes, else
 /// [`BINS`] bins over the range `range()` gives (the 0.1% to 99.9% order statistics), widened
 /// to take in the threshold; all values (almost) equal get one visible bar around them.
@@ -279,12 +316,20 @@ fn count(
 ) -> (Vec<u64>, u64) {
     let mut counts = vec![0u64; nbins];
     let mut outside = 0;
+    let end = start + width * nbins as f64;
     for (x, c) in points {
-        let b = ((x - start) / width).floor();
-        if b >= 0.0 && (b as usize) < nbins {
-            counts[b as usize] += c;
-        } else if (b as usize) == nbins && x <= start + width * nbins as f64 {
-            counts[nbins - 1] += c;
+        let b = (x - start) / width;
+        // For b >= 0, truncation is the floor (without a call to libm's `floor`); a NaN or
+        // negative b lies outside.
+        if b >= 0.0 {
+            let i = b as usize;
+            if i < nbins {
+                counts[i] += c;
+            } else if i == nbins && x <= end {
+                counts[nbins - 1] += c;
+            } else {
+                outside += c;
+            }
         } else {
             outside += c;
         }
@@ -300,6 +345,37 @@ mod tests {
 
     fn continuous(name: &str) -> Outcome {
         Outcome::named(name, OutcomeKind::Continuous)
+    }
+
+    #[test]
+    fn the_range_from_the_tails_equals_a_selection_over_every_value_bit_for_bit() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        for (case, n) in [(0, 1), (1, 7), (2, 40), (3, 2_000), (4, 100_001)] {
+            let values: Vec<f64> = (0..n)
+                .map(|_| match (case + rng.random_range(0..5)) % 5 {
+                    0 => f64::NAN,
+                    1 => (rng.random_range(0..4) as f64) * 0.5, // ties
+                    2 => -0.0,
+                    _ => rng.random::<f64>().powi(3) * 1e3 - 10.0,
+                })
+                .collect();
+            let mut present: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+            if present.is_empty() {
+                continue;
+            }
+            let stats = summarize(&mut present.clone());
+            let want = quantiles_type7(&mut present, &[0.001, 0.999]);
+            let got = range(&values, present.len(), [stats.p05, stats.p95]);
+            assert_eq!(
+                (got.0.to_bits(), got.1.to_bits()),
+                (want[0].to_bits(), want[1].to_bits()),
+                "n = {n}"
+            );
+            // Absent bounds: the full selection.
+            let got = range(&values, present.len(), [None, stats.p95]);
+            assert_eq!((got.0, got.1), (want[0], want[1]));
+        }
     }
 
     #[test]
