@@ -269,3 +269,21 @@ fn no_plots_skips_the_plots_but_writes_the_report() {
     assert!(doc.errors.is_empty(), "{:?}", doc.errors);
     assert!(text.contains("--no-plots"));
 }
+
+#[test]
+fn a_quiet_plotted_run_prints_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::cargo_bin("defsim")
+        .expect("the defsim binary is built")
+        .current_dir(root)
+        .args(["run", "scenarios/baseline.toml", "--trials", "2000", "--quiet"])
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .output()
+        .expect("defsim runs");
+    assert!(output.status.success());
+    assert!(tmp.path().join("out/plots/dashboard.png").exists());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}

@@ -98,7 +98,6 @@ pub fn render<C: Chart>(chart: &C, dir: &Path) -> Result<Plot> {
     let stem = chart.stem();
     let fail = |e: String| anyhow!("cannot draw plot {stem}: {e}");
 
-    let t0 = std::time::Instant::now();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -109,8 +108,6 @@ pub fn render<C: Chart>(chart: &C, dir: &Path) -> Result<Plot> {
     let svg_path = dir.join(format!("{stem}.svg"));
     fs::write(&svg_path, &svg).with_context(|| format!("cannot write {}", svg_path.display()))?;
 
-    let t_svg = t0.elapsed().as_secs_f64();
-    let t0 = std::time::Instant::now();
     let (w, h) = SIZE;
     let mut pixels = vec![0u8; (w * h * 3) as usize];
     {
@@ -119,16 +116,9 @@ pub fn render<C: Chart>(chart: &C, dir: &Path) -> Result<Plot> {
         chart.draw(&root).map_err(|e| fail(e.to_string()))?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
-    let t_bmp = t0.elapsed().as_secs_f64();
-    let t0 = std::time::Instant::now();
     let png_path = dir.join(format!("{stem}.png"));
     write_png(&png_path, &pixels, SIZE)
         .with_context(|| format!("cannot write {}", png_path.display()))?;
-    eprintln!(
-        "PLOT {stem} svg {t_svg:.3} bmp {t_bmp:.3} png {:.3} svglen {}",
-        t0.elapsed().as_secs_f64(),
-        svg.len()
-    );
 
     Ok(Plot {
         stem,
@@ -219,7 +209,6 @@ pub fn run_plots(
         );
         // Binned inside the job, so the million-value columns are binned in parallel.
         jobs.push(Box::new(move |dir: &Path| {
-            let t0 = std::time::Instant::now();
             let chart = match trials {
                 Trials::Columns(r) => histogram::Histogram::new(
                     outcome,
@@ -240,11 +229,6 @@ pub fn run_plots(
                     )
                 }
             };
-            eprintln!(
-                "PLOT bin {} {:.3}",
-                outcome.name,
-                t0.elapsed().as_secs_f64()
-            );
             render(&chart, dir)
         }));
     }
