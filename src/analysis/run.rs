@@ -5,11 +5,11 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::check::density::QuantileSe;
+use crate::analysis::check::density::{QuantileSe, summarize_with_se};
 use crate::analysis::drivers::Drivers;
 use crate::engine::{OutcomeKind, Results, Schema, SeriesStats, StreamOutcome, StreamStats};
 use crate::scenario::Scenario;
-use crate::stats::{OutcomeStats, Proportion, QUANTILES, proportion, summarize};
+use crate::stats::{OutcomeStats, Proportion, QUANTILES, proportion};
 
 /// The scenario a summary is of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -298,8 +298,7 @@ fn summarize_column(column: &[f64], discrete: bool) -> (OutcomeStats, Extremes, 
     let mut present: Vec<f64> = column.iter().copied().filter(|v| !v.is_nan()).collect();
     let (min_trial, max_trial) = min_max_trials(column);
     let hits = column.iter().filter(|v| **v == 1.0).count() as u64;
-    let stats = summarize(&mut present);
-    let quantile_se = QuantileSe::of(&mut present, discrete);
+    let (stats, quantile_se) = summarize_with_se(&mut present, discrete);
     drop(present);
     let extremes = Extremes {
         min_trial,

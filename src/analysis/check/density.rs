@@ -29,7 +29,7 @@
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
-use crate::stats::{QUANTILES, quantiles_type7};
+use crate::stats::{OutcomeStats, QUANTILES, mean_variance, quantiles_type7, summarize};
 
 /// The two-sided 5% normal quantile for which the Hall-Sheather bandwidth is tuned.
 const Z_BANDWIDTH: f64 = 1.959_963_984_540_054;
@@ -129,15 +129,69 @@ pub fn quantile_se(values: &mut [f64]) -> [Option<f64>; QUANTILES.len()] {
     if n < 2 {
         return [None; QUANTILES.len()];
     }
-    let windows = QUANTILES.map(|p| window(n, p));
-    let probs: Vec<f64> = windows.iter().flat_map(|&(lo, hi)| [lo, hi]).collect();
-    let q = quantiles_type7(values, &probs);
+    let q = quantiles_type7(values, &window_probs(n));
+    standard_errors(n, &q)
+}
+
+/// The window ends `[lo, hi]` of every quantile, in the order of [`QUANTILES`].
+fn window_probs(n: u64) -> Vec<f64> {
+    QUANTILES
+        .iter()
+        .flat_map(|&p| {
+            let (lo, hi) = window(n, p);
+            [lo, hi]
+        })
+        .collect()
+}
+
+/// The standard errors from the type-7 quantiles `q` at [`window_probs`]`(n)`.
+fn standard_errors(n: u64, q: &[f64]) -> [Option<f64>; QUANTILES.len()] {
     std::array::from_fn(|i| {
-        let (lo, hi) = windows[i];
         let p = QUANTILES[i];
+        let (lo, hi) = window(n, p);
         let sparsity = (q[2 * i + 1] - q[2 * i]) / (hi - lo);
         Some(sparsity * (p * (1.0 - p) / n as f64).sqrt())
     })
+}
+
+/// [`summarize`] and [`QuantileSe::of`] of the same values together, bit for bit the same
+/// results as the two apart, with one selection of every order statistic both need (the
+/// selection's passes grow with the log of the number of ranks, so one selection of all of
+/// them costs little more than either alone). Reorders `values`.
+pub fn summarize_with_se(values: &mut [f64], discrete: bool) -> (OutcomeStats, QuantileSe) {
+    let n = values.len();
+    if discrete || n < 2 {
+        let stats = summarize(values);
+        return (stats, QuantileSe::of(values, discrete));
+    }
+    let Some((mean, var)) = mean_variance(values.iter().copied()) else {
+        return (OutcomeStats::EMPTY, QuantileSe::of(values, discrete));
+    };
+    // The summary's min, quantiles and max (as `summarize` selects them), then the windows.
+    let mut probs = vec![0.0];
+    probs.extend(QUANTILES);
+    probs.push(1.0);
+    let stored = probs.len();
+    probs.extend(window_probs(n as u64));
+    let q = quantiles_type7(values, &probs);
+    let stats = OutcomeStats::from_quantiles(
+        n as u64,
+        Some(mean),
+        var.map(f64::sqrt),
+        std::array::from_fn(|i| Some(q[i])),
+    );
+    let se = standard_errors(n as u64, &q[stored..]);
+    let se = QuantileSe {
+        discrete,
+        p05: se[0],
+        p10: se[1],
+        p25: se[2],
+        p50: se[3],
+        p75: se[4],
+        p90: se[5],
+        p95: se[6],
+    };
+    (stats, se)
 }
 
 #[cfg(test)]
@@ -215,6 +269,42 @@ mod tests {
                 (ratio - 1.0).abs() < 4.0 / (2.0 * (samples - 1) as f64).sqrt() + 0.02,
                 "p = {p}: estimated se / observed sd = {ratio}"
             );
+        }
+    }
+
+    #[test]
+    fn summarizing_with_the_standard_errors_equals_the_two_apart_bit_for_bit() {
+        let mut rng = Rng::seed_from_u64(3);
+        for n in [0, 1, 2, 3, 10, 999, 5_000] {
+            for ties in [false, true] {
+                let xs: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let x: f64 = rng.sample(StandardNormal);
+                        if ties { x.round() } else { x }
+                    })
+                    .collect();
+                for discrete in [false, true] {
+                    let (stats, se) = summarize_with_se(&mut xs.clone(), discrete);
+                    let mut apart = xs.clone();
+                    let want_stats = summarize(&mut apart);
+                    let want_se = QuantileSe::of(&mut apart, discrete);
+                    let bits = |s: &OutcomeStats| {
+                        [
+                            s.mean, s.sd, s.se, s.p05, s.p10, s.p25, s.p50, s.p75, s.p90, s.p95,
+                            s.min, s.max,
+                        ]
+                        .map(|v| v.map(f64::to_bits))
+                    };
+                    let se_bits = |s: &QuantileSe| {
+                        [s.p05, s.p10, s.p25, s.p50, s.p75, s.p90, s.p95]
+                            .map(|v| v.map(f64::to_bits))
+                    };
+                    assert_eq!(stats.n, want_stats.n);
+                    assert_eq!(bits(&stats), bits(&want_stats), "n = {n}");
+                    assert_eq!(se.discrete, want_se.discrete);
+                    assert_eq!(se_bits(&se), se_bits(&want_se), "n = {n}");
+                }
+            }
         }
     }
 

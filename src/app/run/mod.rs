@@ -20,8 +20,22 @@ pub(crate) use streaming::TrialTables;
 use streaming::{Invocation, resume, run_streaming};
 pub use streaming::{part_thresholds, simulate_streaming};
 
-/// `defsim run`.
+/// `defsim run`. With `--threads N` (N > 0) the whole run, not only the simulation, works on
+/// N threads: the statistics, drivers and plots that follow the simulation run in a pool of
+/// N threads too (with the default 0 they use every core, as the simulation does).
 pub fn run(args: &RunArgs) -> Result<()> {
+    match args.sim.threads {
+        0 => run_on_this_pool(args),
+        threads => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .context("cannot start the worker threads")?
+            .install(|| run_on_this_pool(args)),
+    }
+}
+
+/// [`run`] on the current rayon pool.
+fn run_on_this_pool(args: &RunArgs) -> Result<()> {
     if let Some(checkpoint) = &args.resume {
         return resume(args, checkpoint);
     }
