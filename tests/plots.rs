@@ -277,7 +277,13 @@ fn a_quiet_plotted_run_prints_nothing() {
     let output = Command::cargo_bin("defsim")
         .expect("the defsim binary is built")
         .current_dir(root)
-        .args(["run", "scenarios/baseline.toml", "--trials", "2000", "--quiet"])
+        .args([
+            "run",
+            "scenarios/baseline.toml",
+            "--trials",
+            "2000",
+            "--quiet",
+        ])
         .arg("--out")
         .arg(tmp.path().join("out"))
         .output()
