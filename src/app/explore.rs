@@ -12,7 +12,6 @@
 //! `macro.trend_growth.mean`) redraws that parameter from the same substream, and a lever
 //! that fixes it leaves every other draw as it was.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -20,6 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::merge::PartSet;
 use super::{BadInput, MAX_TRIALS, claim, commit, out_dir, stage};
 use crate::analysis::answer::{self, ExploreLabels};
 use crate::analysis::explore::report::{ExploreReport, LeverInfo, PolicyRow};
@@ -267,7 +267,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         parts.push((path.clone(), h, columns));
     }
     let (first_path, first) = (parts[0].0.clone(), parts[0].1.clone());
-    let mut by_k: BTreeMap<u64, PathBuf> = BTreeMap::new();
+    let mut shards = PartSet::default();
     for (path, h, columns) in &parts {
         if let Some(why) = foreign(&first, h) {
             return Err(BadInput(format!(
@@ -294,30 +294,10 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             ))
             .into());
         }
-        if let Some(other) = by_k.insert(h.k, path.clone()) {
-            return Err(BadInput(format!(
-                "part {} of {} given twice: {} and {}",
-                h.k,
-                h.n,
-                other.display(),
-                path.display()
-            ))
-            .into());
-        }
+        shards.add(h.k, h.n, path)?;
     }
     let n = first.n;
-    let missing: Vec<String> = (0..n)
-        .filter(|k| !by_k.contains_key(k))
-        .map(|k| part::file_name(k, n))
-        .collect();
-    if !missing.is_empty() {
-        return Err(BadInput(format!(
-            "missing part{} of the {n} explore shards: {}",
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", ")
-        ))
-        .into());
-    }
+    shards.complete(n, "explore shards")?;
     // The experiment as the shards ran it.
     let file = PathBuf::from(&first.experiment_file);
     let changed = |why: String| {

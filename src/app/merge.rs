@@ -80,7 +80,7 @@ fn merge_run(args: &MergeArgs) -> Result<()> {
     }
     let (first_path, first) = (parts[0].0.clone(), parts[0].1.clone());
     let first = &first;
-    let mut by_k: BTreeMap<u64, PathBuf> = BTreeMap::new();
+    let mut shards = PartSet::default();
     for (path, h, body) in &parts {
         let stats = &body.stats;
         if let Some(why) = foreign(first, h) {
@@ -111,30 +111,10 @@ fn merge_run(args: &MergeArgs) -> Result<()> {
             ))
             .into());
         }
-        if let Some(other) = by_k.insert(h.k, path.clone()) {
-            return Err(BadInput(format!(
-                "part {} of {} given twice: {} and {}",
-                h.k,
-                h.n,
-                other.display(),
-                path.display()
-            ))
-            .into());
-        }
+        shards.add(h.k, h.n, path)?;
     }
     let n = first.n;
-    let missing: Vec<String> = (0..n)
-        .filter(|k| !by_k.contains_key(k))
-        .map(|k| part::file_name(k, n))
-        .collect();
-    if !missing.is_empty() {
-        return Err(BadInput(format!(
-            "missing part{} of the {n} shards: {}",
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", ")
-        ))
-        .into());
-    }
+    shards.complete(n, "shards")?;
     // Exact merges: the order does not matter; shard order reads best (and the drivers'
     // samples join in trial order).
     parts.sort_by_key(|(_, h, _)| h.k);
@@ -276,5 +256,44 @@ fn foreign(first: &PartHeader, h: &PartHeader) -> Option<String> {
         ))
     } else {
         None
+    }
+}
+
+/// The parts given to `merge`, by shard index: each index once, and every index of `0..n`.
+#[derive(Default)]
+pub(super) struct PartSet {
+    by_k: BTreeMap<u64, PathBuf>,
+}
+
+impl PartSet {
+    /// Records `path` as part `k` of `n`; a second part `k` is bad input naming both files.
+    pub(super) fn add(&mut self, k: u64, n: u64, path: &Path) -> Result<()> {
+        if let Some(other) = self.by_k.insert(k, path.to_path_buf()) {
+            return Err(BadInput(format!(
+                "part {k} of {n} given twice: {} and {}",
+                other.display(),
+                path.display()
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Bad input naming the files of the `n` parts (`what`: "shards", "explore shards") that
+    /// were not given.
+    pub(super) fn complete(&self, n: u64, what: &str) -> Result<()> {
+        let missing: Vec<String> = (0..n)
+            .filter(|k| !self.by_k.contains_key(k))
+            .map(|k| part::file_name(k, n))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(BadInput(format!(
+            "missing part{} of the {n} {what}: {}",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", ")
+        ))
+        .into())
     }
 }

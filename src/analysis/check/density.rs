@@ -76,16 +76,21 @@ impl QuantileSe {
         if discrete {
             return QuantileSe::DISCRETE;
         }
-        let se = quantile_se(values);
+        QuantileSe::from_array(discrete, quantile_se(values))
+    }
+
+    /// The entry with the standard errors of the [`QUANTILES`], in their order.
+    fn from_array(discrete: bool, se: [Option<f64>; QUANTILES.len()]) -> QuantileSe {
+        let [p05, p10, p25, p50, p75, p90, p95] = se;
         QuantileSe {
             discrete,
-            p05: se[0],
-            p10: se[1],
-            p25: se[2],
-            p50: se[3],
-            p75: se[4],
-            p90: se[5],
-            p95: se[6],
+            p05,
+            p10,
+            p25,
+            p50,
+            p75,
+            p90,
+            p95,
         }
     }
 
@@ -180,17 +185,7 @@ pub fn summarize_with_se(values: &mut [f64], discrete: bool) -> (OutcomeStats, Q
         var.map(f64::sqrt),
         std::array::from_fn(|i| Some(q[i])),
     );
-    let se = standard_errors(n as u64, &q[stored..]);
-    let se = QuantileSe {
-        discrete,
-        p05: se[0],
-        p10: se[1],
-        p25: se[2],
-        p50: se[3],
-        p75: se[4],
-        p90: se[5],
-        p95: se[6],
-    };
+    let se = QuantileSe::from_array(discrete, standard_errors(n as u64, &q[stored..]));
     (stats, se)
 }
 
