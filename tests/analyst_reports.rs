@@ -335,6 +335,7 @@ fn sweep_reports_a_criterion_outcome_as_a_probability_with_its_interval() {
     col("ammunition.independence_p50");
     assert!(!header.contains(&"ammo_reliant_p50".to_string()));
     let records: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(steps.len(), 3, "the sweep's three points");
     assert_eq!(records.len(), steps.len());
     for (step, rec) in steps.iter().zip(&records) {
         let (v, l, h) = wilson(&step["probabilities"]["ammo_reliant"]);

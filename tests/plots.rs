@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 use scraper::{Html, Selector};
@@ -17,7 +18,8 @@ use common::{read_json, svg_texts};
 /// Figure size of every plot (`defsim::export::plots::SIZE`).
 const SIZE: (u32, u32) = defsim::export::plots::SIZE;
 
-fn run(out: &Path, extra: &[&str]) {
+/// Runs 2,000 baseline trials into `out` with `extra` options; the run must succeed.
+fn run(out: &Path, extra: &[&str]) -> Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let output = Command::cargo_bin("defsim")
         .expect("the defsim binary is built")
@@ -38,6 +40,7 @@ fn run(out: &Path, extra: &[&str]) {
         "defsim run failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    output
 }
 
 fn summary(out: &Path) -> Value {
@@ -273,23 +276,9 @@ fn no_plots_skips_the_plots_but_writes_the_report() {
 #[test]
 fn a_quiet_plotted_run_prints_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = Command::cargo_bin("defsim")
-        .expect("the defsim binary is built")
-        .current_dir(root)
-        .args([
-            "run",
-            "scenarios/baseline.toml",
-            "--trials",
-            "2000",
-            "--quiet",
-        ])
-        .arg("--out")
-        .arg(tmp.path().join("out"))
-        .output()
-        .expect("defsim runs");
-    assert!(output.status.success());
-    assert!(tmp.path().join("out/plots/dashboard.png").exists());
+    let out = tmp.path().join("out");
+    let output = run(&out, &["--quiet"]);
+    assert!(out.join("plots/dashboard.png").exists());
     assert_eq!(String::from_utf8_lossy(&output.stdout), "");
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }

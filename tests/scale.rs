@@ -8,12 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use assert_cmd::Command;
+use common::{defsim, names};
 use proptest::prelude::*;
-
-fn defsim() -> Command {
-    Command::cargo_bin("defsim").unwrap()
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -50,17 +46,8 @@ fn shard(parts: &Path, trials: u64, seed: u64, k: u64, n: u64) {
 }
 
 /// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 fn part(parts: &Path, k: u64, n: u64) -> PathBuf {
-    parts.join(format!("part-{k}-of-{n}.defsim"))
+    parts.join(defsim::export::part::file_name(k, n))
 }
 
 /// Merges `files` into `out`; returns the exit code and stderr.
@@ -845,7 +832,9 @@ fn an_interrupted_shard_leaves_only_the_manifest() {
                 .iter()
                 .any(|n| n.starts_with(".part-0-of-1.defsim.defsim-staging."))
     };
-    common::wait_until(3000, Duration::from_millis(5), staging);
+    // ... and catches SIGINT: signalled before, it would die by the default action.
+    let ready = || staging() && common::catches_interrupts(child.id());
+    common::wait_until(3000, Duration::from_millis(5), ready);
     assert!(staging(), "the shard never started keeping its rows");
     let pid = rustix::process::Pid::from_child(&child);
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();

@@ -292,19 +292,22 @@ fn nearest_trial(column: &[f64], m: f64) -> Option<u64> {
     best.map(|(i, _)| i as u64)
 }
 
-/// One outcome column's statistics, extremes and count of ones (the hits of a 0/1 outcome),
-/// computed together so that a run's columns are summarised in one parallel pass.
-fn summarize_column(column: &[f64], discrete: bool) -> (OutcomeStats, Extremes, u64, QuantileSe) {
+/// One outcome column's statistics, extremes and, for a 0/1 outcome (`indicator`), its count
+/// of ones, computed together so that a run's columns are summarised in one parallel pass.
+fn summarize_column(
+    column: &[f64],
+    indicator: bool,
+    discrete: bool,
+) -> (OutcomeStats, Extremes, u64, QuantileSe) {
     let mut present: Vec<f64> = column.iter().copied().filter(|v| !v.is_nan()).collect();
-    let (min_trial, max_trial) = min_max_trials(column);
-    let hits = column.iter().filter(|v| **v == 1.0).count() as u64;
+    let hits = if indicator {
+        column.iter().filter(|v| **v == 1.0).count() as u64
+    } else {
+        0
+    };
     let (stats, quantile_se) = summarize_with_se(&mut present, discrete);
     drop(present);
-    let extremes = Extremes {
-        min_trial,
-        max_trial,
-        median_trial: stats.p50.and_then(|m| nearest_trial(column, m)),
-    };
+    let extremes = Extremes::of(column, stats.p50);
     (stats, extremes, hits, quantile_se)
 }
 
@@ -485,7 +488,7 @@ impl RunSummary {
             .par_iter()
             .zip(&results.outcomes)
             .with_max_len(1)
-            .map(|(spec, column)| summarize_column(column, spec.is_discrete()))
+            .map(|(spec, column)| summarize_column(column, spec.is_indicator(), spec.is_discrete()))
             .collect();
         let mut outcomes = IndexMap::new();
         let mut extremes = IndexMap::new();

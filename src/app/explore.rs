@@ -162,15 +162,6 @@ fn progress(len: u64) -> ProgressBar {
     bar
 }
 
-/// SHA-256 (hex) of `bytes`.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// What names an experiment in its parts: the SHA-256 of its file and a SHA-256 over its
 /// members' resolved scenarios (in member order).
 fn identity(exp: &Experiment, scenarios: &[Scenario]) -> Result<(String, String)> {
@@ -184,7 +175,7 @@ fn identity(exp: &Experiment, scenarios: &[Scenario]) -> Result<(String, String)
         .iter()
         .map(|s| s.resolved_sha256() + "\n")
         .collect();
-    Ok((sha256_hex(&bytes), sha256_hex(members.as_bytes())))
+    Ok((part::sha256(&bytes), part::sha256(members.as_bytes())))
 }
 
 /// `explore --shard K/N`: every member on the shard's share of the trial blocks, written as
@@ -277,6 +268,9 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             ))
             .into());
         }
+        if h.k >= h.n {
+            return Err(PartSet::corrupted(path, "explore shard", h.k, h.n));
+        }
         let plan = ShardPlan { k: h.k, n: h.n };
         let blocks = plan.blocks(h.trials);
         let trials = plan.trials(h.trials);
@@ -284,15 +278,8 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             .first()
             .and_then(|m| m.first())
             .map_or(0, |c| c.len() as u64);
-        if h.k >= h.n || h.blocks != [blocks.start, blocks.end] || held != trials.end - trials.start
-        {
-            return Err(BadInput(format!(
-                "{}: corrupted: it does not hold explore shard {}/{}'s trials",
-                path.display(),
-                h.k,
-                h.n
-            ))
-            .into());
+        if h.blocks != [blocks.start, blocks.end] || held != trials.end - trials.start {
+            return Err(PartSet::corrupted(path, "explore shard", h.k, h.n));
         }
         shards.add(h.k, h.n, path)?;
     }
@@ -331,8 +318,13 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     // Join the shards' columns in block order.
     parts.sort_by_key(|(_, h, _)| h.k);
     let members = first.members as usize;
-    let mut columns: Vec<Vec<Vec<f64>>> =
-        vec![vec![Vec::with_capacity(first.trials as usize); names.len()]; members];
+    let mut columns: Vec<Vec<Vec<f64>>> = (0..members)
+        .map(|_| {
+            (0..names.len())
+                .map(|_| Vec::with_capacity(first.trials as usize))
+                .collect()
+        })
+        .collect();
     for (_, _, part) in parts {
         for (all, mine) in columns.iter_mut().zip(part) {
             for (a, m) in all.iter_mut().zip(mine) {

@@ -103,13 +103,7 @@ fn merge_run(args: &MergeArgs) -> Result<()> {
                 .as_ref()
                 .is_some_and(|r| r.first != trials.start || r.end != trials.end)
         {
-            return Err(BadInput(format!(
-                "{}: corrupted: it does not hold shard {}/{}'s trials",
-                path.display(),
-                h.k,
-                h.n
-            ))
-            .into());
+            return Err(PartSet::corrupted(path, "shard", h.k, h.n));
         }
         shards.add(h.k, h.n, path)?;
     }
@@ -185,11 +179,9 @@ fn merge_run(args: &MergeArgs) -> Result<()> {
 
 /// The drivers' sample of the whole run, joined from the parts (in shard order); `None` for
 /// parts of format 2, which keep none. A part whose sample is not its share of the run's
-/// first trials is corrupted.
+/// first trials is corrupted. `parts` is not empty (the command line asks for one at least).
 fn driver_sample(parts: &[(PathBuf, PartHeader, RunBody)]) -> Result<Option<DriverSample>> {
-    let Some((_, first, _)) = parts.first() else {
-        return Ok(None);
-    };
+    let first = &parts[0].1;
     if first.format < 3 {
         return Ok(None);
     }
@@ -266,6 +258,16 @@ pub(super) struct PartSet {
 }
 
 impl PartSet {
+    /// Bad input: the part at `path` does not hold the trials of `what` (`"shard"`, `"explore
+    /// shard"`) `k` of `n`.
+    pub(super) fn corrupted(path: &Path, what: &str, k: u64, n: u64) -> anyhow::Error {
+        BadInput(format!(
+            "{}: corrupted: it does not hold {what} {k}/{n}'s trials",
+            path.display()
+        ))
+        .into()
+    }
+
     /// Records `path` as part `k` of `n`; a second part `k` is bad input naming both files.
     pub(super) fn add(&mut self, k: u64, n: u64, path: &Path) -> Result<()> {
         if let Some(other) = self.by_k.insert(k, path.to_path_buf()) {

@@ -153,16 +153,16 @@ impl Job {
     }
 }
 
-/// The most trials a verb that keeps every trial's outcomes in memory takes (sensitivity,
-/// discover, compare, sweep, check of an exact-quantile baseline): the outcome columns (8
-/// bytes per trial and outcome, about 20 outcomes) then stay under 8 GB. `defsim run`
-/// streams above [`STREAMING_THRESHOLD`] and has no limit.
 /// The viability model's own words on every page (its question, its yearly shocks).
 pub(crate) const FRAMING: crate::export::html::Framing<'static> = crate::export::html::Framing {
     question: model::QUESTION,
     shocks: model::SHOCKS,
 };
 
+/// The most trials a verb that keeps every trial's outcomes in memory takes (sensitivity,
+/// discover, compare, sweep, check of an exact-quantile baseline): the outcome columns (8
+/// bytes per trial and outcome, about 20 outcomes) then stay under 8 GB. `defsim run`
+/// streams above [`STREAMING_THRESHOLD`] and has no limit.
 pub(crate) const MAX_TRIALS: u64 = 50_000_000;
 
 /// Trial counts above this make `defsim run` stream (as with `--streaming`): memory

@@ -129,7 +129,7 @@ pub fn file_name(k: u64, n: u64) -> String {
 }
 
 /// SHA-256 in hex.
-fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     hex(Sha256::digest(bytes).as_slice())
 }
 
