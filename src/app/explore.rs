@@ -91,8 +91,13 @@ pub fn simulate_blocks(
     })?)
 }
 
-/// `defsim explore`.
+/// `defsim explore`, wholly on `--threads` worker threads.
 pub fn explore(args: &ExploreArgs) -> Result<()> {
+    super::on_threads(args.sim.threads, || explore_on_this_pool(args))
+}
+
+/// [`explore`] on the current rayon pool.
+fn explore_on_this_pool(args: &ExploreArgs) -> Result<()> {
     let exp = experiment::load(&args.experiment, args.force)?;
     for w in exp.scenario.warnings.iter().chain(&exp.warnings) {
         eprintln!("warning: {}: {w}", args.experiment.display());
@@ -332,20 +337,14 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             }
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .expect("a thread pool can be built");
-    let written = pool.install(|| {
-        write_outputs(
-            &args.out,
-            &exp,
-            first.seed,
-            first.trials,
-            &columns,
-            args.no_plots,
-        )
-    })?;
+    let written = write_outputs(
+        &args.out,
+        &exp,
+        first.seed,
+        first.trials,
+        &columns,
+        args.no_plots,
+    )?;
     eprintln!(
         "merged {n} explore parts ({} policies x {} trials, seed {}) of {} into {}",
         exp.policies.len(),

@@ -16,8 +16,14 @@ use crate::engine::stream::{ShardPlan, StreamStats};
 use crate::export::part::{self, PartHeader, RunBody};
 use crate::export::plots::Trials;
 
-/// `defsim merge`: run parts or explore parts (all of one kind).
+/// `defsim merge`: run parts or explore parts (all of one kind), wholly on `--threads`
+/// worker threads: reading the parts, the statistics, the drivers and the plots.
 pub fn merge(args: &MergeArgs) -> Result<()> {
+    super::on_threads(args.threads, || merge_on_this_pool(args))
+}
+
+/// [`merge`] on the current rayon pool.
+fn merge_on_this_pool(args: &MergeArgs) -> Result<()> {
     let mut kinds = Vec::new();
     for path in &args.parts {
         kinds.push(part::kind(path).map_err(|e| BadInput(e.to_string()))?);
@@ -149,22 +155,16 @@ fn merge_run(args: &MergeArgs) -> Result<()> {
         0.0,
         started,
     );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .expect("a thread pool can be built");
-    pool.install(|| {
-        write_outputs(
-            &args.out,
-            staging.path(),
-            &summary,
-            &header.schema,
-            Trials::Streamed(&header.schema, &stats),
-            &part_thresholds(&header.scenario, &header.schema),
-            args.no_plots,
-            &info,
-        )
-    })?;
+    write_outputs(
+        &args.out,
+        staging.path(),
+        &summary,
+        &header.schema,
+        Trials::Streamed(&header.schema, &stats),
+        &part_thresholds(&header.scenario, &header.schema),
+        args.no_plots,
+        &info,
+    )?;
     let written = commit(staging)?;
     eprintln!(
         "merged {n} parts ({} trials, seed {}) of {} into {}",
