@@ -49,5 +49,5 @@ fn one_progress_bar_counts_the_trials_of_both_calls() {
     assert_eq!(bar.position(), todo.end - todo.start);
     assert_eq!(bar.length(), Some(todo.end - todo.start));
     assert_eq!(stats.trials, todo.end - todo.start);
-    assert_eq!(sample.len() as u64, DRIVER_TRIALS - todo.start);
+    assert_eq!(sample.len(), DRIVER_TRIALS - todo.start);
 }
