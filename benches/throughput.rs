@@ -63,7 +63,7 @@ fn drivers(c: &mut Criterion) {
     });
     let inputs = engine::draw_inputs(&model, 1, TRIALS, None);
     group.bench_function("rank-regressions", |b| {
-        b.iter(|| defsim::analysis::drivers::drivers(&results, &inputs))
+        b.iter(|| defsim::analysis::drivers::drivers(&results, inputs.clone()))
     });
     group.finish();
 }

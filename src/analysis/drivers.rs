@@ -15,7 +15,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Results, Schema};
-use crate::stats::rank_regression::rank_regressions;
+use crate::stats::rank_regression::{RankRegression, rank_regressions, rank_regressions_owned};
 
 /// Trials the drivers rest on, at most (the first ones by index).
 pub const DRIVER_TRIALS: u64 = 100_000;
@@ -57,15 +57,18 @@ pub struct Drivers {
 }
 
 /// The drivers of `results`, given the inputs of its first trials (`inputs[j][i]`, as many
-/// trials as [`Drivers::trials`] will say: `min(results.trials, DRIVER_TRIALS)`).
-pub fn drivers(results: &Results, inputs: &[Vec<f64>]) -> Drivers {
+/// trials as [`Drivers::trials`] will say: `min(results.trials, DRIVER_TRIALS)`). The input
+/// columns are taken by value and turned into their ranks where they lie (no second copy).
+pub fn drivers(results: &Results, inputs: Vec<Vec<f64>>) -> Drivers {
     let m = inputs
         .first()
         .map_or(results.trials.min(DRIVER_TRIALS) as usize, |c| c.len());
-    let x: Vec<&[f64]> = inputs.iter().map(Vec::as_slice).collect();
-    compute(&results.schema, m, &x, |o| {
-        results.outcome(o).map(|c| &c[..m])
-    })
+    compute(
+        &results.schema,
+        m,
+        |columns| rank_regressions_owned(inputs, columns),
+        |o| results.outcome(o).map(|c| &c[..m]),
+    )
 }
 
 /// The drivers of a streaming run, a set of shards or a checkpointed run, from the sample
@@ -77,20 +80,26 @@ pub fn from_sample(schema: &Schema, sample: &DriverSample, trials: u64) -> Optio
         return None;
     }
     let x: Vec<&[f64]> = sample.inputs.iter().map(Vec::as_slice).collect();
-    Some(compute(schema, sample.len() as usize, &x, |o| {
-        sample
-            .outcomes
-            .iter()
-            .position(|n| n == o)
-            .map(|i| sample.columns[i].as_slice())
-    }))
+    Some(compute(
+        schema,
+        sample.len() as usize,
+        |columns| rank_regressions(&x, columns),
+        |o| {
+            sample
+                .outcomes
+                .iter()
+                .position(|n| n == o)
+                .map(|i| sample.columns[i].as_slice())
+        },
+    ))
 }
 
-/// The drivers of the outcomes `outcome(name)` (their first `m` trials) on the `inputs`.
+/// The drivers of the outcomes `outcome(name)` (their first `m` trials), by `regress`: the
+/// rank regressions of the given outcome columns on the inputs.
 fn compute<'a>(
     schema: &Schema,
     m: usize,
-    inputs: &[&[f64]],
+    regress: impl FnOnce(&[&[f64]]) -> Vec<RankRegression>,
     outcome: impl Fn(&str) -> Option<&'a [f64]>,
 ) -> Drivers {
     let driven: Vec<(&str, &crate::engine::Criterion, &[f64])> = schema
@@ -104,7 +113,7 @@ fn compute<'a>(
         columns.iter().all(|c| c.iter().all(|v| !v.is_nan())),
         "driven outcomes have a value in every trial"
     );
-    let regs = rank_regressions(inputs, &columns);
+    let regs = regress(&columns);
     let outcomes = driven
         .iter()
         .zip(regs)

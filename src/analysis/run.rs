@@ -299,7 +299,10 @@ fn summarize_column(
     indicator: bool,
     discrete: bool,
 ) -> (OutcomeStats, Extremes, u64, QuantileSe) {
-    let mut present: Vec<f64> = column.iter().copied().filter(|v| !v.is_nan()).collect();
+    // Sized once: collected from a filter, the copy would grow by doubling, holding up to
+    // twice the column while it moves.
+    let mut present = Vec::with_capacity(column.len());
+    present.extend(column.iter().copied().filter(|v| !v.is_nan()));
     let hits = if indicator {
         column.iter().filter(|v| **v == 1.0).count() as u64
     } else {

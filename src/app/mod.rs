@@ -126,7 +126,7 @@ impl Job {
                 }
             }
         };
-        drivers::drivers(results, &inputs)
+        drivers::drivers(results, inputs)
     }
 
     /// The schema of the job's model: its inputs, outcomes and series.

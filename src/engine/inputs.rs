@@ -22,38 +22,39 @@ pub fn draw_inputs<M: Model>(
 ) -> Vec<Vec<f64>> {
     let k = model.schema().inputs.len();
     let n = usize::try_from(n).expect("a trial count that fits in memory");
-    let rows: Vec<Vec<f64>> = (0..n.div_ceil(BLOCK))
+    // Each block writes its trials straight into its chunk of every column: no second copy
+    // of the inputs, row-major or otherwise, is ever held.
+    let mut columns = vec![vec![0.0; n]; k];
+    let mut blocks: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(BLOCK)).map(|_| Vec::new()).collect();
+    for column in &mut columns {
+        for (block, chunk) in blocks.iter_mut().zip(column.chunks_mut(BLOCK)) {
+            block.push(chunk);
+        }
+    }
+    blocks
         .into_par_iter()
-        .map(|b| {
+        .enumerate()
+        .for_each(|(b, mut chunks)| {
             let mut worker = model.worker();
             let mut streams = Streams::new(&model.schema().streams);
             let mut unit = vec![0.0; k];
             let mut inputs = vec![0.0; k];
             let (first, len) = (b * BLOCK, BLOCK.min(n - b * BLOCK));
-            let mut out = Vec::with_capacity(len * k);
-            for i in first..first + len {
+            for i in 0..len {
                 begin_trial(
                     model,
                     design,
                     seed,
-                    i as u64,
+                    (first + i) as u64,
                     &mut worker,
                     &mut streams,
                     &mut unit,
                     &mut inputs,
                 );
-                out.extend_from_slice(&inputs);
+                for (chunk, &v) in chunks.iter_mut().zip(&inputs) {
+                    chunk[i] = v;
+                }
             }
-            out
-        })
-        .collect();
-    let mut columns = vec![Vec::with_capacity(n); k];
-    for block in &rows {
-        for row in block.chunks_exact(k.max(1)) {
-            for (c, &v) in columns.iter_mut().zip(row) {
-                c.push(v);
-            }
-        }
-    }
+        });
     columns
 }

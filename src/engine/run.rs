@@ -425,6 +425,15 @@ mod tests {
     }
 
     #[test]
+    fn inputs_drawn_again_are_the_ones_the_run_kept() {
+        let model = Toy::new(2, -1.0);
+        for trials in [0, 1, 4096, 10_001] {
+            let kept = run(&model, &opts(trials, 2)).unwrap().inputs.unwrap();
+            assert_eq!(crate::engine::draw_inputs(&model, 42, trials, None), kept);
+        }
+    }
+
+    #[test]
     fn a_non_finite_outcome_stops_the_run_with_its_seed_and_trial() {
         let clean = run(&Toy::new(2, -1.0), &opts(20_000, 2)).unwrap();
         // The first trial whose x is below 1e-4 is the one the error must name.

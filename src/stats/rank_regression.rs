@@ -33,9 +33,17 @@ fn from_total_order_key(k: u64) -> f64 {
 
 /// Mid-ranks of `x`, centred and scaled to unit norm; `None` if `x` is constant.
 pub fn standardized_ranks(x: &[f64]) -> Option<Vec<f64>> {
+    let mut r = x.to_vec();
+    standardize_ranks_in_place(&mut r).then_some(r)
+}
+
+/// Replaces `x` by its [`standardized_ranks`] (the same bits) without a second column;
+/// `false` (and `x` is left holding unscaled centred ranks) if `x` is constant.
+pub fn standardize_ranks_in_place(x: &mut [f64]) -> bool {
     let n = x.len();
     // (order key, index) pairs sorted as integers: the order of `f64::total_cmp` without
-    // reading `x` at random, which costs more than the sort itself at 100,000 values.
+    // reading `x` at random, which costs more than the sort itself at 100,000 values. The
+    // keys hold the values, so `x` is free to take the ranks.
     let mut order: Vec<(u64, usize)> = x
         .iter()
         .enumerate()
@@ -43,7 +51,7 @@ pub fn standardized_ranks(x: &[f64]) -> Option<Vec<f64>> {
         .collect();
     order.sort_unstable();
     let value = |k: usize| from_total_order_key(order[k].0);
-    let mut r = vec![0.0; n];
+    let r = x;
     let mut i = 0;
     while i < n {
         let mut j = i + 1;
@@ -63,11 +71,11 @@ pub fn standardized_ranks(x: &[f64]) -> Option<Vec<f64>> {
         ss += *v * *v;
     }
     if ss <= 0.0 {
-        return None;
+        return false;
     }
     let s = ss.sqrt();
     r.iter_mut().for_each(|v| *v /= s);
-    Some(r)
+    true
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -140,7 +148,31 @@ fn solve_spd(a: &[Vec<f64>], b: &[f64]) -> Option<Vec<f64>> {
 pub fn rank_regressions(inputs: &[&[f64]], outcomes: &[&[f64]]) -> Vec<RankRegression> {
     let n = inputs.first().or(outcomes.first()).map_or(0, |c| c.len());
     let xr: Vec<Option<Vec<f64>>> = inputs.par_iter().map(|c| standardized_ranks(c)).collect();
-    let varying: Vec<usize> = (0..inputs.len()).filter(|&j| xr[j].is_some()).collect();
+    regressions_on_ranks(n, &xr, outcomes)
+}
+
+/// [`rank_regressions`] of inputs given by value: each input column is turned into its
+/// ranks where it lies, so the inputs are never held twice (the same results, bit for bit).
+pub fn rank_regressions_owned(inputs: Vec<Vec<f64>>, outcomes: &[&[f64]]) -> Vec<RankRegression> {
+    let n = inputs
+        .first()
+        .map(Vec::len)
+        .or(outcomes.first().map(|c| c.len()));
+    let xr: Vec<Option<Vec<f64>>> = inputs
+        .into_par_iter()
+        .map(|mut c| standardize_ranks_in_place(&mut c).then_some(c))
+        .collect();
+    regressions_on_ranks(n.unwrap_or(0), &xr, outcomes)
+}
+
+/// [`rank_regressions`] over `n` trials, from the inputs' standardised ranks (`None` for a
+/// constant input).
+fn regressions_on_ranks(
+    n: usize,
+    xr: &[Option<Vec<f64>>],
+    outcomes: &[&[f64]],
+) -> Vec<RankRegression> {
+    let varying: Vec<usize> = (0..xr.len()).filter(|&j| xr[j].is_some()).collect();
     let x = |j: usize| xr[j].as_deref().expect("varying");
     let cxx: Vec<Vec<f64>> = varying
         .par_iter()
@@ -155,7 +187,7 @@ pub fn rank_regressions(inputs: &[&[f64]], outcomes: &[&[f64]]) -> Vec<RankRegre
         .par_iter()
         .map(|y| {
             let yr = standardized_ranks(y);
-            let corr: Vec<InputCorrelation> = (0..inputs.len())
+            let corr: Vec<InputCorrelation> = (0..xr.len())
                 .map(|j| {
                     let r = match (&xr[j], &yr) {
                         (Some(a), Some(b)) => Some(dot(a, b).clamp(-1.0, 1.0)),
@@ -263,6 +295,23 @@ mod tests {
             );
             assert_eq!(total_order_key(a).cmp(&total_order_key(b)), a.total_cmp(&b));
         }
+    }
+
+    #[test]
+    fn inputs_given_by_value_give_the_same_regressions_bit_for_bit() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        let x1: Vec<f64> = (0..3_000).map(|_| rng.random::<f64>()).collect();
+        let ties: Vec<f64> = (0..3_000).map(|_| rng.random_range(0..5) as f64).collect();
+        let constant = vec![4.0; 3_000];
+        let y: Vec<f64> = x1
+            .iter()
+            .zip(&ties)
+            .map(|(a, b)| a + 0.3 * b + rng.random::<f64>())
+            .collect();
+        let borrowed = rank_regressions(&[&x1, &ties, &constant], &[&y, &x1]);
+        let owned = rank_regressions_owned(vec![x1.clone(), ties, constant], &[&y, &x1]);
+        assert_eq!(format!("{borrowed:?}"), format!("{owned:?}"));
+        assert!(owned[0].inputs[2].spearman.is_none() && owned[0].r2.is_some());
     }
 
     #[test]
