@@ -191,7 +191,8 @@ pub struct MergeArgs {
     /// Output folder of the whole run or experiment.
     #[arg(long)]
     pub out: PathBuf,
-    /// Worker threads for the plots; 0 uses every core.
+    /// Worker threads (reading the parts, statistics, drivers, plots); 0 uses every core.
+    /// Results do not depend on it.
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Skip the plots; report.html (explore.html) is still written, without them.

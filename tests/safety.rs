@@ -53,9 +53,7 @@ const BASE: &str = "scenarios/baseline.toml";
 /// `defsim validate` of it.
 fn validate_child(file: &str, rest: &str) -> (tempfile::TempDir, PathBuf, Output) {
     let tmp = tempfile::tempdir().unwrap();
-    let child = tmp.path().join(file);
-    let base = root().join(BASE).display().to_string();
-    fs::write(&child, format!("[scenario]\nextends = {base:?}\n{rest}")).unwrap();
+    let child = common::child_scenario(tmp.path(), file, "baseline.toml", rest);
     let r = defsim(&["validate", child.to_str().unwrap()]);
     (tmp, child, r)
 }

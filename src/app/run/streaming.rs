@@ -402,10 +402,7 @@ pub(super) fn run_streaming(
     // Shard: only the part, into the shared folder.
     if let Some(plan) = invocation.shard {
         let dir = out_dir(&invocation.sim(), &job.scenario.name);
-        let file = dir.join(part::file_name(plan.k, plan.n));
-        let names: Vec<String> = (0..plan.n).map(|k| part::file_name(k, plan.n)).collect();
-        staging::claim_shared(&dir, &names, &part::file_name(plan.k, plan.n))
-            .map_err(|r| BadInput(r.0))?;
+        let file = part::claim_shard(&dir, plan).map_err(|r| BadInput(r.0))?;
         let blocks = plan.blocks(o.trials);
         let range = plan.trials(o.trials);
         crate::out::note!(
