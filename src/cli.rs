@@ -23,7 +23,8 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// Print no progress and no tables (warnings and errors still go to stderr).
+    /// Print no progress, no tables and no notes such as "shard 1/3: trials ..." or "merged 3
+    /// parts ..." (warnings and errors still go to stderr).
     #[arg(long, global = true)]
     pub quiet: bool,
 }

@@ -204,7 +204,7 @@ fn shard(
         .to_string();
     let blocks = plan.blocks(opts.trials);
     let range = plan.trials(opts.trials);
-    eprintln!(
+    crate::out::note!(
         "explore shard {}/{}: trials {}..{} of {} ({} blocks) for {} policies and the scenario, \
          seed {}",
         plan.k,
@@ -239,7 +239,7 @@ fn shard(
     };
     part::write_explore(&file, &header, &columns)
         .with_context(|| format!("cannot write {}", file.display()))?;
-    eprintln!(
+    crate::out::note!(
         "explore shard {}/{}: {} policy-trials in {:.1} s -> {}",
         plan.k,
         plan.n,
@@ -373,7 +373,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         &columns,
         args.no_plots,
     )?;
-    eprintln!(
+    crate::out::note!(
         "merged {n} explore parts ({} policies x {} trials, seed {}) of {} into {}",
         exp.policies.len(),
         first.trials,

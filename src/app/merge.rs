@@ -173,7 +173,7 @@ fn merge_run(args: &MergeArgs) -> Result<()> {
         &info,
     )?;
     let written = commit(staging)?;
-    eprintln!(
+    crate::out::note!(
         "merged {n} parts ({} trials, seed {}) of {} into {}",
         stats.trials,
         header.seed,

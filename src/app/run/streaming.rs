@@ -408,7 +408,7 @@ pub(super) fn run_streaming(
         let file = part::claim_shard(&dir, plan).map_err(|r| BadInput(r.0))?;
         let blocks = plan.blocks(o.trials);
         let range = plan.trials(o.trials);
-        eprintln!(
+        crate::out::note!(
             "shard {}/{}: trials {}..{} of {} ({} blocks), seed {}",
             plan.k,
             plan.n,
@@ -472,7 +472,7 @@ pub(super) fn run_streaming(
         )
         .with_context(|| format!("cannot write {}", file.display()))?;
         drop(scratch);
-        eprintln!(
+        crate::out::note!(
             "shard {}/{}: {} trials in {:.1} s -> {}",
             plan.k,
             plan.n,
@@ -778,7 +778,7 @@ pub(super) fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
             )
             .into());
         }
-        eprintln!(
+        crate::out::note!(
             "resuming {}: {} of {} trials done",
             invocation.scenario.display(),
             done,
