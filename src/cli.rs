@@ -23,7 +23,8 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// Print no progress and no tables (warnings and errors still go to stderr).
+    /// Print no progress, no tables and no notes such as "shard 1/3: trials ..." or "merged 3
+    /// parts ..." (warnings and errors still go to stderr).
     #[arg(long, global = true)]
     pub quiet: bool,
 }
@@ -190,7 +191,8 @@ pub struct MergeArgs {
     /// Output folder of the whole run or experiment.
     #[arg(long)]
     pub out: PathBuf,
-    /// Worker threads for the plots; 0 uses every core.
+    /// Worker threads (reading the parts, statistics, drivers, plots); 0 uses every core.
+    /// Results do not depend on it.
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Skip the plots; report.html (explore.html) is still written, without them.

@@ -1,6 +1,7 @@
 //! Standard output that a closed pipe does not crash: `defsim trace ... | head -3` stops
 //! quietly (exit 0, as `ripgrep` does) instead of panicking in `println!`. Every verb prints
-//! through `out::println!` and `out::print!`, which take the arguments of `std`'s.
+//! through `out::println!` and `out::print!`, which take the arguments of `std`'s; status
+//! notes on standard error go through `out::note!`, which `--quiet` silences.
 
 use std::io::{self, Write};
 
@@ -39,6 +40,22 @@ pub fn write(args: std::fmt::Arguments<'_>) {
     }
 }
 
+/// Writes a note (a status line such as "shard 1/3: trials ..." or "merged 3 parts ...") to
+/// standard error unless `--quiet`. Warnings and errors are not notes: they use `eprintln!`
+/// and are printed whatever `--quiet` says. A failed write to standard error is ignored.
+pub fn write_note(args: std::fmt::Arguments<'_>) {
+    if !quiet() {
+        let _ = writeln!(io::stderr().lock(), "{args}");
+    }
+}
+
+/// `eprintln!` for notes: nothing under `--quiet` (see [`write_note`]).
+macro_rules! note {
+    ($($arg:tt)*) => {
+        $crate::out::write_note(format_args!($($arg)*))
+    };
+}
+
 /// `println!` that exits quietly when standard output is closed (see [`crate::out`]).
 macro_rules! println {
     () => {
@@ -56,4 +73,4 @@ macro_rules! print {
     };
 }
 
-pub(crate) use {print, println};
+pub(crate) use {note, print, println};

@@ -2,6 +2,8 @@
 //! the independence scope, criteria, correlated parameters. Known answers and common random
 //! numbers, at library level and end to end.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -23,13 +25,8 @@ fn load(file: &str, sets: &[&str]) -> Scenario {
 
 /// A scenario file written next to the shipped ones' parent, extending the baseline.
 fn extend(dir: &Path, body: &str) -> Scenario {
-    let base = root().join("scenarios/baseline.toml");
-    let text = format!(
-        "[scenario]\nextends = {:?}\nname = \"test\"\n\n{body}\n",
-        base.display().to_string()
-    );
-    let file = dir.join("test.toml");
-    std::fs::write(&file, text).unwrap();
+    let rest = format!("name = \"test\"\n\n{body}\n");
+    let file = common::child_scenario(dir, "test.toml", "baseline.toml", &rest);
     defsim::model::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 

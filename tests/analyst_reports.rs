@@ -48,17 +48,10 @@ fn rows(html: &str, class: &str) -> Vec<Vec<String>> {
 /// A child of a shipped scenario, written in `dir` as `NAME.toml` with `body` after its
 /// `[scenario]` table.
 fn child(dir: &Path, name: &str, parent: &str, body: &str) -> String {
-    let file = dir.join(format!("{name}.toml"));
-    let parent = root().join("scenarios").join(parent);
-    fs::write(
-        &file,
-        format!(
-            "[scenario]\nextends = {:?}\nname = {name:?}\n\n{body}\n",
-            parent.display().to_string()
-        ),
-    )
-    .unwrap();
-    file.display().to_string()
+    let rest = format!("name = {name:?}\n\n{body}\n");
+    common::child_scenario(dir, &format!("{name}.toml"), parent, &rest)
+        .display()
+        .to_string()
 }
 
 fn probability<'a>(rows: &'a [Value], name: &str, scenario: &str) -> Option<&'a Value> {

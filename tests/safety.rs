@@ -53,9 +53,7 @@ const BASE: &str = "scenarios/baseline.toml";
 /// `defsim validate` of it.
 fn validate_child(file: &str, rest: &str) -> (tempfile::TempDir, PathBuf, Output) {
     let tmp = tempfile::tempdir().unwrap();
-    let child = tmp.path().join(file);
-    let base = root().join(BASE).display().to_string();
-    fs::write(&child, format!("[scenario]\nextends = {base:?}\n{rest}")).unwrap();
+    let child = common::child_scenario(tmp.path(), file, "baseline.toml", rest);
     let r = defsim(&["validate", child.to_str().unwrap()]);
     (tmp, child, r)
 }
@@ -353,6 +351,10 @@ fn defect_5_a_closed_stdout_ends_every_printing_verb_quietly() {
     let o = |n: &str| tmp.path().join(n).display().to_string();
     let mut cases: Vec<Vec<String>> = vec![
         ["trace", BASE, "--trial", "7"].map(String::from).to_vec(),
+        // The CSV is written before the table is printed: `trace --csv F | head -1` keeps F.
+        ["trace", BASE, "--trial", "3", "--csv", &o("trace.csv")]
+            .map(String::from)
+            .to_vec(),
         ["validate", BASE, "--print"].map(String::from).to_vec(),
         ["validate", BASE].map(String::from).to_vec(),
     ];
@@ -374,6 +376,14 @@ fn defect_5_a_closed_stdout_ends_every_printing_verb_quietly() {
     }
     // The outputs were written before the headline was printed, and nothing is left beside.
     assert!(tmp.path().join("out0/summary.json").is_file());
+    for i in 0..writing_verbs("OUT").len() {
+        assert!(
+            tmp.path().join(format!("out{i}")).is_dir(),
+            "out{i} not written"
+        );
+    }
+    let csv = fs::read_to_string(tmp.path().join("trace.csv")).unwrap();
+    assert!(csv.starts_with("kind,name,year,value\n"), "{csv}");
     assert!(names(tmp.path()).iter().all(|n| !n.starts_with('.')));
 }
 

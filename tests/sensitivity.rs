@@ -105,6 +105,68 @@ fn sobol_method_writes_indices_and_charts() {
     assert!(out.join("sensitivity.html").exists());
 }
 
+/// Every `src="..."` and `href="..."` of `dir/sensitivity.html` that names a file (not an
+/// anchor), each checked to exist in `dir`; returns them.
+fn linked_files_exist(dir: &Path) -> Vec<String> {
+    let html = fs::read_to_string(dir.join("sensitivity.html")).unwrap();
+    let mut files = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        for rest in html.split(attr).skip(1) {
+            let link = &rest[..rest.find('"').unwrap()];
+            if !link.starts_with('#') && !link.contains("://") {
+                assert!(
+                    dir.join(link).is_file(),
+                    "sensitivity.html links {link}, not written"
+                );
+                files.push(link.to_string());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn dotted_outcome_names_get_one_chart_each() {
+    // Per-line outcomes (`ammunition.independence`) have dots: each keeps its own chart, and
+    // every image the page links exists (a name cut at its last dot made one line's two
+    // charts overwrite each other, and the page linked files that were never written).
+    let dir = tempfile::tempdir().unwrap();
+    let outcomes = [
+        "--outcome",
+        "ammunition.independence",
+        "--outcome",
+        "ammunition.unit_cost_ratio",
+    ];
+    for (method, prefix) in [("rank", "tornado"), ("sobol", "sobol")] {
+        let out = dir.path().join(method);
+        let mut extra = vec!["--method", method];
+        if method == "sobol" {
+            extra.extend(["--samples", "64"]);
+        }
+        extra.extend(outcomes);
+        sensitivity(&out, "2", &extra);
+        let linked = linked_files_exist(&out);
+        for name in ["ammunition.independence", "ammunition.unit_cost_ratio"] {
+            for ext in ["png", "svg"] {
+                let f = format!("{prefix}-{name}.{ext}");
+                assert!(
+                    linked.contains(&f),
+                    "{method}: sensitivity.html does not link {f}"
+                );
+            }
+            let svg = fs::read_to_string(out.join(format!("{prefix}-{name}.svg"))).unwrap();
+            assert!(
+                svg.contains(name),
+                "{method}: {prefix}-{name}.svg is not {name}'s chart"
+            );
+        }
+        assert!(
+            !out.join(format!("{prefix}-ammunition.png")).exists(),
+            "{method}: a chart named after a cut outcome name"
+        );
+    }
+}
+
 /// `defsim ARGS... --out <tmp>/s` exits 2 and writes nothing.
 fn assert_bad_input(args: &[&str]) {
     let dir = tempfile::tempdir().unwrap();

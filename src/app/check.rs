@@ -30,8 +30,13 @@ fn write_rerun(out: &Path, rerun: &RunSummary) -> Result<()> {
     Ok(())
 }
 
-/// `defsim check`.
+/// `defsim check`, wholly on `--threads` worker threads.
 pub fn check(args: &CheckArgs) -> Result<()> {
+    super::on_threads(args.sim.threads, || check_on_this_pool(args))
+}
+
+/// [`check`] on the current rayon pool.
+fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
     anyhow::ensure!(
         args.alpha > 0.0 && args.alpha < 1.0,
         BadInput(format!("--alpha must be in (0, 1), found {}", args.alpha))

@@ -13,8 +13,13 @@ use crate::cli::CompareArgs;
 use crate::engine::Schema;
 use crate::export::{self, plots};
 
-/// `defsim compare`.
+/// `defsim compare`, wholly on `--threads` worker threads.
 pub fn compare(args: &CompareArgs) -> Result<()> {
+    super::on_threads(args.sim.threads, || compare_on_this_pool(args))
+}
+
+/// [`compare`] on the current rayon pool.
+fn compare_on_this_pool(args: &CompareArgs) -> Result<()> {
     let jobs = load_common(
         &args.sim,
         args.scenarios

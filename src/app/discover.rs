@@ -19,8 +19,13 @@ use crate::model::ViabilityModel;
 #[error("{0}")]
 pub struct NothingToDiscover(pub String);
 
-/// `defsim discover`.
+/// `defsim discover`, wholly on `--threads` worker threads.
 pub fn discover(args: &DiscoverArgs) -> Result<()> {
+    super::on_threads(args.sim.threads, || discover_on_this_pool(args))
+}
+
+/// [`discover`] on the current rayon pool.
+fn discover_on_this_pool(args: &DiscoverArgs) -> Result<()> {
     let job = Job::load(&args.scenario, &args.sim, true)?;
     let model = ViabilityModel::new(&job.scenario);
     let schema = model.schema().clone();

@@ -28,7 +28,7 @@ use crate::cli::{ExploreArgs, MergeArgs};
 use crate::engine::{self, FamilyRun, Model, RunOptions, ShardPlan};
 use crate::experiment::{self, Experiment, PolicyDesign};
 use crate::export::part::{self, ExploreHeader, MemberColumns};
-use crate::export::{self, plots, staging};
+use crate::export::{self, plots};
 use crate::model::policies::PolicySet;
 use crate::model::{self, ViabilityModel};
 use crate::scenario::Scenario;
@@ -91,8 +91,13 @@ pub fn simulate_blocks(
     })?)
 }
 
-/// `defsim explore`.
+/// `defsim explore`, wholly on `--threads` worker threads.
 pub fn explore(args: &ExploreArgs) -> Result<()> {
+    super::on_threads(args.sim.threads, || explore_on_this_pool(args))
+}
+
+/// [`explore`] on the current rayon pool.
+fn explore_on_this_pool(args: &ExploreArgs) -> Result<()> {
     let exp = experiment::load(&args.experiment, args.force)?;
     for w in exp.scenario.warnings.iter().chain(&exp.warnings) {
         eprintln!("warning: {}: {w}", args.experiment.display());
@@ -189,10 +194,7 @@ fn shard(
     dir: &Path,
 ) -> Result<()> {
     let started = std::time::Instant::now();
-    let file = dir.join(part::file_name(plan.k, plan.n));
-    let all: Vec<String> = (0..plan.n).map(|k| part::file_name(k, plan.n)).collect();
-    staging::claim_shared(dir, &all, &part::file_name(plan.k, plan.n))
-        .map_err(|r| BadInput(r.0))?;
+    let file = part::claim_shard(dir, plan).map_err(|r| BadInput(r.0))?;
     let (experiment_sha256, resolved_sha256) = identity(exp, scenarios)?;
     let experiment_file = exp
         .file
@@ -202,7 +204,7 @@ fn shard(
         .to_string();
     let blocks = plan.blocks(opts.trials);
     let range = plan.trials(opts.trials);
-    eprintln!(
+    crate::out::note!(
         "explore shard {}/{}: trials {}..{} of {} ({} blocks) for {} policies and the scenario, \
          seed {}",
         plan.k,
@@ -237,7 +239,7 @@ fn shard(
     };
     part::write_explore(&file, &header, &columns)
         .with_context(|| format!("cannot write {}", file.display()))?;
-    eprintln!(
+    crate::out::note!(
         "explore shard {}/{}: {} policy-trials in {:.1} s -> {}",
         plan.k,
         plan.n,
@@ -332,21 +334,15 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             }
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .expect("a thread pool can be built");
-    let written = pool.install(|| {
-        write_outputs(
-            &args.out,
-            &exp,
-            first.seed,
-            first.trials,
-            &columns,
-            args.no_plots,
-        )
-    })?;
-    eprintln!(
+    let written = write_outputs(
+        &args.out,
+        &exp,
+        first.seed,
+        first.trials,
+        &columns,
+        args.no_plots,
+    )?;
+    crate::out::note!(
         "merged {n} explore parts ({} policies x {} trials, seed {}) of {} into {}",
         exp.policies.len(),
         first.trials,
@@ -360,32 +356,25 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
 
 /// Why `h` is not of the same experiment as `first`, if it is not.
 fn foreign(first: &ExploreHeader, h: &ExploreHeader) -> Option<String> {
-    if h.defsim_version != first.defsim_version {
-        Some(format!(
-            "written by defsim {}, not {}",
-            h.defsim_version, first.defsim_version
-        ))
-    } else if h.experiment_sha256 != first.experiment_sha256
-        || h.resolved_sha256 != first.resolved_sha256
-        || h.members != first.members
-        || h.outcomes != first.outcomes
-    {
-        Some(format!(
-            "its experiment is {} ({}), not {} ({})",
-            h.experiment,
-            &h.experiment_sha256[..12.min(h.experiment_sha256.len())],
-            first.experiment,
-            &first.experiment_sha256[..12.min(first.experiment_sha256.len())]
-        ))
-    } else if h.seed != first.seed {
-        Some(format!("its seed is {}, not {}", h.seed, first.seed))
-    } else if h.trials != first.trials {
-        Some(format!("it has {} trials, not {}", h.trials, first.trials))
-    } else if h.n != first.n {
-        Some(format!("it is one of {} shards, not {}", h.n, first.n))
-    } else {
-        None
-    }
+    super::merge::foreign_by(
+        [&first.defsim_version, &h.defsim_version],
+        (
+            "experiment",
+            h.experiment_sha256 == first.experiment_sha256
+                && h.resolved_sha256 == first.resolved_sha256
+                && h.members == first.members
+                && h.outcomes == first.outcomes,
+            [
+                [&first.experiment, &first.experiment_sha256],
+                [&h.experiment, &h.experiment_sha256],
+            ],
+        ),
+        [
+            [first.seed, h.seed],
+            [first.trials, h.trials],
+            [first.n, h.n],
+        ],
+    )
 }
 
 /// Analyses `columns` (every member's kept outcomes over all trials: the scenario as

@@ -16,8 +16,14 @@ use crate::engine::stream::{ShardPlan, StreamStats};
 use crate::export::part::{self, PartHeader, RunBody};
 use crate::export::plots::Trials;
 
-/// `defsim merge`: run parts or explore parts (all of one kind).
+/// `defsim merge`: run parts or explore parts (all of one kind), wholly on `--threads`
+/// worker threads: reading the parts, the statistics, the drivers and the plots.
 pub fn merge(args: &MergeArgs) -> Result<()> {
+    super::on_threads(args.threads, || merge_on_this_pool(args))
+}
+
+/// [`merge`] on the current rayon pool.
+fn merge_on_this_pool(args: &MergeArgs) -> Result<()> {
     let mut kinds = Vec::new();
     for path in &args.parts {
         kinds.push(part::kind(path).map_err(|e| BadInput(e.to_string()))?);
@@ -149,24 +155,18 @@ fn merge_run(args: &MergeArgs) -> Result<()> {
         0.0,
         started,
     );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .expect("a thread pool can be built");
-    pool.install(|| {
-        write_outputs(
-            &args.out,
-            staging.path(),
-            &summary,
-            &header.schema,
-            Trials::Streamed(&header.schema, &stats),
-            &part_thresholds(&header.scenario, &header.schema),
-            args.no_plots,
-            &info,
-        )
-    })?;
+    write_outputs(
+        &args.out,
+        staging.path(),
+        &summary,
+        &header.schema,
+        Trials::Streamed(&header.schema, &stats),
+        &part_thresholds(&header.scenario, &header.schema),
+        args.no_plots,
+        &info,
+    )?;
     let written = commit(staging)?;
-    eprintln!(
+    crate::out::note!(
         "merged {n} parts ({} trials, seed {}) of {} into {}",
         stats.trials,
         header.seed,
@@ -207,31 +207,25 @@ fn driver_sample(parts: &[(PathBuf, PartHeader, RunBody)]) -> Result<Option<Driv
 
 /// Why `h` is not of the same run as `first`, if it is not.
 fn foreign(first: &PartHeader, h: &PartHeader) -> Option<String> {
-    if h.defsim_version != first.defsim_version {
-        Some(format!(
-            "written by defsim {}, not {}",
-            h.defsim_version, first.defsim_version
-        ))
-    } else if h.scenario.info.resolved_sha256 != first.scenario.info.resolved_sha256 {
-        Some(format!(
-            "its resolved scenario is {} ({}), not {} ({})",
-            h.scenario.info.name,
-            &h.scenario.info.resolved_sha256[..12.min(h.scenario.info.resolved_sha256.len())],
-            first.scenario.info.name,
-            &first.scenario.info.resolved_sha256
-                [..12.min(first.scenario.info.resolved_sha256.len())]
-        ))
-    } else if h.seed != first.seed {
-        Some(format!("its seed is {}, not {}", h.seed, first.seed))
-    } else if h.trials != first.trials {
-        Some(format!("it has {} trials, not {}", h.trials, first.trials))
-    } else if h.n != first.n {
-        Some(format!("it is one of {} shards, not {}", h.n, first.n))
-    } else if h.design != first.design || h.schema != first.schema {
-        Some("its sampling design or model differs".into())
-    } else if h.rows.as_ref().map(|r| (r.csv, r.parquet))
-        != first.rows.as_ref().map(|r| (r.csv, r.parquet))
-    {
+    let (a, b) = (&first.scenario.info, &h.scenario.info);
+    foreign_by(
+        [&first.defsim_version, &h.defsim_version],
+        (
+            "resolved scenario",
+            b.resolved_sha256 == a.resolved_sha256,
+            [[&a.name, &a.resolved_sha256], [&b.name, &b.resolved_sha256]],
+        ),
+        [
+            [first.seed, h.seed],
+            [first.trials, h.trials],
+            [first.n, h.n],
+        ],
+    )
+    .or_else(|| {
+        (h.design != first.design || h.schema != first.schema)
+            .then(|| "its sampling design or model differs".to_string())
+    })
+    .or_else(|| {
         let tables = |h: &PartHeader| match &h.rows {
             None => "no trial table".to_string(),
             Some(r) => [(r.csv, "trials.csv"), (r.parquet, "trials.parquet")]
@@ -241,14 +235,43 @@ fn foreign(first: &PartHeader, h: &PartHeader) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(" and "),
         };
+        (tables(h) != tables(first))
+            .then(|| format!("its run writes {}, not {}", tables(h), tables(first)))
+    })
+}
+
+/// Why a part is not of the same run or experiment as the first part of a merge, by what
+/// every kind of part records, in this order: the defsim version that wrote them
+/// (`[first, part]`); what they ran (`(what, same, [first, part])`: whether it is the same
+/// and, to name it, each's name and SHA-256); seed, trial count and shard count (each
+/// `[first, part]`).
+pub(super) fn foreign_by(
+    [first_version, version]: [&str; 2],
+    (what, same, [[first_name, first_sha], [name, sha]]): (&str, bool, [[&str; 2]; 2]),
+    [seed, trials, n]: [[u64; 2]; 3],
+) -> Option<String> {
+    if version != first_version {
+        Some(format!("written by defsim {version}, not {first_version}"))
+    } else if !same {
         Some(format!(
-            "its run writes {}, not {}",
-            tables(h),
-            tables(first)
+            "its {what} is {name} ({}), not {first_name} ({})",
+            short(sha),
+            short(first_sha)
         ))
+    } else if seed[1] != seed[0] {
+        Some(format!("its seed is {}, not {}", seed[1], seed[0]))
+    } else if trials[1] != trials[0] {
+        Some(format!("it has {} trials, not {}", trials[1], trials[0]))
+    } else if n[1] != n[0] {
+        Some(format!("it is one of {} shards, not {}", n[1], n[0]))
     } else {
         None
     }
+}
+
+/// The first 12 characters of a SHA-256 (all of a shorter string), for a message.
+fn short(sha256: &str) -> &str {
+    sha256.get(..12).unwrap_or(sha256)
 }
 
 /// The parts given to `merge`, by shard index: each index once, and every index of `0..n`.

@@ -249,6 +249,24 @@ pub const FEW_TRIALS: u64 = 1000;
 #[error("{0}")]
 pub struct BadInput(pub String);
 
+/// Runs `work` wholly on a rayon pool of `threads` worker threads (0: on the current pool,
+/// which outside any pool is rayon's global one of every core). Verbs that take `--threads N`
+/// run inside it from start to end, so that not only the simulation (whose engine builds its
+/// own pool of N) but also what follows it (statistics, drivers, plots) works on N threads.
+pub(crate) fn on_threads<T: Send>(
+    threads: usize,
+    work: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    match threads {
+        0 => work(),
+        threads => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .context("cannot start the worker threads")?
+            .install(work),
+    }
+}
+
 /// The output folder: `--out`, else `output/<default_name>/`.
 pub(crate) fn out_dir(sim: &SimArgs, default_name: &str) -> PathBuf {
     sim.out

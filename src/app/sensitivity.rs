@@ -17,8 +17,13 @@ use crate::model::ViabilityModel;
 use crate::stats::rank::RankEffect;
 use crate::stats::sobol::SobolIndex;
 
-/// `defsim sensitivity`.
+/// `defsim sensitivity`, wholly on `--threads` worker threads.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
+    super::on_threads(args.sim.threads, || sensitivity_on_this_pool(args))
+}
+
+/// [`sensitivity`] on the current rayon pool.
+fn sensitivity_on_this_pool(args: &SensitivityArgs) -> Result<()> {
     let job = Job::load(&args.scenario, &args.sim, true)?;
     let model = ViabilityModel::new(&job.scenario);
     let schema = model.schema().clone();

@@ -15,8 +15,13 @@ use crate::analysis::sweep::{self, Grid, Step, Sweep, value_text};
 use crate::cli::SweepArgs;
 use crate::export::{self, plots};
 
-/// `defsim sweep`.
+/// `defsim sweep`, wholly on `--threads` worker threads.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
+    super::on_threads(args.sim.threads, || sweep_on_this_pool(args))
+}
+
+/// [`sweep`] on the current rayon pool.
+fn sweep_on_this_pool(args: &SweepArgs) -> Result<()> {
     let grids: Vec<Grid> = args
         .param
         .iter()

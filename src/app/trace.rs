@@ -28,6 +28,19 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         engine::replay(&model, seed, args.trial, |w, _, _| years.push(w.record));
     let schema = model.schema();
     let columns = columns();
+    // The file first: a closed standard output (`trace ... --csv F | head -1`) ends the
+    // process at the first line printed, which must not cost the file.
+    if let Some(path) = &args.csv {
+        let outcome_names: Vec<String> = schema.outcomes.iter().map(|o| o.name.clone()).collect();
+        write_csv(
+            path,
+            (&schema.inputs, &inputs),
+            &scenario.lever_paths,
+            &years,
+            &columns,
+            (&outcome_names, &outcomes),
+        )?;
+    }
 
     crate::out::println!(
         "{}: trial {} of seed {}, {}-{}",
@@ -96,15 +109,6 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
         crate::out::println!("  {:<26} = {}", o.name, value(*v));
     }
     if let Some(path) = &args.csv {
-        let outcome_names: Vec<String> = schema.outcomes.iter().map(|o| o.name.clone()).collect();
-        write_csv(
-            path,
-            (&schema.inputs, &inputs),
-            &scenario.lever_paths,
-            &years,
-            &columns,
-            (&outcome_names, &outcomes),
-        )?;
         crate::out::println!("trace written to {}", path.display());
     }
     Ok(())

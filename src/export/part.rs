@@ -43,7 +43,7 @@ use sha2::{Digest, Sha256};
 
 use crate::analysis::drivers::DriverSample;
 use crate::analysis::run::{ParamInfo, ScenarioInfo, SummaryMeta};
-use crate::engine::{Schema, StreamStats};
+use crate::engine::{Schema, ShardPlan, StreamStats};
 use crate::export::rows::{RowsInfo, RowsReader, hex, sha256_of};
 use crate::export::staging;
 
@@ -126,6 +126,15 @@ pub struct PartHeader {
 /// The file name of shard `k` of `n`.
 pub fn file_name(k: u64, n: u64) -> String {
     format!("part-{k}-of-{n}.defsim")
+}
+
+/// Claims the file of shard `plan` in the folder of parts `dir`, which the plan's `n` shards
+/// share ([`staging::claim_shared`]: a refusal is bad input, exit 2), and returns its path.
+pub fn claim_shard(dir: &Path, plan: ShardPlan) -> Result<PathBuf, staging::Refusal> {
+    let mine = file_name(plan.k, plan.n);
+    let all: Vec<String> = (0..plan.n).map(|k| file_name(k, plan.n)).collect();
+    staging::claim_shared(dir, &all, &mine)?;
+    Ok(dir.join(mine))
 }
 
 /// SHA-256 in hex.
@@ -286,9 +295,10 @@ struct Envelope {
     kind: String,
 }
 
-/// An open part: its header line, the reader at its body, where the body starts, the
-/// file's length.
+/// An open part: its path, its header line, the reader at its body, where the body starts,
+/// the file's length.
 struct Opened {
+    path: PathBuf,
     format: u32,
     kind: String,
     line: Vec<u8>,
@@ -342,6 +352,7 @@ fn open(path: &Path) -> Result<Opened, PartError> {
     }
     let offset = (first.len() + line.len()) as u64;
     Ok(Opened {
+        path: path.to_path_buf(),
         format,
         kind: envelope.kind,
         line,
@@ -349,6 +360,14 @@ fn open(path: &Path) -> Result<Opened, PartError> {
         offset,
         len,
     })
+}
+
+impl Opened {
+    /// The header line as the header of its kind (`T`: [`PartHeader`], [`ExploreHeader`]).
+    fn header<T: serde::de::DeserializeOwned>(&self) -> Result<T, PartError> {
+        serde_json::from_slice(&self.line)
+            .map_err(|e| PartError::NotAPart(self.path.clone(), format!("bad header: {e}")))
+    }
 }
 
 /// The kind of the part at `path` (`shard`, `checkpoint` or `explore`), from its header.
@@ -405,8 +424,7 @@ pub fn read(path: &Path) -> Result<(PartHeader, RunBody), PartError> {
             "a part of `defsim explore --shard`, not of a run".into(),
         ));
     }
-    let header: PartHeader = serde_json::from_slice(&o.line)
-        .map_err(|e| PartError::NotAPart(path.to_path_buf(), format!("bad header: {e}")))?;
+    let header: PartHeader = o.header()?;
     let rows = match (&header.rows, header.kind.as_str()) {
         (Some(info), "shard") => Some(info),
         _ => None,
@@ -452,8 +470,7 @@ pub fn read_explore(path: &Path) -> Result<(ExploreHeader, MemberColumns), PartE
             "a part of `defsim run`, not of an experiment".into(),
         ));
     }
-    let header: ExploreHeader = serde_json::from_slice(&o.line)
-        .map_err(|e| PartError::NotAPart(path.to_path_buf(), format!("bad header: {e}")))?;
+    let header: ExploreHeader = o.header()?;
     let bytes = body(
         path,
         &mut o,
@@ -480,8 +497,7 @@ pub fn read_explore(path: &Path) -> Result<(ExploreHeader, MemberColumns), PartE
 /// The trial rows of the shard part at `path` (read and checked by [`read`] first).
 pub fn rows(path: &Path) -> Result<RowsReader<BufReader<File>>, PartError> {
     let o = open(path)?;
-    let header: PartHeader = serde_json::from_slice(&o.line)
-        .map_err(|e| PartError::NotAPart(path.to_path_buf(), format!("bad header: {e}")))?;
+    let header: PartHeader = o.header()?;
     let mut r = o.r;
     let info = header
         .rows

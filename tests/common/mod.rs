@@ -43,6 +43,19 @@ pub fn scenario(name: &str) -> String {
         .to_string()
 }
 
+/// Writes the scenario `dir/FILE` extending the shipped scenario `parent` (`baseline.toml`):
+/// a `[scenario]` table with its `extends` line, then `rest` (more `[scenario]` keys, then
+/// other tables). Returns its path.
+pub fn child_scenario(dir: &Path, file: &str, parent: &str, rest: &str) -> PathBuf {
+    let path = dir.join(file);
+    fs::write(
+        &path,
+        format!("[scenario]\nextends = {:?}\n{rest}", scenario(parent)),
+    )
+    .unwrap();
+    path
+}
+
 /// Every file under `dir` (relative path) with its bytes.
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn go(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {

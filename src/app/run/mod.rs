@@ -8,7 +8,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 
-use super::{Job, STREAMING_THRESHOLD, claim, commit, out_dir, stage, warn_few_trials, writing};
+use super::{
+    Job, STREAMING_THRESHOLD, claim, commit, on_threads, out_dir, stage, warn_few_trials, writing,
+};
 use crate::analysis::run::RunSummary;
 use crate::cli::RunArgs;
 use crate::export;
@@ -24,14 +26,7 @@ pub use streaming::{part_thresholds, simulate_streaming};
 /// N threads: the statistics, drivers and plots that follow the simulation run in a pool of
 /// N threads too (with the default 0 they use every core, as the simulation does).
 pub fn run(args: &RunArgs) -> Result<()> {
-    match args.sim.threads {
-        0 => run_on_this_pool(args),
-        threads => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .context("cannot start the worker threads")?
-            .install(|| run_on_this_pool(args)),
-    }
+    on_threads(args.sim.threads, || run_on_this_pool(args))
 }
 
 /// [`run`] on the current rayon pool.

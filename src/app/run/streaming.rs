@@ -402,13 +402,10 @@ pub(super) fn run_streaming(
     // Shard: only the part, into the shared folder.
     if let Some(plan) = invocation.shard {
         let dir = out_dir(&invocation.sim(), &job.scenario.name);
-        let file = dir.join(part::file_name(plan.k, plan.n));
-        let names: Vec<String> = (0..plan.n).map(|k| part::file_name(k, plan.n)).collect();
-        staging::claim_shared(&dir, &names, &part::file_name(plan.k, plan.n))
-            .map_err(|r| BadInput(r.0))?;
+        let file = part::claim_shard(&dir, plan).map_err(|r| BadInput(r.0))?;
         let blocks = plan.blocks(o.trials);
         let range = plan.trials(o.trials);
-        eprintln!(
+        crate::out::note!(
             "shard {}/{}: trials {}..{} of {} ({} blocks), seed {}",
             plan.k,
             plan.n,
@@ -469,7 +466,7 @@ pub(super) fn run_streaming(
         )
         .with_context(|| format!("cannot write {}", file.display()))?;
         drop(scratch);
-        eprintln!(
+        crate::out::note!(
             "shard {}/{}: {} trials in {:.1} s -> {}",
             plan.k,
             plan.n,
@@ -768,7 +765,7 @@ pub(super) fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
             )
             .into());
         }
-        eprintln!(
+        crate::out::note!(
             "resuming {}: {} of {} trials done",
             invocation.scenario.display(),
             done,

@@ -37,7 +37,7 @@ pub mod tornado;
 
 use std::fs;
 use std::io::BufWriter;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use plotters::coord::Shift;
@@ -128,7 +128,9 @@ pub fn render<C: Chart>(chart: &C, dir: &Path) -> Result<Plot> {
 }
 
 /// Draws the same chart into `<base>.png` and `<base>.svg`, with one closure per backend
-/// (for charts written directly against plotters rather than as a [`Chart`]).
+/// (for charts written directly against plotters rather than as a [`Chart`]). The extension
+/// is appended to the whole of `base`'s name, dots included (`tornado-ammunition.independence`
+/// gives `tornado-ammunition.independence.png`), never put in place of its last dotted part.
 pub(crate) fn png_and_svg(
     base: &Path,
     size: (u32, u32),
@@ -138,11 +140,20 @@ pub(crate) fn png_and_svg(
     style::register_fonts();
     let mut pixels = vec![0u8; (size.0 * size.1 * 3) as usize];
     draw_png(BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area())?;
-    let png = base.with_extension("png");
+    let png = appended(base, "png");
     write_png(&png, &pixels, size).with_context(|| format!("cannot write {}", png.display()))?;
-    let svg = base.with_extension("svg");
+    let svg = appended(base, "svg");
     draw_svg(SVGBackend::new(&svg, size).into_drawing_area())?;
     Ok(())
+}
+
+/// `base` with `.ext` appended to its full name: `Path::with_extension` would replace what
+/// follows the last dot, and outcome names such as `ammunition.independence` have dots.
+fn appended(base: &Path, ext: &str) -> PathBuf {
+    let mut name = base.as_os_str().to_owned();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
 }
 
 /// Turns a plotters error into an anyhow error.
