@@ -37,14 +37,9 @@ impl SeriesStats {
     /// trials), never on the order in which runs arrive.
     #[inline]
     pub fn add_run(&mut self, values: &[f64]) {
-        self.sketch.add_slice(values);
-        for run in values.chunks(MEAN_RUN) {
-            let mut sum = 0.0;
-            for v in run {
-                sum += v;
-            }
-            self.mean.add_sum(run.len() as u64, sum);
-        }
+        let mean = &mut self.mean;
+        self.sketch
+            .add_slice_summing(values, MEAN_RUN, |n, sum| mean.add_sum(n as u64, sum));
     }
 }
 

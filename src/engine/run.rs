@@ -220,18 +220,16 @@ pub(super) fn run_block<M: Model>(
                 model.draw_year(&mut worker, &mut streams, t);
                 model.step(&mut worker, t, &mut year_values);
                 // Series s of year t goes to pending[(t * n_series + s) * STRIDE + c]; one
-                // test of the year's values for a non-finite one, found only if there is.
-                let mut finite = true;
-                let column = pending
-                    .get_mut(t * n_series * STRIDE + c..)
-                    .unwrap_or_default() // a model without series
-                    .iter_mut()
-                    .step_by(STRIDE);
-                for (slot, &v) in column.zip(&year_values) {
-                    *slot = v;
-                    finite &= v.is_finite();
+                // test of the year's values for a non-finite one (all exponent bits set),
+                // found only if there is.
+                const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+                let mut exponents = 0;
+                let year = &mut pending[t * n_series * STRIDE..(t + 1) * n_series * STRIDE];
+                for (column, &v) in year.chunks_exact_mut(STRIDE).zip(&year_values) {
+                    column[c] = v;
+                    exponents = exponents.max(v.to_bits() & EXPONENT);
                 }
-                if finite {
+                if exponents != EXPONENT {
                     continue;
                 }
                 if let Some(s) = year_values.iter().position(|v| !v.is_finite()) {

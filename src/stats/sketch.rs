@@ -137,7 +137,8 @@ fn signed_key(v: f64) -> i32 {
     }
 }
 
-/// A sketch's windows, copied out for a tight loop over many values ([`Sketch::add_slice`]).
+/// A sketch's windows, copied out so that a tight loop over many values
+/// ([`Sketch::add_slice`]) finds slots from registers; the one definition of a value's slot.
 #[derive(Clone, Copy)]
 struct Windows {
     /// Index of the zero bucket (= the negative window's length).
@@ -146,8 +147,6 @@ struct Windows {
     neg_len: u32,
     pos_first: u32,
     pos_len: u32,
-    /// Whether the zero bucket exists (the sketch has buckets at all).
-    any: bool,
 }
 
 impl Windows {
@@ -159,17 +158,18 @@ impl Windows {
             neg_len: s.neg.len,
             pos_first: s.pos.first,
             pos_len: s.pos.len,
-            any: !s.buckets.is_empty(),
         }
     }
 
-    /// [`Sketch::slot`], from the copied windows (`None` also while there are no buckets).
+    /// Index in the buckets of a finite value's bucket (the zero bucket for `|v| <`
+    /// [`ZERO_THRESHOLD`]), or `None` when it lies outside the windows. Valid only once
+    /// the sketch has its zero bucket.
     #[inline]
     fn slot(&self, v: f64) -> Option<usize> {
         const MAGNITUDE: u64 = !(1 << 63);
         let bits = v.to_bits();
         if bits & MAGNITUDE < ZERO_THRESHOLD.to_bits() {
-            return self.any.then_some(self.zero);
+            return Some(self.zero);
         }
         let m = (((bits & MAGNITUDE) >> SHIFT) as u32).wrapping_sub(KEY_MIN);
         if bits >> 63 == 1 {
@@ -229,25 +229,13 @@ impl Sketch {
     }
 
     /// Index in `buckets` of a finite value's bucket, or `None` when it lies outside the
-    /// windows. No branch on the sign: the window is selected arithmetically.
+    /// windows (or the sketch has no buckets yet).
     #[inline]
     fn slot(&self, v: f64) -> Option<usize> {
-        let negative = v < 0.0;
-        let span = if negative { self.neg } else { self.pos };
-        let base = if negative {
-            0
-        } else {
-            self.neg.len as usize + 1
-        };
-        let off = magnitude(v).wrapping_sub(span.first);
-        let zero = v.abs() < ZERO_THRESHOLD;
-        let inside = off < span.len;
-        let i = if zero {
-            self.neg.len as usize
-        } else {
-            base + off as usize
-        };
-        (zero | inside).then_some(i)
+        if self.buckets.is_empty() {
+            return None;
+        }
+        Windows::of(self).slot(v)
     }
 
     /// Records one finite value.
@@ -265,12 +253,39 @@ impl Sketch {
     /// A run made only of the small integers 0, 1 and 2 (indicator and state series) is
     /// counted in registers and added to its three buckets at once.
     pub fn add_slice(&mut self, values: &[f64]) {
+        self.add_slice_summing(values, values.len().max(1), |_, _| {});
+    }
+
+    /// [`Sketch::add_slice`] (the very same state, windows included), and, in the same
+    /// pass, the plain sum of each consecutive group of `group` values (the last may be
+    /// shorter), in their order: `sums(len, ((0 + v0) + v1) + ...)`, bit for bit. A caller
+    /// that needs both does not wait on a second, latency-bound loop of additions.
+    ///
+    /// # Panics
+    /// If `group` is 0.
+    pub fn add_slice_summing(
+        &mut self,
+        values: &[f64],
+        group: usize,
+        mut sums: impl FnMut(usize, f64),
+    ) {
         const SMALL: [u64; 3] = [0, 0x3ff0_0000_0000_0000, 0x4000_0000_0000_0000];
+        assert!(group > 0, "groups of no values");
+        if values.is_empty() {
+            return;
+        }
         if values.iter().all(|v| SMALL.contains(&v.to_bits())) {
             let (mut ones, mut twos) = (0u64, 0u64);
-            for v in values {
-                ones += u64::from(v.to_bits() == SMALL[1]);
-                twos += u64::from(v.to_bits() == SMALL[2]);
+            for run in values.chunks(group) {
+                let (mut o, mut t) = (0u64, 0u64);
+                for v in run {
+                    o += u64::from(v.to_bits() == SMALL[1]);
+                    t += u64::from(v.to_bits() == SMALL[2]);
+                }
+                // Every partial sum of +0, 1 and 2 is an integer below 2^53, so exact:
+                // the ordered sum is this, bit for bit.
+                sums(run.len(), o as f64 + 2.0 * t as f64);
+                (ones, twos) = (ones + o, twos + t);
             }
             let zeros = values.len() as u64 - ones - twos;
             for (v, n) in [(0.0, zeros), (1.0, ones), (2.0, twos)] {
@@ -283,19 +298,38 @@ impl Sketch {
             }
             return;
         }
-        // One pass with the windows held in registers: a value's slot is found without
-        // building an Option, and a value outside the windows (rare once a sketch has seen
-        // a few chunks) grows them and reloads them. The same sketch as adding one by one.
-        let mut w = Windows::of(self);
-        for &v in values {
-            debug_assert!(v.is_finite(), "sketch value {v} is not finite");
-            match w.slot(v) {
-                Some(i) => self.buckets[i].add(v),
-                None => {
-                    self.grow_and_add(v);
-                    w = Windows::of(self);
+        if self.buckets.is_empty() {
+            self.buckets.push(Bucket::EMPTY); // the zero bucket, as the first value adds it
+        }
+        // Passes with the windows and the buckets held in registers: a value outside the
+        // windows (rare once a sketch has seen a few chunks) grows them, and the pass
+        // resumes after it with the new ones. The same sketch as adding one by one.
+        for run in values.chunks(group) {
+            let mut sum = 0.0;
+            let mut rest = run;
+            while !rest.is_empty() {
+                let w = Windows::of(self);
+                let buckets = self.buckets.as_mut_slice();
+                let mut taken = rest.len();
+                for (k, &v) in rest.iter().enumerate() {
+                    debug_assert!(v.is_finite(), "sketch value {v} is not finite");
+                    match w.slot(v) {
+                        Some(i) => buckets[i].add(v),
+                        None => {
+                            taken = k;
+                            break;
+                        }
+                    }
+                    sum += v;
                 }
+                if let Some(&v) = rest.get(taken) {
+                    self.grow_and_add(v);
+                    sum += v;
+                    taken += 1;
+                }
+                rest = &rest[taken..];
             }
+            sums(run.len(), sum);
         }
         self.count += values.len() as u64;
     }
@@ -638,16 +672,36 @@ mod tests {
             discrete.iter().map(|v| v.min(1.0)).collect(),
             vec![0.0; 10],
             vec![-0.0, 0.0, 1.0],
+            vec![-0.0; 3],
+            vec![1e-12, -5.0, 0.0, 3.0, 1e300, -1e-300, 2.0],
             vec![],
         ] {
             let one_by_one: Sketch = xs.iter().copied().collect();
             let mut sliced = Sketch::new();
-            for run in xs.chunks(256) {
+            let mut summed = Sketch::new();
+            for run in xs.chunks(1024) {
                 sliced.add_slice(run);
+                // The sums come in the same pass, bit for bit the plain ordered sums, also
+                // across the windows' growth and in the 0/1/2 fast path.
+                let mut got = Vec::new();
+                summed.add_slice_summing(run, 100, |n, s| got.push((n, s.to_bits())));
+                let plain: Vec<(usize, u64)> = run
+                    .chunks(100)
+                    .map(|g| (g.len(), g.iter().fold(0.0, |a, v| a + v).to_bits()))
+                    .collect();
+                assert_eq!(got, plain);
             }
             assert_eq!(sliced, one_by_one);
+            assert_eq!(summed, one_by_one);
+            assert_eq!(summed.count(), xs.len() as u64);
             let bits = |x: Option<f64>| x.map(f64::to_bits);
             assert_eq!(bits(sliced.min()), bits(one_by_one.min()));
+            // Summing changes nothing of the state, windows included (parts and
+            // checkpoints carry sketches).
+            assert_eq!(
+                postcard::to_stdvec(&summed).unwrap(),
+                postcard::to_stdvec(&sliced).unwrap()
+            );
         }
     }
 
@@ -669,6 +723,17 @@ mod tests {
         // Every quantile lies in its bucket's [min, max], so the zero is clamped to the min.
         assert_eq!(s.quantile(0.5), Some(2e-10));
         assert_eq!(s.quantile(1.0), Some(5e-10));
+        // Just below the threshold, in the magnitude key of the threshold itself, with that
+        // key inside the window: still the zero bucket, added one by one or as a slice.
+        let xs = [1.5e-9, 1e-9, -1e-9, 0.999_999e-9, -0.999_999e-9];
+        assert_eq!(magnitude(xs[1]), magnitude(xs[3]));
+        let one_by_one: Sketch = xs.into_iter().collect();
+        let mut sliced = Sketch::new();
+        sliced.add_slice(&xs);
+        for s in [one_by_one, sliced] {
+            let keys: Vec<(i32, u64)> = s.occupied().map(|(k, b)| (k, b.count)).collect();
+            assert_eq!(keys, vec![(-1, 1), (0, 2), (1, 1), (signed_key(1.5e-9), 1)]);
+        }
     }
 
     #[test]
