@@ -198,6 +198,11 @@ pub struct MergeArgs {
     /// Skip the plots; report.html (explore.html) is still written, without them.
     #[arg(long)]
     pub no_plots: bool,
+    /// Explore parts only: the experiment file, where it is not at the path the parts
+    /// record (e.g. on a cluster with other mount points). It must be the file the shards
+    /// ran, byte for byte (same SHA-256), and its scenario must resolve as it did then.
+    #[arg(long, value_name = "FILE")]
+    pub experiment: Option<PathBuf>,
 }
 
 /// Parses `K/N` with `0 <= K < N`.
