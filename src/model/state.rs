@@ -79,6 +79,9 @@ pub struct State {
     /// `None` before the first): computed again only when one of them differs, so fixed
     /// ones cost one `powi` per year and worker, not per year and trial.
     pub poverty_gap: (Option<[u64; 4]>, Vec<f64>),
+    /// Per line, the bits of the learning rate whose `log2` was last computed, and that
+    /// exponent (`None` before the first): a fixed rate costs one `log2` per worker.
+    pub learning_exponents: [(Option<u64>, f64); N_LINES],
 }
 
 /// Running sums over the years that the outcomes need.

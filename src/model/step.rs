@@ -24,10 +24,19 @@ pub fn start(p: &Params, s: &Settings, state: &mut State) {
     state.debt_service.clear();
     state.debt_service.resize(s.horizon_years, 0.0);
     let c = p.plan.captive_power_share;
-    for (line, lp) in state.lines.iter_mut().zip(&p.lines) {
+    for ((line, lp), (rate, exponent)) in state
+        .lines
+        .iter_mut()
+        .zip(&p.lines)
+        .zip(&mut state.learning_exponents)
+    {
+        // log2 again only for another learning rate than the last trial's.
+        if *rate != Some(lp.learning_rate.to_bits()) {
+            (*rate, *exponent) = (Some(lp.learning_rate.to_bits()), lp.learning_rate.log2());
+        }
         *line = LineState {
             import_content: lp.import_content,
-            learning_exponent: lp.learning_rate.log2(),
+            learning_exponent: *exponent,
             energy: 1.0 + lp.energy_share * c * p.power.captive_cost_premium,
             ..LineState::default()
         };
