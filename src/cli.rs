@@ -198,6 +198,11 @@ pub struct MergeArgs {
     /// Skip the plots; report.html (explore.html) is still written, without them.
     #[arg(long)]
     pub no_plots: bool,
+    /// Explore parts only: the experiment file, where it is not at the path the parts
+    /// record (e.g. on a cluster with other mount points). It must be the file the shards
+    /// ran, byte for byte (same SHA-256), and its scenario must resolve as it did then.
+    #[arg(long, value_name = "FILE")]
+    pub experiment: Option<PathBuf>,
 }
 
 /// Parses `K/N` with `0 <= K < N`.
@@ -281,8 +286,11 @@ pub struct DiscoverArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// The condition on an outcome, `NAME OP VALUE` with OP one of == != < <= > >=,
-    /// e.g. "viable == 1".
+    /// The condition on the outcomes, in the language of the scenario's `[criteria]`:
+    /// comparisons `NAME OP VALUE` (OP one of == != < <= > >=) joined with `and`, `or`,
+    /// `not` and parentheses, e.g. "viable == 1" or "viable == 1 and peak_fiscal_burden <=
+    /// 0.02". A comparison with an absent value (e.g. `breakeven_year` of a trial that never
+    /// breaks even) is unknown, and a condition that ends unknown does not hold.
     #[arg(long = "where", value_name = "CONDITION")]
     pub condition: String,
     /// Read the trials from a trials.csv or trials.parquet written by `defsim run
@@ -335,6 +343,17 @@ pub struct SweepArgs {
 
 /// `defsim explore`.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("trials", |a| a.help(
+        "Number of trials per policy (default: the experiment's `trials`, else the scenario's \
+         `scenario.trials`)"
+    )),
+    mut_arg("seed", |a| a.help(
+        "Seed of the random numbers (default: the experiment's `seed`, else the scenario's \
+         `scenario.seed`)"
+    )),
+    mut_arg("out", |a| a.help("Output folder (default: output/explore-<experiment name>/)")),
+)]
 pub struct ExploreArgs {
     /// The experiment file (TOML with [experiment] and [levers]).
     pub experiment: PathBuf,
@@ -374,6 +393,14 @@ pub struct ValidateArgs {
 
 /// `defsim check`.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("trials", |a| a.help("Number of trials (default: the baseline's trial count)")),
+    mut_arg("seed", |a| a.help("Seed of the random numbers (default: the baseline's seed)")),
+    mut_arg("out", |a| a.help(
+        "Also write the re-run's summary.json, summary.csv and timeseries.csv to this folder \
+         (e.g. as a CI artifact); without it check writes no folder"
+    )),
+)]
 pub struct CheckArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
@@ -396,8 +423,7 @@ pub struct CheckArgs {
     /// what changed. Exits 0 whatever moved.
     #[arg(long)]
     pub update: bool,
-    /// Options of the re-run; `--out DIR` also writes the re-run's summary.json, summary.csv
-    /// and timeseries.csv there (e.g. as a CI artifact).
+    /// Options of the re-run (their help above is check's own).
     #[command(flatten)]
     pub sim: SimArgs,
 }

@@ -218,6 +218,100 @@ fn explore_parts_that_do_not_belong_together_are_refused_by_name() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// On a machine where the experiment file is not at the path the parts record (another
+/// mount point), `merge --experiment FILE` points at it: the same file (by SHA-256) merges
+/// to the same bytes; another file is exit 2 naming it, with nothing written; without
+/// `--experiment` the message says to give it; run parts take no `--experiment`.
+#[test]
+fn a_moved_experiment_merges_with_experiment_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = experiment(tmp.path(), "small", 5000, 3);
+    let parts_dir = tmp.path().join("parts");
+    let parts: Vec<PathBuf> = (0..2).map(|k| shard(&exp, &parts_dir, k, 2, &[])).collect();
+    let here = tmp.path().join("here");
+    let o = merge(&parts, &here);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // The experiment moves (its scenario path is absolute, so it still resolves).
+    let elsewhere = tmp.path().join("mnt");
+    fs::create_dir(&elsewhere).unwrap();
+    let moved = elsewhere.join("small.toml");
+    fs::rename(&exp, &moved).unwrap();
+    let out = tmp.path().join("out");
+    let o = merge(&parts, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(s(&exp)) && err.contains("--experiment FILE"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+
+    let with = |file: &Path, parts: &[PathBuf]| {
+        let mut args = vec!["merge"];
+        args.extend(parts.iter().map(|p| s(p)));
+        args.extend(["--out", s(&out), "--experiment", s(file)]);
+        run(&args)
+    };
+    let o = with(&moved, &parts);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (a, b) = (snapshot(&here), snapshot(&out));
+    assert!(a.contains_key(Path::new("explore.json")));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(&b[name] == bytes, "{} differs", name.display());
+    }
+    fs::remove_dir_all(&out).unwrap();
+
+    // Another file: exit 2 naming it and both SHA-256s, nothing written.
+    let text = fs::read_to_string(&moved).unwrap();
+    let edited = elsewhere.join("edited.toml");
+    fs::write(&edited, text.replace("target = 0.1", "target = 0.2")).unwrap();
+    let o = with(&edited, &parts);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(s(&edited)) && err.contains("its SHA-256 is"),
+        "{err}"
+    );
+    assert!(err.contains("not the experiment the parts"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    // A file that is not there, or not an experiment: exit 2 naming it.
+    let missing = elsewhere.join("missing.toml");
+    let o = with(&missing, &parts);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(s(&missing)));
+    assert!(!out.exists(), "nothing written");
+
+    // Run parts have no experiment file.
+    let run_parts = tmp.path().join("run-parts");
+    for k in 0..2 {
+        let plan = format!("{k}/2");
+        let o = run(&[
+            "run",
+            &common::scenario("baseline.toml"),
+            "--trials",
+            "3000",
+            "--shard",
+            &plan,
+            "--out",
+            s(&run_parts),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let run_parts: Vec<PathBuf> = (0..2)
+        .map(|k| run_parts.join(format!("part-{k}-of-2.defsim")))
+        .collect();
+    let o = with(&moved, &run_parts);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--experiment is for the parts of `defsim explore"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
 /// A shard refuses a shard plan out of range and a folder that is not defsim's before it
 /// simulates.
 #[test]

@@ -7,6 +7,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -634,7 +635,43 @@ fn defect_10_overrides_are_recorded_in_summary_run_json_and_the_report() {
         o,
         "--set",
         "plan.oversight=0.5",
+        "--set",
+        "macro.trend_growth.mean=0.04",
     ]);
+    // Each parameter a --set changed says so in its source, keeping the file's source as
+    // "was:"; the others keep theirs.
+    let sources = |text: &str| -> BTreeMap<String, String> {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        v["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let s = p["source"].as_str().unwrap().to_string();
+                (p["key"].as_str().unwrap().to_string(), s)
+            })
+            .collect()
+    };
+    let (plain_src, set_src) = (
+        sources(&plain),
+        sources(&fs::read_to_string(out.join("summary.json")).unwrap()),
+    );
+    for (key, set) in [
+        ("plan.oversight", "--set plan.oversight=0.5"),
+        ("macro.trend_growth", "--set macro.trend_growth.mean=0.04"),
+    ] {
+        assert!(!plain_src[key].is_empty(), "{key} has a source in the file");
+        assert_eq!(
+            set_src[key],
+            format!("{set} (was: {})", plain_src[key]),
+            "{key}"
+        );
+    }
+    for (key, s) in &plain_src {
+        if !["plan.oversight", "macro.trend_growth"].contains(&key.as_str()) {
+            assert_eq!(&set_src[key], s, "{key} was not set");
+        }
+    }
     for file in ["summary.json", "run.json"] {
         let v: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(out.join(file)).unwrap()).unwrap();
@@ -645,7 +682,10 @@ fn defect_10_overrides_are_recorded_in_summary_run_json_and_the_report() {
         };
         assert_eq!(
             list,
-            &serde_json::json!([{"key": "plan.oversight", "value": "0.5", "source": "--set"}]),
+            &serde_json::json!([
+                {"key": "plan.oversight", "value": "0.5", "source": "--set"},
+                {"key": "macro.trend_growth.mean", "value": "0.04", "source": "--set"}
+            ]),
             "{file}"
         );
     }

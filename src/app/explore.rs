@@ -251,8 +251,9 @@ fn shard(
 }
 
 /// `defsim merge` of explore parts: checks that they are the N shards of one experiment,
-/// reloads the experiment from the file the parts name (it must be unchanged), joins the
-/// columns in block order and writes the outputs of the whole experiment into `out`.
+/// reloads the experiment from the file the parts name, or from `--experiment` (it must be
+/// the same file, by SHA-256, and its scenario must resolve as it did), joins the columns in
+/// block order and writes the outputs of the whole experiment into `out`.
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let mut parts: Vec<(PathBuf, ExploreHeader, MemberColumns)> = Vec::new();
     for path in &args.parts {
@@ -287,25 +288,55 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     }
     let n = first.n;
     shards.complete(n, "explore shards")?;
-    // The experiment as the shards ran it.
-    let file = PathBuf::from(&first.experiment_file);
-    let changed = |why: String| {
-        BadInput(format!(
-            "{}: {why}; the parts ({}) were written for the experiment as it was: run the \
-             shards again",
-            file.display(),
-            first_path.display()
-        ))
+    // The experiment as the shards ran it: at the path the parts record, or at --experiment.
+    let recorded = PathBuf::from(&first.experiment_file);
+    let file = args.experiment.clone().unwrap_or_else(|| recorded.clone());
+    let moved = args.experiment.is_some();
+    let unlike = |why: String| {
+        BadInput(if moved {
+            format!(
+                "{}: {why}: it is not the experiment the parts ({}, recorded as {}) were \
+                 written for",
+                file.display(),
+                first_path.display(),
+                recorded.display()
+            )
+        } else {
+            format!(
+                "{}: {why}; the parts ({}) were written for the experiment as it was: run the \
+                 shards again",
+                file.display(),
+                first_path.display()
+            )
+        })
     };
-    let exp = experiment::load(&file, true)
-        .map_err(|e| changed(format!("cannot be loaded again ({e})")))?;
+    let exp = experiment::load(&file, true).map_err(|e| {
+        if moved || recorded.exists() {
+            unlike(format!("cannot be loaded again ({e})"))
+        } else {
+            BadInput(format!(
+                "{}: the experiment file of the parts ({}) cannot be read ({e}): if it is \
+                 elsewhere on this machine, give its path with --experiment FILE",
+                file.display(),
+                first_path.display()
+            ))
+        }
+    })?;
     let scenarios = members(&exp)?;
     let (experiment_sha256, resolved_sha256) = identity(&exp, &scenarios)?;
     if experiment_sha256 != first.experiment_sha256 {
-        return Err(changed("the experiment file changed since the shards ran".into()).into());
+        return Err(unlike(if moved {
+            format!(
+                "its SHA-256 is {}, the parts' experiment's {}",
+                experiment_sha256, first.experiment_sha256
+            )
+        } else {
+            "the experiment file changed since the shards ran".into()
+        })
+        .into());
     }
     if resolved_sha256 != first.resolved_sha256 {
-        return Err(changed(
+        return Err(unlike(
             "its scenario resolves otherwise than when the shards ran (a file it reads changed)"
                 .into(),
         )
@@ -313,7 +344,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     }
     let names: Vec<String> = kept(&exp).iter().map(|s| s.to_string()).collect();
     if names != first.outcomes {
-        return Err(changed("its criterion differs from the parts'".into()).into());
+        return Err(unlike("its criterion differs from the parts'".into()).into());
     }
     super::merge::refuse_parts_folder(&args.out, args.parts.iter())?;
     claim(&args.out)?;

@@ -49,6 +49,13 @@ fn merge_on_this_pool(args: &MergeArgs) -> Result<()> {
     }
     if explore {
         super::explore::merge(args)
+    } else if let Some(file) = &args.experiment {
+        Err(BadInput(format!(
+            "--experiment {}: the parts are of `defsim run --shard`, which has no experiment \
+             file: --experiment is for the parts of `defsim explore --shard`",
+            file.display()
+        ))
+        .into())
     } else {
         merge_run(args)
     }

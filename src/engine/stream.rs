@@ -13,7 +13,7 @@
 use std::ops::{ControlFlow, Range};
 use std::sync::Mutex;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +38,29 @@ pub fn block_trials(b: u64, trials: u64) -> Range<u64> {
     first..(first + BLOCK as u64).min(trials)
 }
 
+/// The trials of the blocks `blocks` in a run of `trials` trials.
+pub fn blocks_trials(blocks: &Range<u64>, trials: u64) -> Range<u64> {
+    let at = |b: u64| b.saturating_mul(BLOCK as u64).min(trials);
+    at(blocks.start)..at(blocks.end)
+}
+
+/// The progress bar of a streaming run over `trials` trials: drawn on stderr when `show`
+/// (and stderr is a terminal), else hidden. One bar serves a run however many calls of
+/// [`stream`] it takes; the caller clears it at the end.
+pub fn progress_bar(show: bool, trials: u64) -> ProgressBar {
+    let target = if show {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(trials), target);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} trials, {per_sec}, eta {eta}")
+            .expect("a valid template"),
+    );
+    bar
+}
+
 /// Shard `k` of `n`'s deterministic share of the blocks of a run: the contiguous blocks
 /// `floor(k B / n) .. floor((k + 1) B / n)` of the run's `B` blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,10 +81,7 @@ impl ShardPlan {
 
     /// The trials of this shard.
     pub fn trials(&self, trials: u64) -> Range<u64> {
-        let blocks = self.blocks(trials);
-        let start = (blocks.start * BLOCK as u64).min(trials);
-        let end = (blocks.end * BLOCK as u64).min(trials);
-        start..end
+        blocks_trials(&self.blocks(trials), trials)
     }
 }
 
@@ -217,9 +237,10 @@ pub struct WaveRows<'a> {
 }
 
 /// Simulates the blocks `blocks` of a run of `opts.trials` trials into `stats`, a wave of
-/// `wave_blocks` blocks at a time (e.g. [`WAVE_BLOCKS`]). After each wave `after_wave` sees the statistics so
-/// far, the next block to run, and (with `rows`) the wave's trials; it may stop the run
-/// (`ControlFlow::Break`). Returns the next block not run.
+/// `wave_blocks` blocks at a time (e.g. [`WAVE_BLOCKS`]), counting each block's trials on
+/// `bar` (see [`progress_bar`]; the caller clears it). After each wave `after_wave` sees the
+/// statistics so far, the next block to run, and (with `rows`) the wave's trials; it may stop
+/// the run (`ControlFlow::Break`). Returns the next block not run.
 #[allow(clippy::too_many_arguments)] // the run's model, options, range, state and callback
 pub fn stream<M: Model>(
     model: &M,
@@ -227,23 +248,11 @@ pub fn stream<M: Model>(
     design: Option<&dyn Design>,
     blocks: Range<u64>,
     stats: &mut StreamStats,
-    rows: bool,
-    wave_blocks: u64,
+    (rows, wave_blocks): (bool, u64),
+    bar: &ProgressBar,
     mut after_wave: impl FnMut(&StreamStats, u64, Option<WaveRows<'_>>) -> ControlFlow<()>,
 ) -> Result<u64, TrialError> {
     let schema = model.schema();
-    let todo: u64 = (blocks.start..blocks.end)
-        .map(|b| block_trials(b, opts.trials).count() as u64)
-        .sum();
-    let bar = if opts.progress {
-        ProgressBar::new(todo)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} trials, {per_sec}, eta {eta}")
-            .expect("a valid template"),
-    );
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
@@ -269,13 +278,7 @@ pub fn stream<M: Model>(
                 })
                 .collect()
         });
-        let done = match done.into_iter().collect::<Result<Vec<_>, _>>() {
-            Ok(d) => d,
-            Err(e) => {
-                bar.finish_and_clear();
-                return Err(e);
-            }
-        };
+        let done = done.into_iter().collect::<Result<Vec<_>, _>>()?;
         let mut wave_stats = StreamStats::new(schema);
         for acc in per_thread
             .into_iter()
@@ -295,7 +298,6 @@ pub fn stream<M: Model>(
             break;
         }
     }
-    bar.finish_and_clear();
     Ok(next)
 }
 

@@ -163,7 +163,8 @@ pub struct ExploreHeader {
     pub defsim_version: String,
     /// `experiment.name`.
     pub experiment: String,
-    /// The experiment file, as an absolute path (`merge` reloads it from there).
+    /// The experiment file, as an absolute path (`merge` reloads it from there, or from
+    /// its `--experiment FILE`).
     pub experiment_file: String,
     /// SHA-256 of the experiment file's bytes.
     pub experiment_sha256: String,

@@ -158,7 +158,12 @@ fn fixed(kind: &Fixed) -> Json {
         Fixed::Name | Fixed::Description | Fixed::Extends | Fixed::Unit | Fixed::Text(_) => {
             json!({ "type": "string" })
         }
-        Fixed::Year | Fixed::PathFrom => json!({ "type": "integer" }),
+        Fixed::Year => json!({
+            "type": "integer",
+            "minimum": super::YEARS.start(),
+            "maximum": super::YEARS.end()
+        }),
+        Fixed::PathFrom => json!({ "type": "integer" }),
         Fixed::Count { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
         Fixed::IndexedState(states) => {
             json!({ "type": "integer", "minimum": 0, "maximum": states.len() as i64 - 1 })

@@ -201,13 +201,63 @@ pub fn load(
     let root = schema::schema(keys);
     let mut files = doc::Files::default();
     let mut merged = merge::load_chain(path, &mut files)?;
+    let before = (!overrides.is_empty()).then(|| merged.table.clone());
     overrides::apply(&mut merged, overrides, &files, &root)?;
     let mut scenario = validate::validate(path, merged, &files, &root, keys)?;
     scenario.overrides = overrides
         .iter()
         .filter_map(|o| Override::parse(o))
         .collect();
+    if let Some(before) = before {
+        mark_overridden_sources(&mut scenario, &before);
+    }
     Ok(scenario)
+}
+
+/// Gives every parameter a `--set` changed the source that says so: `--set KEY=VALUE`, then
+/// the source the value itself gave (an inline table's `source`), then `(was: ...)` with the
+/// source the files gave it. `--set plan.oversight=0.5` on a key with a source gives
+/// `--set plan.oversight=0.5 (was: lever: ...)`; a `--set` of one sub-key
+/// (`macro.trend_growth.mean=0.04`) or of a whole table (`lines.vehicles={...}`) marks each
+/// parameter it changes. `before` is the merged document before the overrides.
+fn mark_overridden_sources(scenario: &mut Scenario, before: &toml::Table) {
+    let string_at = |table: &toml::Table, key: &str| {
+        let mut path: Vec<String> = key.split('.').map(str::to_string).collect();
+        path.push("source".into());
+        match doc::get(table, &path) {
+            Some(toml::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        }
+    };
+    for e in &mut scenario.params {
+        let sets: Vec<String> = scenario
+            .overrides
+            .iter()
+            .filter(|o| {
+                o.key == e.key
+                    || o.key
+                        .strip_prefix(e.key.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+                    || e.key
+                        .strip_prefix(o.key.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+            })
+            .map(|o| format!("--set {}={}", o.key, o.value))
+            .collect();
+        if sets.is_empty() {
+            continue;
+        }
+        let was = string_at(before, &e.key);
+        let now = e.param.source.clone().filter(|s| !s.is_empty());
+        let mut source = sets.join(", ");
+        if let Some(now) = now.filter(|n| Some(n) != was.as_ref()) {
+            source.push_str(&format!(": {now}"));
+        }
+        if let Some(was) = was {
+            source.push_str(&format!(" (was: {was})"));
+        }
+        e.param.source = Some(source);
+    }
 }
 
 /// What a key of a scenario holds, as a lever of an experiment sees it.

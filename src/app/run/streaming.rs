@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 
 use super::{print_headline, run_info, write_outputs};
@@ -261,10 +262,12 @@ fn save_checkpoint(
 /// rows of a wave are held twice at its end: 4 blocks of the baseline are about 6 MB).
 const DRIVER_WAVE_BLOCKS: u64 = 4;
 
-/// [`stream::stream`] over `blocks`, also keeping in `sample` the trials of the run's first
-/// `min(trials, DRIVER_TRIALS)` that the blocks hold (the drivers' inputs and outcomes),
-/// which `after_wave` sees too. The blocks that hold such trials are simulated with their
-/// rows (a first call), the others only with `rows`, as the caller asked. With `aligned`
+/// [`stream::stream`] over `blocks` into `stats`, also keeping in `sample` the trials of
+/// the run's first `min(trials, DRIVER_TRIALS)` that the blocks hold (the drivers' inputs
+/// and outcomes), which `after_wave` sees too. The blocks that hold such trials are
+/// simulated with their rows (a first call), the others only with `rows`, as the caller
+/// asked; both calls count their trials on the one progress `bar` of the run (which the
+/// caller clears). With `aligned`
 /// (precision stopping, whose checks after each wave decide where the run stops) the first
 /// call runs whole waves of `wave_blocks`, so every wave ends where it would anyway; without,
 /// it runs small waves over the drivers' blocks alone (where waves end changes no result: the
@@ -275,10 +278,10 @@ fn stream_keeping_drivers(
     o: &crate::engine::RunOptions,
     design: Option<&dyn Design>,
     blocks: std::ops::Range<u64>,
-    stats: &mut StreamStats,
+    (stats, sample): (&mut StreamStats, &mut DriverSample),
     rows: bool,
     (wave_blocks, aligned): (u64, bool),
-    sample: &mut DriverSample,
+    bar: &ProgressBar,
     mut after_wave: impl FnMut(
         &StreamStats,
         &DriverSample,
@@ -322,8 +325,8 @@ fn stream_keeping_drivers(
             design,
             blocks.start..split,
             stats,
-            true,
-            first_wave,
+            (true, first_wave),
+            bar,
             &mut on_wave,
         )?;
     }
@@ -334,8 +337,8 @@ fn stream_keeping_drivers(
             design,
             split..blocks.end,
             stats,
-            rows,
-            wave,
+            (rows, wave),
+            bar,
             &mut on_wave,
         )?;
     }
@@ -429,15 +432,16 @@ pub(super) fn run_streaming(
         let mut failure: Option<anyhow::Error> = None;
         let mut stats = StreamStats::new(&schema);
         let mut sample = DriverSample::new(&schema, range.start);
-        stream_keeping_drivers(
+        let bar = stream::progress_bar(o.progress, range.end - range.start);
+        let streamed = stream_keeping_drivers(
             &model,
             o,
             design_ref,
             blocks.clone(),
-            &mut stats,
+            (&mut stats, &mut sample),
             wants_rows,
             (stream::WAVE_BLOCKS, false),
-            &mut sample,
+            &bar,
             |_, _, _, wave| {
                 if let (Some(w), Rows::Kept(r)) = (wave, &mut rows)
                     && let Err(e) = r.append(w.first, &wave_columns(&w))
@@ -447,7 +451,9 @@ pub(super) fn run_streaming(
                 }
                 ControlFlow::Continue(())
             },
-        )?;
+        );
+        bar.finish_and_clear();
+        streamed?;
         if let Some(e) = failure {
             return Err(e);
         }
@@ -540,19 +546,21 @@ pub(super) fn run_streaming(
     let mut failure: Option<anyhow::Error> = None;
     let mut reached = false;
     let mut interrupted = false;
+    let todo = stream::blocks_trials(&(first_block..total_blocks), o.trials);
+    let bar = stream::progress_bar(o.progress, todo.end - todo.start);
     let next = stream_keeping_drivers(
         &model,
         o,
         design_ref,
         first_block..total_blocks,
-        &mut stats,
+        (&mut stats, &mut sample),
         wants_rows,
         if precision.is_some() {
             (crate::analysis::precision::CHECK_BLOCKS, true)
         } else {
             (stream::WAVE_BLOCKS, false)
         },
-        &mut sample,
+        &bar,
         |stats, sample, next, wave| {
             if let Some(w) = wave {
                 let kept = match &mut rows {
@@ -594,7 +602,9 @@ pub(super) fn run_streaming(
             }
             ControlFlow::Continue(())
         },
-    )?;
+    );
+    bar.finish_and_clear();
+    let next = next?;
     if let Some(e) = failure {
         return Err(e);
     }
@@ -695,17 +705,20 @@ pub fn simulate_streaming(job: &Job, design: SamplingDesign) -> Result<RunSummar
     let design_ref: Option<&dyn Design> = lhs.as_ref().map(|d| d as &dyn Design);
     let mut stats = StreamStats::new(&schema);
     let mut sample = DriverSample::new(&schema, 0);
-    stream_keeping_drivers(
+    let bar = stream::progress_bar(o.progress, o.trials);
+    let streamed = stream_keeping_drivers(
         &model,
         o,
         design_ref,
         0..stream::block_count(o.trials),
-        &mut stats,
+        (&mut stats, &mut sample),
         false,
         (stream::WAVE_BLOCKS, false),
-        &mut sample,
+        &bar,
         |_, _, _, _| ControlFlow::Continue(()),
-    )?;
+    );
+    bar.finish_and_clear();
+    streamed?;
     let mut summary =
         RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
     summary.design = design.name().to_string();
@@ -794,3 +807,6 @@ pub(super) fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
     staging::remove_stale(&file);
     run_streaming(&invocation, job, resumed)
 }
+
+#[cfg(test)]
+mod tests;
