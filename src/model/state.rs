@@ -71,9 +71,17 @@ pub struct State {
     /// Running totals for the outcomes.
     pub totals: Totals,
     /// The credit rate whose annuity discount `1 - (1 + rate)^-tenor` was last computed,
-    /// and that discount (NaN at the start of a trial): computed again only when a lever
-    /// moves the rate.
+    /// and that discount (NaN before the first): computed again only when the rate differs
+    /// (another trial's draw, or a lever), so a fixed rate costs one `powf` per worker.
     pub annuity_discount: (f64, f64),
+    /// The poverty-gap cost of each year of the horizon, and the bits of the parameters
+    /// it was computed from (population, its growth, the extreme-poverty share and gap;
+    /// `None` before the first): computed again only when one of them differs, so fixed
+    /// ones cost one `powi` per year and worker, not per year and trial.
+    pub poverty_gap: (Option<[u64; 4]>, Vec<f64>),
+    /// Per line, the bits of the learning rate whose `log2` was last computed, and that
+    /// exponent (`None` before the first): a fixed rate costs one `log2` per worker.
+    pub learning_exponents: [(Option<u64>, f64); N_LINES],
 }
 
 /// Running sums over the years that the outcomes need.
@@ -180,6 +188,7 @@ impl State {
     pub fn new(horizon: usize) -> State {
         State {
             debt_service: vec![0.0; horizon],
+            annuity_discount: (f64::NAN, f64::NAN),
             ..State::default()
         }
     }

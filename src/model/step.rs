@@ -24,16 +24,24 @@ pub fn start(p: &Params, s: &Settings, state: &mut State) {
     state.debt_service.clear();
     state.debt_service.resize(s.horizon_years, 0.0);
     let c = p.plan.captive_power_share;
-    for (line, lp) in state.lines.iter_mut().zip(&p.lines) {
+    for ((line, lp), (rate, exponent)) in state
+        .lines
+        .iter_mut()
+        .zip(&p.lines)
+        .zip(&mut state.learning_exponents)
+    {
+        // log2 again only for another learning rate than the last trial's.
+        if *rate != Some(lp.learning_rate.to_bits()) {
+            (*rate, *exponent) = (Some(lp.learning_rate.to_bits()), lp.learning_rate.log2());
+        }
         *line = LineState {
             import_content: lp.import_content,
-            learning_exponent: lp.learning_rate.log2(),
+            learning_exponent: *exponent,
             energy: 1.0 + lp.energy_share * c * p.power.captive_cost_premium,
             ..LineState::default()
         };
     }
     state.totals = Totals::default();
-    state.annuity_discount = (f64::NAN, f64::NAN);
 }
 
 /// Next sanctions state: from 0 enter with `onset_prob`, from 1 leave with `lift_prob`.
@@ -169,6 +177,7 @@ pub fn step_into(
     record(rec, state, &cond, &budget, &money, sales);
     (rec.self_sufficiency, rec.independence) = military_shares(p, rec);
     rec.russia_dependence = cond.terms.russia_share * imported / demand;
+    let poverty_gap = poverty_gap_cost(p, s, state, t);
     accumulate(
         p,
         &mut state.totals,
@@ -176,7 +185,34 @@ pub fn step_into(
         t,
         money.capital_spend + money.operating + money.oversight - sales,
         premium,
+        poverty_gap,
     );
+}
+
+/// The cost of closing the extreme-poverty gap in year `t` (MUSD), from the state's cache
+/// of every year's cost, computed again (the same expression, the same bits) only when the
+/// parameters it depends on are not those it was computed from.
+fn poverty_gap_cost(p: &Params, s: &Settings, state: &mut State, t: usize) -> f64 {
+    let key = [
+        p.macro_.population0_m,
+        p.macro_.population_growth,
+        p.social.extreme_poverty_share,
+        p.social.poverty_gap_usd_per_person_year,
+    ]
+    .map(f64::to_bits);
+    let (cached, by_year) = &mut state.poverty_gap;
+    if *cached != Some(key) || by_year.len() != s.horizon_years.max(t + 1) {
+        by_year.clear();
+        by_year.extend((0..s.horizon_years.max(t + 1)).map(|t| {
+            let population = p.macro_.population0_m
+                * 1e6
+                * (1.0 + p.macro_.population_growth).powi(t as i32 + 1);
+            population * p.social.extreme_poverty_share * p.social.poverty_gap_usd_per_person_year
+                / 1e6
+        }));
+        *cached = Some(key);
+    }
+    by_year[t]
 }
 
 /// Moves the processes (sanctions, support, gold, conflict, power, growth shock) one year and
@@ -479,7 +515,8 @@ fn record(
 }
 
 /// Adds year `t` to the running totals.
-/// `premium` is the year's sanctions uplift on import prices (`P = p * premium`).
+/// `premium` is the year's sanctions uplift on import prices (`P = p * premium`);
+/// `poverty_gap` the year's cost of closing the extreme-poverty gap ([`poverty_gap_cost`]).
 fn accumulate(
     p: &Params,
     totals: &mut Totals,
@@ -487,17 +524,14 @@ fn accumulate(
     t: usize,
     cost: f64,
     premium: f64,
+    poverty_gap: f64,
 ) {
     totals.program_cost += cost;
     for (lp, ly) in p.lines.iter().zip(&rec.lines) {
         totals.import_equivalent += ly.output_military * lp.import_price_usd * premium / 1e6;
     }
     totals.domestic_spend += rec.program_spend;
-    let population =
-        p.macro_.population0_m * 1e6 * (1.0 + p.macro_.population_growth).powi(t as i32 + 1);
-    totals.poverty_gap_cost +=
-        population * p.social.extreme_poverty_share * p.social.poverty_gap_usd_per_person_year
-            / 1e6;
+    totals.poverty_gap_cost += poverty_gap;
     totals.peak_burden = if t == 0 {
         rec.fiscal_burden
     } else {

@@ -428,3 +428,35 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_state_reused_across_trials_gives_the_records_and_totals_of_a_fresh_one() {
+    // The worker's state keeps caches across trials (the annuity discount, the poverty
+    // gap by year, the learning exponents): a trial with other parameters must still see
+    // its own, bit for bit.
+    let (p, s) = simple();
+    let mut other = p.clone();
+    other.lines[1].learning_rate = 0.8;
+    other.plan.credit_rate = 0.11;
+    other.macro_.population_growth = 0.041;
+    other.social.extreme_poverty_share = 0.3;
+    // Learning has set in by the last year, so a stale exponent would show.
+    let last = |params: &Params| walk(params, &s, &calm()).1[s.horizon_years - 1].lines[1];
+    assert!(last(&p).output > 0.0);
+    assert_ne!(last(&p).unit_cost, last(&other).unit_cost);
+    let mut reused = State::new(s.horizon_years);
+    for params in [&p, &other, &p, &other] {
+        let (fresh, fresh_recs) = walk(params, &s, &calm());
+        start(params, &s, &mut reused);
+        let recs: Vec<YearRecord> = (0..s.horizon_years)
+            .map(|t| step(params, &s, &mut reused, &calm(), t))
+            .collect();
+        assert_eq!(format!("{recs:?}"), format!("{fresh_recs:?}"));
+        assert_eq!(
+            format!("{:?}", reused.totals),
+            format!("{:?}", fresh.totals)
+        );
+        assert!(reused.totals.poverty_gap_cost > 0.0);
+        assert!(recs[1].debt_service > 0.0);
+    }
+}
