@@ -135,6 +135,17 @@ fn list_parameters_gives_the_start_years_validate_accepts() {
         let code = if ok { 0 } else { 2 };
         assert_eq!(o.status.code(), Some(code), "start_year {year}");
     }
+    // A distribution on the start year is refused with the same description `list` gives.
+    let o = defsim()
+        .args(["validate", &scenario("baseline.toml"), "--set"])
+        .arg("scenario.start_year={dist=\"fixed\",value=2025}")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let said = format!("a year, an integer in [{min}, {max}]");
+    assert!(line.contains(&said), "list: {line:?}");
+    assert!(err.contains(&said), "the --set error describes the year otherwise: {err}");
     let schema: serde_json::Value = serde_json::from_str(&stdout(&["schema"])).unwrap();
     let year = &schema["properties"]["scenario"]["properties"]["start_year"];
     assert_eq!(

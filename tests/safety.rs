@@ -617,6 +617,26 @@ fn defect_9_a_percent_typo_names_the_childs_key_and_line_and_suggests_the_share(
     );
 }
 
+/// A `--set` of a whole table marks only the parameters whose value it changed: the others
+/// under the table keep their source.
+#[test]
+fn a_table_set_marks_only_the_parameters_it_changed() {
+    let o = succeeds(&[
+        "validate",
+        BASE,
+        "--print",
+        "--set",
+        "lines.vehicles={enabled=false,capacity=300}",
+    ]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    let marked: Vec<&str> = text.lines().filter(|l| l.contains("# --set")).collect();
+    assert_eq!(marked.len(), 1, "{marked:#?}");
+    assert!(
+        marked[0].starts_with("capacity ") && marked[0].contains("= 300"),
+        "{marked:?}"
+    );
+}
+
 #[test]
 fn defect_10_overrides_are_recorded_in_summary_run_json_and_the_report() {
     let tmp = tempfile::tempdir().unwrap();

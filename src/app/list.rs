@@ -47,11 +47,6 @@ fn parameters() {
                 }
             }
             KeyKind::Fixed(Fixed::Count { min, max }) => format!("an integer in [{min}, {max}]"),
-            KeyKind::Fixed(Fixed::Year) => format!(
-                "a year, an integer in [{}, {}]",
-                scenario::YEARS.start(),
-                scenario::YEARS.end()
-            ),
             KeyKind::Fixed(f) => {
                 let optional = if f.optional() { ", optional" } else { "" };
                 format!("{}{optional}", f.what())

@@ -113,17 +113,24 @@ pub enum Fixed {
 
 impl Fixed {
     /// What the key holds, for "is ..., never a distribution" messages.
-    pub(crate) fn what(&self) -> &'static str {
-        match self {
+    pub(crate) fn what(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Fixed::Year => {
+                return std::borrow::Cow::Owned(format!(
+                    "a year, an integer in [{}, {}]",
+                    YEARS.start(),
+                    YEARS.end()
+                ))
+            }
             Fixed::Name | Fixed::Description | Fixed::Extends | Fixed::Unit => "a string",
-            Fixed::Year | Fixed::Count { .. } => "a count (an integer)",
+            Fixed::Count { .. } => "a count (an integer)",
             Fixed::IndexedState(_) | Fixed::NamedState(_) => "a state",
             Fixed::Flag => "a flag (true or false)",
             Fixed::Schedule => "a list of shares",
             Fixed::StatePath { .. } => "a list of forced states",
             Fixed::PathFrom => "a year",
             Fixed::Text(_) | Fixed::Choice(_) => "a string",
-        }
+        })
     }
 
     /// Whether a scenario may omit the key (`scenario.extends` and the version 2 keys,

@@ -203,13 +203,14 @@ pub fn load(
     let mut merged = merge::load_chain(path, &mut files)?;
     let before = (!overrides.is_empty()).then(|| merged.table.clone());
     overrides::apply(&mut merged, overrides, &files, &root)?;
+    let after = before.is_some().then(|| merged.table.clone());
     let mut scenario = validate::validate(path, merged, &files, &root, keys)?;
     scenario.overrides = overrides
         .iter()
         .filter_map(|o| Override::parse(o))
         .collect();
-    if let Some(before) = before {
-        mark_overridden_sources(&mut scenario, &before);
+    if let (Some(before), Some(after)) = (before, after) {
+        mark_overridden_sources(&mut scenario, &before, &after);
     }
     Ok(scenario)
 }
@@ -219,8 +220,10 @@ pub fn load(
 /// source the files gave it. `--set plan.oversight=0.5` on a key with a source gives
 /// `--set plan.oversight=0.5 (was: lever: ...)`; a `--set` of one sub-key
 /// (`macro.trend_growth.mean=0.04`) or of a whole table (`lines.vehicles={...}`) marks each
-/// parameter it changes. `before` is the merged document before the overrides.
-fn mark_overridden_sources(scenario: &mut Scenario, before: &toml::Table) {
+/// parameter it changes. `before` and `after` are the merged document before and after the
+/// overrides: a parameter whose entry is the same in both (a `--set` of a table that changed
+/// another of its keys, or that wrote the value it had) keeps its source.
+fn mark_overridden_sources(scenario: &mut Scenario, before: &toml::Table, after: &toml::Table) {
     let string_at = |table: &toml::Table, key: &str| {
         let mut path: Vec<String> = key.split('.').map(str::to_string).collect();
         path.push("source".into());
@@ -244,7 +247,8 @@ fn mark_overridden_sources(scenario: &mut Scenario, before: &toml::Table) {
             })
             .map(|o| format!("--set {}={}", o.key, o.value))
             .collect();
-        if sets.is_empty() {
+        let path: Vec<String> = e.key.split('.').map(str::to_string).collect();
+        if sets.is_empty() || doc::get(before, &path) == doc::get(after, &path) {
             continue;
         }
         let was = string_at(before, &e.key);
