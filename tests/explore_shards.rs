@@ -279,8 +279,16 @@ fn a_moved_experiment_merges_with_experiment_file() {
     // A file that is not there, or not an experiment: exit 2 naming it.
     let missing = elsewhere.join("missing.toml");
     let o = with(&missing, &parts);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains(s(&missing)));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(s(&missing)) && err.contains("cannot be read"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("not the experiment the parts"),
+        "a missing file is not another experiment: {err}"
+    );
     assert!(!out.exists(), "nothing written");
 
     // Run parts have no experiment file.

@@ -310,6 +310,16 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             )
         })
     };
+    if moved {
+        // A file that cannot be read at all is not "another experiment": say so plainly.
+        if let Err(e) = std::fs::read(&file) {
+            return Err(BadInput(format!(
+                "{}: the experiment file given with --experiment cannot be read ({e})",
+                file.display()
+            ))
+            .into());
+        }
+    }
     let exp = experiment::load(&file, true).map_err(|e| {
         if moved || recorded.exists() {
             unlike(format!("cannot be loaded again ({e})"))
