@@ -169,6 +169,7 @@ fn killed_checkpoint(dir: &Path) -> PathBuf {
 fn quiet_resume_prints_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let checkpoint = killed_checkpoint(tmp.path());
+    let invocation = fs::read(checkpoint.join("invocation.json")).unwrap();
     // Without --quiet the same resume says "resuming ..." (tests/scale.rs checks it).
     let o = run(&["run", "--resume", s(&checkpoint)], true);
     let err = String::from_utf8_lossy(&o.stderr);
@@ -176,4 +177,14 @@ fn quiet_resume_prints_nothing() {
     assert!(o.stdout.is_empty(), "--quiet resume wrote to stdout");
     // The run's output folder is the checkpoint's name without `.checkpoint`.
     assert!(checkpoint.with_extension("").join("summary.json").exists());
+    // A checkpoint folder killed before its first checkpoint (its invocation alone): the
+    // resume starts the run again, and its note says so only without --quiet.
+    fs::create_dir(&checkpoint).unwrap();
+    fs::write(checkpoint.join("invocation.json"), invocation).unwrap();
+    let o = run(&["run", "--resume", s(&checkpoint)], true);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.is_empty(),
+        "--quiet fresh resume wrote to stderr: {err}"
+    );
 }

@@ -145,7 +145,10 @@ fn list_parameters_gives_the_start_years_validate_accepts() {
     let err = String::from_utf8_lossy(&o.stderr);
     let said = format!("a year, an integer in [{min}, {max}]");
     assert!(line.contains(&said), "list: {line:?}");
-    assert!(err.contains(&said), "the --set error describes the year otherwise: {err}");
+    assert!(
+        err.contains(&said),
+        "the --set error describes the year otherwise: {err}"
+    );
     let schema: serde_json::Value = serde_json::from_str(&stdout(&["schema"])).unwrap();
     let year = &schema["properties"]["scenario"]["properties"]["start_year"];
     assert_eq!(

@@ -296,11 +296,11 @@ fn value(v: f64) -> String {
     }
 }
 
-/// The whole trace in long form (`kind, name, year, value`), written beside `path` and
-/// renamed into place.
 /// The header line of `trace --csv`, by which defsim also recognises a trace it wrote.
 const CSV_HEADER: &str = "kind,name,year,value";
 
+/// The whole trace in long form (`kind, name, year, value`), written beside `path` and
+/// renamed into place.
 fn write_csv(
     path: &Path,
     (input_names, inputs): (&[String], &[f64]),

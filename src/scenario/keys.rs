@@ -120,7 +120,7 @@ impl Fixed {
                     "a year, an integer in [{}, {}]",
                     YEARS.start(),
                     YEARS.end()
-                ))
+                ));
             }
             Fixed::Name | Fixed::Description | Fixed::Extends | Fixed::Unit => "a string",
             Fixed::Count { .. } => "a count (an integer)",

@@ -792,7 +792,7 @@ pub(super) fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
         ))
     } else {
         // Killed before the first checkpoint: start again.
-        eprintln!(
+        crate::out::note!(
             "{}: no checkpoint written yet; starting the run again",
             checkpoint.display()
         );
