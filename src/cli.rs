@@ -416,7 +416,8 @@ pub struct CheckArgs {
     /// all comparisons).
     #[arg(long, default_value_t = 0.001)]
     pub alpha: f64,
-    /// Also write the verdict as JSON to FILE.
+    /// Also write the verdict as JSON to FILE (whole: a staging file, then a rename). An
+    /// existing FILE is replaced only if it is a verdict defsim wrote, else exit 2.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// Accept the re-run as the new baseline: rewrite (or create) the baseline file and say
@@ -447,7 +448,9 @@ pub struct TraceArgs {
     /// Override one key after `extends` is resolved (the value is TOML). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Also write the trace to FILE as CSV (long form: kind, name, year, value).
+    /// Also write the trace to FILE as CSV (long form: kind, name, year, value), whole (a
+    /// staging file, then a rename). An existing FILE is replaced only if it is a trace
+    /// defsim wrote, else exit 2.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 }

@@ -705,3 +705,70 @@ fn defect_10_overrides_are_recorded_in_summary_run_json_and_the_report() {
         "on the report's first screen"
     );
 }
+
+/// The files named by `check --json FILE` and `trace --csv FILE`: a new one is written whole
+/// through a staging file and a rename (the replaced file's inode goes, none is truncated in
+/// place, nothing is left beside it); one that defsim wrote (a verdict, a trace) is replaced
+/// the same way; a file of the user's, a symbolic link or a folder is refused before anything
+/// runs (exit 2, naming it) and left as it was.
+#[test]
+fn named_output_files_are_replaced_whole_and_only_when_defsim_wrote_them() {
+    use std::os::unix::fs::MetadataExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("files");
+    fs::create_dir(&dir).unwrap();
+    let path = |n: &str| dir.join(n).display().to_string();
+    let baseline = path("baseline.json");
+    succeeds(&[
+        "check",
+        BASE,
+        "--baseline",
+        &baseline,
+        "--update",
+        "--trials",
+        "300",
+    ]);
+    let check = |json: &str| defsim(&["check", BASE, "--baseline", &baseline, "--json", json]);
+    let trace = |csv: &str| defsim(&["trace", BASE, "--trial", "2", "--csv", csv]);
+    type Verb<'a> = &'a dyn Fn(&str) -> Output;
+    let verbs: [(&str, Verb); 2] = [("verdict.json", &check), ("trace.csv", &trace)];
+    for (name, verb) in verbs {
+        let file = path(name);
+        // New, then again over its own earlier version: a new inode each time.
+        let r = verb(&file);
+        assert_eq!(r.status.code(), Some(0), "{name}: {}", text(&r));
+        let first = fs::metadata(&file).unwrap().ino();
+        let bytes = fs::read(&file).unwrap();
+        let r = verb(&file);
+        assert_eq!(r.status.code(), Some(0), "{name}: {}", text(&r));
+        assert_ne!(
+            fs::metadata(&file).unwrap().ino(),
+            first,
+            "{name}: replaced by a rename, not rewritten in place"
+        );
+        assert_eq!(fs::read(&file).unwrap(), bytes, "{name}: the same content");
+        // The user's file, a link to it and a folder: refused, untouched.
+        let mine = path(&format!("mine-{name}"));
+        fs::write(&mine, "precious\n").unwrap();
+        let link = path(&format!("link-{name}"));
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let folder = path(&format!("folder-{name}"));
+        fs::create_dir(&folder).unwrap();
+        for (target, says) in [
+            (&mine, "is not a"),
+            (&link, "symbolic link"),
+            (&folder, "not a regular file"),
+        ] {
+            let before = snapshot(&dir);
+            let r = verb(target);
+            assert_eq!(r.status.code(), Some(2), "{name} {target}: {}", text(&r));
+            let err = stderr(&r);
+            assert!(err.contains(target.as_str()) && err.contains(says), "{err}");
+            assert_eq!(snapshot(&dir), before, "{name} {target}: nothing changed");
+        }
+        assert_eq!(fs::read_to_string(&mine).unwrap(), "precious\n");
+    }
+    let mut left = names(&dir);
+    left.retain(|n| n.starts_with('.'));
+    assert!(left.is_empty(), "no staging file left: {left:?}");
+}

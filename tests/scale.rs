@@ -23,24 +23,25 @@ fn baseline() -> String {
 fn streaming_run(dir: &Path, trials: u64, seed: u64) -> Vec<u8> {
     let out = dir.join(format!("local-{trials}-{seed}"));
     if !out.join("summary.json").exists() {
-        defsim()
-            .args(["run", &baseline(), "--streaming", "--no-plots"])
-            .args(["--trials", &trials.to_string(), "--seed", &seed.to_string()])
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .success();
+        baseline_run(&out, trials, seed, &["--streaming", "--no-plots"]);
     }
     fs::read(out.join("summary.json")).unwrap()
 }
 
 /// Runs shard `k` of `n` into `parts`.
 fn shard(parts: &Path, trials: u64, seed: u64, k: u64, n: u64) {
+    baseline_run(parts, trials, seed, &["--shard", &format!("{k}/{n}")]);
+}
+
+/// `defsim run` of the baseline with `trials`, `seed` and `extra` into `out`; it must
+/// succeed.
+fn baseline_run(out: &Path, trials: u64, seed: u64, extra: &[&str]) {
     defsim()
-        .args(["run", &baseline(), "--shard", &format!("{k}/{n}")])
+        .args(["run", &baseline()])
         .args(["--trials", &trials.to_string(), "--seed", &seed.to_string()])
+        .args(extra)
         .arg("--out")
-        .arg(parts)
+        .arg(out)
         .assert()
         .success();
 }
@@ -770,31 +771,23 @@ fn shards_with_overrides_merge_to_the_unsharded_run_with_them() {
         "plan.capex_scale=0.8",
     ];
     let parts = dir.path().join("parts");
+    let seed = 20250117; // the baseline's own
     for k in 0..3 {
-        defsim()
-            .args(["run", &baseline(), "--shard", &format!("{k}/3")])
-            .args(["--trials", "20000"])
-            .args(set)
-            .arg("--out")
-            .arg(&parts)
-            .assert()
-            .success();
+        let plan = format!("{k}/3");
+        baseline_run(
+            &parts,
+            20_000,
+            seed,
+            &[&["--shard", plan.as_str()], &set[..]].concat(),
+        );
     }
     let whole = dir.path().join("whole");
-    defsim()
-        .args([
-            "run",
-            &baseline(),
-            "--streaming",
-            "--no-plots",
-            "--trials",
-            "20000",
-        ])
-        .args(set)
-        .arg("--out")
-        .arg(&whole)
-        .assert()
-        .success();
+    baseline_run(
+        &whole,
+        20_000,
+        seed,
+        &[&["--streaming", "--no-plots"], &set[..]].concat(),
+    );
     let out = dir.path().join("merged");
     let files: Vec<PathBuf> = (0..3).map(|k| part(&parts, k, 3)).collect();
     let (code, err) = merge(&files, &out, true);

@@ -61,9 +61,7 @@ fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
     if let Some(out) = &args.sim.out {
         claim(out)?;
     }
-    if args.update {
-        check_update_target(&args.baseline)?;
-    }
+    check_targets(args)?;
     // ... and computes its quantiles as the baseline did: exactly, or (a streaming run's
     // baseline) from the sketch, streaming.
     let streaming = baseline
@@ -163,59 +161,49 @@ fn read_baseline(path: &Path, update: bool) -> Result<Option<(RunSummary, String
     Ok(Some((summary, text)))
 }
 
-/// Checks, before simulating, that `check --update` can write the baseline `path`: a
-/// regular file (already read as a defsim summary.json) or a new name whose nearest existing
-/// ancestor is a folder (the missing folders are created when writing).
-fn check_update_target(path: &Path) -> Result<()> {
-    let refuse = |why: String| -> Result<()> { Err(BadInput(why).into()) };
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            return refuse(format!(
-                "the baseline {} is a symbolic link; --update replaces the file it names, so \
-                 name the file itself",
-                path.display()
-            ));
-        }
-        Ok(m) if !m.is_file() => {
-            return refuse(format!(
-                "the baseline {} is not a regular file",
-                path.display()
-            ));
-        }
-        Ok(_) => return Ok(()),
-        Err(_) => {}
+/// Checks, before simulating, that `check` may write the files it was given: the baseline
+/// with `--update` (a defsim summary.json, already read as one, or a new name) and the
+/// `--json` verdict (a new name, or a verdict that `check --json` wrote before).
+fn check_targets(args: &CheckArgs) -> Result<()> {
+    let refuse = |r: export::staging::Refusal| BadInput(r.0);
+    if args.update {
+        export::staging::check_file_target(&args.baseline, "summary.json", |b| {
+            serde_json::from_slice::<RunSummary>(b).is_ok()
+        })
+        .map_err(refuse)?;
     }
-    let mut dir = path.parent();
-    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
-        match fs::metadata(d) {
-            Ok(m) if m.is_dir() => return Ok(()),
-            Ok(_) => {
-                return refuse(format!(
-                    "cannot create the baseline {}: {} is a file, not a folder",
-                    path.display(),
-                    d.display()
-                ));
-            }
-            Err(_) => dir = d.parent(),
-        }
+    if let Some(json) = &args.json {
+        export::staging::check_file_target(json, "check verdict (check --json)", is_verdict)
+            .map_err(refuse)?;
     }
     Ok(())
 }
 
-/// Writes `text` to `path` through a staging file beside it and a rename, so the baseline
-/// is never half written; creates missing parent folders.
+/// Whether `bytes` are a verdict that `check --json` writes: a JSON object with `holds` and
+/// the statistical verdict's `items` or the exact verdict's `differing_lines`.
+fn is_verdict(bytes: &[u8]) -> bool {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Object(m)) => {
+            m.contains_key("holds")
+                && (m.contains_key("items") || m.contains_key("differing_lines"))
+        }
+        _ => false,
+    }
+}
+
+/// Writes `text` to `path` through a staging file beside it and a rename, so the file (the
+/// baseline, the verdict) is never half written; creates missing parent folders.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     export::staging::write_file_atomic(path, text)
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Writes the verdict to `path` (when given), whole or not at all ([`write_atomic`]).
 fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()> {
-    if let Some(path) = path {
-        let mut text = serde_json::to_string_pretty(value)?;
-        text.push('\n');
-        fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    match path {
+        Some(path) => write_atomic(path, &export::json::to_text(value)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The table of what moved, largest |z| first.

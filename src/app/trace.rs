@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use super::BadInput;
 use crate::cli::TraceArgs;
 use crate::engine::{self, Model};
+use crate::export;
 use crate::model::ViabilityModel;
 use crate::model::params::{LINE_NAMES, SUPPORT_STATES};
 use crate::model::state::{LineYear, YearRecord};
@@ -22,6 +23,13 @@ type Column = (String, bool, Box<dyn Fn(&YearRecord) -> f64>);
 /// `defsim trace`.
 pub fn trace(args: &TraceArgs) -> Result<()> {
     let (scenario, seed, policy) = load(args)?;
+    if let Some(path) = &args.csv {
+        // A file defsim did not write is not replaced (exit 2 before anything is written).
+        export::staging::check_file_target(path, "trace CSV (trace --csv)", |b| {
+            b.starts_with(CSV_HEADER.as_bytes())
+        })
+        .map_err(|r| BadInput(r.0))?;
+    }
     let model = ViabilityModel::new(&scenario);
     let mut years: Vec<YearRecord> = Vec::new();
     let (inputs, outcomes) =
@@ -290,6 +298,9 @@ fn value(v: f64) -> String {
 
 /// The whole trace in long form (`kind, name, year, value`), written beside `path` and
 /// renamed into place.
+/// The header line of `trace --csv`, by which defsim also recognises a trace it wrote.
+const CSV_HEADER: &str = "kind,name,year,value";
+
 fn write_csv(
     path: &Path,
     (input_names, inputs): (&[String], &[f64]),
@@ -298,14 +309,9 @@ fn write_csv(
     columns: &[Column],
     (outcome_names, outcomes): (&[String], &[f64]),
 ) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "trace.csv".into());
-    let temp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let write = || -> csv::Result<()> {
-        let mut w = csv::Writer::from_path(&temp)?;
-        w.write_record(["kind", "name", "year", "value"])?;
+    let write = |f: &mut fs::File| -> csv::Result<()> {
+        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+        w.write_record(CSV_HEADER.split(','))?;
         for (k, v) in input_names.iter().zip(inputs) {
             w.write_record(["input", k, "", &v.to_string()])?;
         }
@@ -331,13 +337,7 @@ fn write_csv(
         w.flush()?;
         Ok(())
     };
-    let done = write()
-        .with_context(|| format!("cannot write {}", temp.display()))
-        .and_then(|()| {
-            fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))
-        });
-    if done.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    done
+    // Whole or not at all: a staging file beside it, renamed over it.
+    export::staging::write_file_atomic_with(path, |f| write(f).map_err(std::io::Error::other))
+        .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -378,6 +378,53 @@ mod tests {
         }
     }
 
+    /// The fallback arm of [`range`]: a tail that does not hold the order statistics its
+    /// quantile needs (bounds inside the 0.1%/99.9% quantiles, a bound beyond every value, a
+    /// run so small that the 0.1% quantile interpolates past the 5% one's lower set) gives
+    /// the full selection's range, bit for bit. Each case checks first that its tail is too
+    /// small, so the arm is what it tests.
+    #[test]
+    fn a_tail_too_small_for_its_rank_falls_back_to_the_full_selection() {
+        let spread: Vec<f64> = (0..1000)
+            .map(|i| ((i * 389) % 1000) as f64 * 0.25)
+            .collect();
+        let tiny = vec![3.0, -1.0, 7.5, 0.25, 2.0, 9.0, -4.0];
+        let cases: [(&[f64], [f64; 2]); 4] = [
+            // Both tails empty.
+            (&spread, [-1.0, 1e9]),
+            // The low tail too small (its bound below the 0.1% quantile), the high one fine.
+            (&spread, [0.0, 200.0]),
+            // The high tail empty, the low one fine.
+            (&spread, [10.0, 250.0]),
+            // The tiny run's own 5% and 95% quantiles: the low tail holds rank 0 only, and
+            // the 0.1% quantile interpolates between ranks 0 and 1.
+            (&tiny, [-4.0 + 0.3 * 3.0, 9.0 - 0.3 * 1.5]),
+        ];
+        for (i, (values, [lo, hi])) in cases.into_iter().enumerate() {
+            let n = values.len();
+            let mut all = values.to_vec();
+            let want = quantiles_type7(&mut all, &[0.001, 0.999]);
+            // The ranks the two quantiles read: floor and ceil of (n - 1) p.
+            let needs = |p: f64| {
+                let h = (n - 1) as f64 * p;
+                (h.floor() as usize, h.ceil() as usize)
+            };
+            let low = values.iter().filter(|x| x.total_cmp(&lo).is_le()).count();
+            let high = values.iter().filter(|x| x.total_cmp(&hi).is_ge()).count();
+            let (lo_rank, hi_rank) = (needs(0.001).1, needs(0.999).0);
+            assert!(
+                lo_rank >= low || hi_rank < n - high,
+                "case {i}: a tail holds its ranks, so the fallback is not tested"
+            );
+            let got = range(values, n, [Some(lo), Some(hi)]);
+            assert_eq!(
+                (got.0.to_bits(), got.1.to_bits()),
+                (want[0].to_bits(), want[1].to_bits()),
+                "case {i}"
+            );
+        }
+    }
+
     #[test]
     fn integer_outcomes_get_one_bin_per_value_and_shares_sum_to_one() {
         let values = [0.0, 1.0, 1.0, 3.0, f64::NAN];

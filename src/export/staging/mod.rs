@@ -625,14 +625,81 @@ pub(crate) fn replace_per_file(
     Ok(())
 }
 
+/// The largest existing file [`check_file_target`] reads to recognise it.
+const RECOGNISED_MAX: u64 = 1 << 28;
+
+/// Checks, before anything is computed, that defsim may write the file `path` that the user
+/// named (a `FILE` option such as `check --json FILE`): a new name whose nearest existing
+/// ancestor is a folder (the missing folders are created when writing), or an existing
+/// regular file that `ours` recognises by its bytes as a `what` that defsim writes, which
+/// is then replaced whole ([`write_file_atomic`]). A symbolic link, anything that is not a
+/// regular file, and a file defsim did not write are refused, named, and left untouched: as
+/// with output folders, defsim replaces only what it wrote.
+pub fn check_file_target(
+    path: &Path,
+    what: &str,
+    ours: impl Fn(&[u8]) -> bool,
+) -> Result<(), Refusal> {
+    let shown = path.display();
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(Refusal(format!(
+                "{shown} is a symbolic link; defsim replaces the file it would write whole, \
+                 not the file a link names: name the file itself"
+            )));
+        }
+        Ok(m) if !m.is_file() => {
+            return Err(Refusal(format!(
+                "{shown} is not a regular file; defsim leaves it untouched: name another file"
+            )));
+        }
+        Ok(m) => {
+            let bytes = (m.len() <= RECOGNISED_MAX)
+                .then(|| fs::read(path).ok())
+                .flatten();
+            return match bytes {
+                Some(b) if ours(&b) => Ok(()),
+                _ => Err(Refusal(format!(
+                    "{shown} exists and is not a {what} that defsim wrote; defsim replaces only \
+                     files it wrote and leaves this one untouched: name another file, or move \
+                     it away"
+                ))),
+            };
+        }
+        Err(_) => {}
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+        match fs::metadata(d) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) => {
+                return Err(Refusal(format!(
+                    "cannot create {shown}: {} is a file, not a folder",
+                    d.display()
+                )));
+            }
+            Err(_) => dir = d.parent(),
+        }
+    }
+    Ok(())
+}
+
 /// Writes `text` to the file `path` through a staging file beside it and a rename, so the
 /// file is never half written; creates `path`'s parent folders. The staging file is removed
 /// on failure or interruption.
 pub fn write_file_atomic(path: &Path, text: &str) -> io::Result<()> {
+    write_file_atomic_with(path, |f| f.write_all(text.as_bytes()))
+}
+
+/// [`write_atomic_with`] that first creates `path`'s missing parent folders.
+pub fn write_file_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }
-    write_atomic_with(path, |f| f.write_all(text.as_bytes()))
+    write_atomic_with(path, fill)
 }
 
 /// Writes the file `path` whole or not at all: `fill` writes a staging file beside it
