@@ -31,6 +31,8 @@ pub fn draw_inputs<M: Model>(
             block.push(chunk);
         }
     }
+    // Without a design, only the streams the parameters draw from need seeding.
+    let param_streams = design.is_none().then(|| model.param_streams()).flatten();
     blocks
         .into_par_iter()
         .enumerate()
@@ -41,16 +43,23 @@ pub fn draw_inputs<M: Model>(
             let mut inputs = vec![0.0; k];
             let (first, len) = (b * BLOCK, BLOCK.min(n - b * BLOCK));
             for i in 0..len {
-                begin_trial(
-                    model,
-                    design,
-                    seed,
-                    (first + i) as u64,
-                    &mut worker,
-                    &mut streams,
-                    &mut unit,
-                    &mut inputs,
-                );
+                let trial = (first + i) as u64;
+                match &param_streams {
+                    Some(which) => {
+                        streams.reseed_only(seed, trial, which);
+                        model.draw_params(&mut worker, &mut streams, &mut inputs);
+                    }
+                    None => begin_trial(
+                        model,
+                        design,
+                        seed,
+                        trial,
+                        &mut worker,
+                        &mut streams,
+                        &mut unit,
+                        &mut inputs,
+                    ),
+                }
                 for (chunk, &v) in chunks.iter_mut().zip(&inputs) {
                     chunk[i] = v;
                 }

@@ -53,6 +53,12 @@ pub trait Model: Sync {
     /// [`Model::draw_params`] does. Used by sampling designs ([`design`]).
     fn draw_params_at(&self, worker: &mut Self::Worker, unit: &[f64], inputs: &mut [f64]);
 
+    /// The streams [`Model::draw_params`] draws from, by index (`None`, the default: any of
+    /// them). Re-drawing a run's inputs alone ([`draw_inputs`]) seeds only these.
+    fn param_streams(&self) -> Option<Vec<usize>> {
+        None
+    }
+
     /// Draws year `t`'s annual shocks.
     fn draw_year(&self, worker: &mut Self::Worker, streams: &mut Streams, t: usize);
 

@@ -357,6 +357,9 @@ mod tests {
             *w = (unit[0], 0.0, 0.0); // U(0, 1): the inverse CDF is the identity
             inputs[0] = w.0;
         }
+        fn param_streams(&self) -> Option<Vec<usize>> {
+            Some(vec![0])
+        }
         fn draw_year(&self, w: &mut Self::Worker, streams: &mut Streams, _t: usize) {
             w.1 = streams.get(1).random();
         }

@@ -70,10 +70,11 @@ pub struct State {
     pub lines: [LineState; N_LINES],
     /// Running totals for the outcomes.
     pub totals: Totals,
-    /// The credit rate whose annuity discount `1 - (1 + rate)^-tenor` was last computed,
-    /// and that discount (NaN before the first): computed again only when the rate differs
-    /// (another trial's draw, or a lever), so a fixed rate costs one `powf` per worker.
-    pub annuity_discount: (f64, f64),
+    /// The bits of the credit rate and the tenor whose annuity discount
+    /// `1 - (1 + rate)^-tenor` was last computed, and that discount (`None` before the
+    /// first): computed again only when either differs (another trial's draw, a lever, other
+    /// settings), so a fixed rate costs one `powf` per worker.
+    pub annuity_discount: (Option<(u64, usize)>, f64),
     /// The poverty-gap cost of each year of the horizon, and the bits of the parameters
     /// it was computed from (population, its growth, the extreme-poverty share and gap;
     /// `None` before the first): computed again only when one of them differs, so fixed
@@ -188,7 +189,7 @@ impl State {
     pub fn new(horizon: usize) -> State {
         State {
             debt_service: vec![0.0; horizon],
-            annuity_discount: (f64::NAN, f64::NAN),
+            annuity_discount: (None, f64::NAN),
             ..State::default()
         }
     }

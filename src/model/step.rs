@@ -373,8 +373,9 @@ fn build(
 fn schedule_debt(p: &Params, s: &Settings, state: &mut State, credit_total: f64, t: usize) {
     if credit_total > 0.0 {
         let rate = p.plan.credit_rate;
-        if state.annuity_discount.0.to_bits() != rate.to_bits() {
-            state.annuity_discount = (rate, discount(rate, s.credit_tenor_years));
+        let key = (rate.to_bits(), s.credit_tenor_years);
+        if state.annuity_discount.0 != Some(key) {
+            state.annuity_discount = (Some(key), discount(rate, s.credit_tenor_years));
         }
         let pay = annuity_with(
             credit_total,

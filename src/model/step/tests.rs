@@ -432,24 +432,46 @@ mod properties {
 #[test]
 fn a_state_reused_across_trials_gives_the_records_and_totals_of_a_fresh_one() {
     // The worker's state keeps caches across trials (the annuity discount, the poverty
-    // gap by year, the learning exponents): a trial with other parameters must still see
-    // its own, bit for bit.
+    // gap by year, the learning exponents): a trial with other parameters or settings must
+    // still see its own, bit for bit. Each cache's every key field is varied on its own.
     let (p, s) = simple();
     let mut other = p.clone();
     other.lines[1].learning_rate = 0.8;
     other.plan.credit_rate = 0.11;
     other.macro_.population_growth = 0.041;
     other.social.extreme_poverty_share = 0.3;
+    let mut population = p.clone();
+    population.macro_.population0_m *= 1.5;
+    let mut gap = p.clone();
+    gap.social.poverty_gap_usd_per_person_year *= 2.0;
+    let mut tenor = s.clone();
+    tenor.credit_tenor_years += 3;
     // Learning has set in by the last year, so a stale exponent would show.
     let last = |params: &Params| walk(params, &s, &calm()).1[s.horizon_years - 1].lines[1];
     assert!(last(&p).output > 0.0);
     assert_ne!(last(&p).unit_cost, last(&other).unit_cost);
+    let total = |params: &Params, s: &Settings| walk(params, s, &calm()).0.totals;
+    for (params, settings) in [(&population, &s), (&gap, &s), (&p, &tenor)] {
+        assert_ne!(
+            format!("{:?}", total(params, settings)),
+            format!("{:?}", total(&p, &s))
+        );
+    }
     let mut reused = State::new(s.horizon_years);
-    for params in [&p, &other, &p, &other] {
-        let (fresh, fresh_recs) = walk(params, &s, &calm());
-        start(params, &s, &mut reused);
-        let recs: Vec<YearRecord> = (0..s.horizon_years)
-            .map(|t| step(params, &s, &mut reused, &calm(), t))
+    for (params, settings) in [
+        (&p, &s),
+        (&other, &s),
+        (&p, &s),
+        (&population, &s),
+        (&gap, &s),
+        (&p, &tenor),
+        (&p, &s),
+        (&other, &s),
+    ] {
+        let (fresh, fresh_recs) = walk(params, settings, &calm());
+        start(params, settings, &mut reused);
+        let recs: Vec<YearRecord> = (0..settings.horizon_years)
+            .map(|t| step(params, settings, &mut reused, &calm(), t))
             .collect();
         assert_eq!(format!("{recs:?}"), format!("{fresh_recs:?}"));
         assert_eq!(
