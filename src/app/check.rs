@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::{BadInput, Job, claim, commit, stage};
 use crate::analysis::check::{self, CheckVerdict};
@@ -80,7 +80,7 @@ fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
     }
 
     let Some((baseline, text)) = baseline else {
-        write_atomic(&args.baseline, &export::json::to_text(&rerun))?;
+        write_atomic(&args.baseline, BASELINE, &export::json::to_text(&rerun))?;
         crate::out::println!(
             "created {} ({}: seed {}, {} trials)",
             args.baseline.display(),
@@ -120,7 +120,7 @@ fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
         if new == text {
             crate::out::println!("baseline {} unchanged", args.baseline.display());
         } else {
-            write_atomic(&args.baseline, &new)?;
+            write_atomic(&args.baseline, BASELINE, &new)?;
             crate::out::println!(
                 "updated {} (seed {}, {} trials): the changes above are now the baseline",
                 args.baseline.display(),
@@ -167,17 +167,26 @@ fn read_baseline(path: &Path, update: bool) -> Result<Option<(RunSummary, String
 fn check_targets(args: &CheckArgs) -> Result<()> {
     let refuse = |r: export::staging::Refusal| BadInput(r.0);
     if args.update {
-        export::staging::check_file_target(&args.baseline, "summary.json", |b| {
-            serde_json::from_slice::<RunSummary>(b).is_ok()
-        })
-        .map_err(refuse)?;
+        export::staging::check_file_target(&args.baseline, BASELINE.0, BASELINE.1)
+            .map_err(refuse)?;
     }
     if let Some(json) = &args.json {
-        export::staging::check_file_target(json, "check verdict (check --json)", is_verdict)
-            .map_err(refuse)?;
+        export::staging::check_file_target(json, VERDICT.0, VERDICT.1).map_err(refuse)?;
     }
     Ok(())
 }
+
+/// What a file `check` writes is, and how defsim recognises one it wrote: a file it may
+/// replace.
+type Kind = (&'static str, fn(&[u8]) -> bool);
+
+/// The baseline `check --update` writes: a defsim summary.json.
+const BASELINE: Kind = ("summary.json", |b| {
+    serde_json::from_slice::<RunSummary>(b).is_ok()
+});
+
+/// The verdict `check --json FILE` writes.
+const VERDICT: Kind = ("check verdict (check --json)", is_verdict);
 
 /// Whether `bytes` are a verdict that `check --json` writes: a JSON object with `holds` and
 /// the statistical verdict's `items` or the exact verdict's `differing_lines`.
@@ -192,16 +201,26 @@ fn is_verdict(bytes: &[u8]) -> bool {
 }
 
 /// Writes `text` to `path` through a staging file beside it and a rename, so the file (the
-/// baseline, the verdict) is never half written; creates missing parent folders.
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    export::staging::write_file_atomic(path, text)
-        .with_context(|| format!("cannot write {}", path.display()))
+/// baseline, the verdict) is never half written; creates missing parent folders. A file of
+/// the user's created at `path` since [`check_targets`] is refused at the rename (exit 2)
+/// and left untouched.
+fn write_atomic(path: &Path, kind: Kind, text: &str) -> Result<()> {
+    use export::staging::FileWriteError;
+    match export::staging::write_user_file_atomic_with(path, kind, |f| {
+        std::io::Write::write_all(f, text.as_bytes())
+    }) {
+        Ok(()) => Ok(()),
+        Err(FileWriteError::Refused(r)) => Err(BadInput(r.0).into()),
+        Err(FileWriteError::Io(e)) => {
+            Err(anyhow::Error::new(e).context(format!("cannot write {}", path.display())))
+        }
+    }
 }
 
 /// Writes the verdict to `path` (when given), whole or not at all ([`write_atomic`]).
 fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()> {
     match path {
-        Some(path) => write_atomic(path, &export::json::to_text(value)),
+        Some(path) => write_atomic(path, VERDICT, &export::json::to_text(value)),
         None => Ok(()),
     }
 }

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::BadInput;
 use crate::cli::TraceArgs;
@@ -25,10 +25,8 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
     let (scenario, seed, policy) = load(args)?;
     if let Some(path) = &args.csv {
         // A file defsim did not write is not replaced (exit 2 before anything is written).
-        export::staging::check_file_target(path, "trace CSV (trace --csv)", |b| {
-            b.starts_with(CSV_HEADER.as_bytes())
-        })
-        .map_err(|r| BadInput(r.0))?;
+        export::staging::check_file_target(path, TRACE_CSV.0, TRACE_CSV.1)
+            .map_err(|r| BadInput(r.0))?;
     }
     let model = ViabilityModel::new(&scenario);
     let mut years: Vec<YearRecord> = Vec::new();
@@ -299,6 +297,11 @@ fn value(v: f64) -> String {
 /// The header line of `trace --csv`, by which defsim also recognises a trace it wrote.
 const CSV_HEADER: &str = "kind,name,year,value";
 
+/// What `trace --csv FILE` writes, and how defsim recognises one it wrote (its header).
+const TRACE_CSV: (&str, fn(&[u8]) -> bool) = ("trace CSV (trace --csv)", |b| {
+    b.starts_with(CSV_HEADER.as_bytes())
+});
+
 /// The whole trace in long form (`kind, name, year, value`), written beside `path` and
 /// renamed into place.
 fn write_csv(
@@ -338,6 +341,14 @@ fn write_csv(
         Ok(())
     };
     // Whole or not at all: a staging file beside it, renamed over it.
-    export::staging::write_file_atomic_with(path, |f| write(f).map_err(std::io::Error::other))
-        .with_context(|| format!("cannot write {}", path.display()))
+    // A file of the user's created at `path` during the run is refused at the rename.
+    match export::staging::write_user_file_atomic_with(path, TRACE_CSV, |f| {
+        write(f).map_err(std::io::Error::other)
+    }) {
+        Ok(()) => Ok(()),
+        Err(export::staging::FileWriteError::Refused(r)) => Err(BadInput(r.0).into()),
+        Err(export::staging::FileWriteError::Io(e)) => {
+            Err(anyhow::Error::new(e).context(format!("cannot write {}", path.display())))
+        }
+    }
 }

@@ -702,6 +702,42 @@ pub fn write_file_atomic_with(
     write_atomic_with(path, fill)
 }
 
+/// Why [`write_user_file_atomic_with`] wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum FileWriteError {
+    /// `path` became a file defsim may not replace while the file was computed (exit 2).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Writing or renaming the staging file failed.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// [`write_file_atomic_with`] for a file the user named (`check --json FILE`): checks again,
+/// just before the staging file is renamed over `path`, what [`check_file_target`] checked
+/// before the run, so a file of the user's created at `path` during the run is refused
+/// (its staging file removed) and left untouched, as an output folder is by [`commit`].
+pub fn write_user_file_atomic_with(
+    path: &Path,
+    (what, ours): (&str, fn(&[u8]) -> bool),
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> Result<(), FileWriteError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let mut refused = None;
+    let written = write_atomic_checked(path, fill, || {
+        check_file_target(path, what, ours).map_err(|r| {
+            refused = Some(r);
+            io::Error::other("refused")
+        })
+    });
+    match (written, refused) {
+        (_, Some(r)) => Err(r.into()),
+        (w, None) => Ok(w?),
+    }
+}
+
 /// Writes the file `path` whole or not at all: `fill` writes a staging file beside it
 /// (`.NAME.defsim-staging.HOST.PID.NONCE`: removed on failure and on SIGINT/SIGTERM, and by
 /// a later [`remove_stale`] once this process is dead), which is flushed to disk and renamed
@@ -710,12 +746,23 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
 ) -> io::Result<()> {
+    write_atomic_checked(path, fill, || Ok(()))
+}
+
+/// [`write_atomic_with`] that calls `before_rename` once the staging file is on disk: an
+/// error there removes the staging file and leaves `path` untouched.
+fn write_atomic_checked(
+    path: &Path,
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+    before_rename: impl FnOnce() -> io::Result<()>,
+) -> io::Result<()> {
     let temp = staging_path(path)?;
     live().push(temp.clone());
     let result = (|| {
         let mut f = fs::File::create(&temp)?;
         fill(&mut f)?;
         f.sync_all()?;
+        before_rename()?;
         fs::rename(&temp, path)
     })();
     let mut live = live();

@@ -156,3 +156,37 @@ fn v01_and_manifest_folders_are_recognised_and_others_refused() {
     assert!(check_target(&f).unwrap_err().0.contains("is a file"));
     assert!(check_target(Path::new(".")).is_err());
 }
+
+/// A file the user named (`check --json FILE`) is checked again at the rename: a file of the
+/// user's created there after the check before the run is refused, left untouched, and the
+/// staging file is removed; a file defsim wrote (or none) is replaced.
+#[test]
+fn a_user_file_created_during_the_run_is_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("verdict.json");
+    let kind: (&str, fn(&[u8]) -> bool) = ("verdict", |b| b.starts_with(b"ours"));
+    // Before the run: a new name, accepted.
+    check_file_target(&path, kind.0, kind.1).unwrap();
+    let written = write_user_file_atomic_with(&path, kind, |f| {
+        // During the run the user writes a file of their own at the path.
+        fs::write(&path, "the user's notes").unwrap();
+        f.write_all(b"ours: new")
+    });
+    match written {
+        Err(FileWriteError::Refused(r)) => {
+            assert!(r.0.contains(&path.display().to_string()), "{r}")
+        }
+        other => panic!("the user's file was not refused: {other:?}"),
+    }
+    assert_eq!(fs::read_to_string(&path).unwrap(), "the user's notes");
+    assert_eq!(
+        names(dir.path()),
+        ["verdict.json"],
+        "the staging file is removed"
+    );
+    // A file defsim wrote is replaced whole.
+    fs::write(&path, "ours: old").unwrap();
+    write_user_file_atomic_with(&path, kind, |f| f.write_all(b"ours: new")).unwrap();
+    assert_eq!(fs::read_to_string(&path).unwrap(), "ours: new");
+    assert_eq!(names(dir.path()), ["verdict.json"]);
+}
