@@ -1,4 +1,5 @@
-//! `--threads N` keeps a verb wholly on N worker threads: not only the simulation (whose
+//! `--threads N` keeps a verb (run, explore, merge, compare, sweep, sensitivity, discover,
+//! check) wholly on N worker threads: not only the simulation (whose
 //! engine builds its own pool) but the statistics, drivers and plots around it too.
 //!
 //! rayon starts its global pool (one thread per core) the first time anything runs on it,
@@ -38,6 +39,11 @@ fn in_process(args: &[&str]) {
         Command::Run(a) => defsim::app::run(a),
         Command::Explore(a) => defsim::app::explore(a),
         Command::Merge(a) => defsim::app::merge(a),
+        Command::Compare(a) => defsim::app::compare(a),
+        Command::Sweep(a) => defsim::app::sweep(a),
+        Command::Sensitivity(a) => defsim::app::sensitivity(a),
+        Command::Discover(a) => defsim::app::discover(a),
+        Command::Check(a) => defsim::app::check(a),
         other => panic!("not a verb of this test: {other:?}"),
     };
     result.unwrap_or_else(|e| panic!("defsim {args:?}: {e:#}"));
@@ -129,7 +135,55 @@ fn verbs_with_threads_1_never_start_the_global_pool() {
     ]);
     let explored = t.join("explored");
     in_process(&["explore", s(&exp), "--threads", "1", "--out", s(&explored)]);
-    for dir in [&merged, &merged_explore, &whole, &streamed, &explored] {
+    let one = |verb: &str, args: &[&str], out: &Path| {
+        let mut all = vec![verb];
+        all.extend_from_slice(args);
+        all.extend(["--trials", "1000", "--threads", "1", "--out", s(out)]);
+        in_process(&all);
+    };
+    let captive = common::scenario("captive-power.toml");
+    let (compared, swept, sensed, discovered, checked) = (
+        t.join("compared"),
+        t.join("swept"),
+        t.join("sensed"),
+        t.join("discovered"),
+        t.join("checked"),
+    );
+    one("compare", &[&baseline, &captive], &compared);
+    one(
+        "sweep",
+        &[&baseline, "--param", "plan.oversight=0:1:2"],
+        &swept,
+    );
+    one("sensitivity", &[&baseline], &sensed);
+    one(
+        "discover",
+        &[&baseline, "--where", "viable == 1"],
+        &discovered,
+    );
+    let summary = whole.join("summary.json");
+    in_process(&[
+        "check",
+        &baseline,
+        "--baseline",
+        s(&summary),
+        "--threads",
+        "1",
+        "--out",
+        s(&checked),
+    ]);
+    for dir in [
+        &merged,
+        &merged_explore,
+        &whole,
+        &streamed,
+        &explored,
+        &compared,
+        &swept,
+        &sensed,
+        &discovered,
+        &checked,
+    ] {
         assert!(dir.join(".defsim-output").is_file(), "{}", dir.display());
     }
     assert!(
