@@ -9,20 +9,14 @@ use std::path::{Path, PathBuf};
 
 use common::{defsim, snapshot};
 
-/// A small experiment (4 policies) on the baseline, in `dir`; `trials` per policy.
+/// The experiment of these tests: both plan levers at 0 and 1 (4 policies).
 fn experiment(dir: &Path, name: &str, trials: u64, seed: u64) -> PathBuf {
-    let path = dir.join(format!("{name}.toml"));
-    fs::write(
-        &path,
-        format!(
-            "[experiment]\nname = \"{name}\"\nscenario = \"{}\"\ntrials = {trials}\nseed = {seed}\n\
-             policies = \"factorial\"\ncriterion = \"viable\"\ntarget = 0.1\n\n[levers]\n\
-             \"plan.captive_power_share\" = [0.0, 1.0]\n\"plan.oversight\" = [0.0, 1.0]\n",
-            common::scenario("baseline.toml")
-        ),
+    common::experiment_file(
+        dir,
+        name,
+        (trials, seed),
+        &["plan.captive_power_share", "plan.oversight"],
     )
-    .unwrap();
-    path
 }
 
 fn run(args: &[&str]) -> std::process::Output {

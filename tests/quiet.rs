@@ -47,6 +47,19 @@ fn quiet_and_not(args_of: impl Fn(&Path) -> Vec<String>, dir: &Path, note: &str)
     }
 }
 
+/// `merge` of the two parts in `d/parts` into `d/merged`, without plots.
+fn merge_args(d: &Path) -> Vec<String> {
+    let parts = d.join("parts");
+    vec![
+        "merge".into(),
+        s(&parts.join("part-0-of-2.defsim")).into(),
+        s(&parts.join("part-1-of-2.defsim")).into(),
+        "--no-plots".into(),
+        "--out".into(),
+        s(&d.join("merged")).into(),
+    ]
+}
+
 #[test]
 fn quiet_run_shards_and_their_merge_print_nothing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -65,37 +78,13 @@ fn quiet_run_shards_and_their_merge_print_nothing() {
             &format!("shard {k}/2: trials"),
         );
     }
-    quiet_and_not(
-        |d| {
-            let parts = d.join("parts");
-            vec![
-                "merge".into(),
-                s(&parts.join("part-0-of-2.defsim")).into(),
-                s(&parts.join("part-1-of-2.defsim")).into(),
-                "--no-plots".into(),
-                "--out".into(),
-                s(&d.join("merged")).into(),
-            ]
-        },
-        tmp.path(),
-        "merged 2 parts",
-    );
+    quiet_and_not(merge_args, tmp.path(), "merged 2 parts");
 }
 
 #[test]
 fn quiet_explore_shards_and_their_merge_print_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let exp = tmp.path().join("small.toml");
-    fs::write(
-        &exp,
-        format!(
-            "[experiment]\nname = \"small\"\nscenario = \"{}\"\ntrials = 5000\nseed = 3\n\
-             policies = \"factorial\"\ncriterion = \"viable\"\ntarget = 0.1\n\n[levers]\n\
-             \"plan.oversight\" = [0.0, 1.0]\n",
-            scenario("baseline.toml")
-        ),
-    )
-    .unwrap();
+    let exp = common::experiment_file(tmp.path(), "small", (5000, 3), &["plan.oversight"]);
     for k in 0..2 {
         let plan = format!("{k}/2");
         quiet_and_not(
@@ -113,21 +102,7 @@ fn quiet_explore_shards_and_their_merge_print_nothing() {
             &format!("explore shard {k}/2: trials"),
         );
     }
-    quiet_and_not(
-        |d| {
-            let parts = d.join("parts");
-            vec![
-                "merge".into(),
-                s(&parts.join("part-0-of-2.defsim")).into(),
-                s(&parts.join("part-1-of-2.defsim")).into(),
-                "--no-plots".into(),
-                "--out".into(),
-                s(&d.join("merged")).into(),
-            ]
-        },
-        tmp.path(),
-        "merged 2 explore parts",
-    );
+    quiet_and_not(merge_args, tmp.path(), "merged 2 explore parts");
 }
 
 /// A checkpoint of a checkpointed run killed (SIGKILL) after its first checkpoint, in `dir`;

@@ -189,17 +189,7 @@ fn per_verb_help_gives_the_defaults_the_verbs_use() {
     assert!(help_of("check", "--seed").contains("the baseline's seed"));
 
     // explore: the experiment's trials, not the scenario's.
-    let exp = tmp.path().join("e.toml");
-    fs::write(
-        &exp,
-        format!(
-            "[experiment]\nname = \"e\"\nscenario = \"{}\"\ntrials = 1500\nseed = 4\n\
-             policies = \"factorial\"\ncriterion = \"viable\"\ntarget = 0.1\n\n[levers]\n\
-             \"plan.oversight\" = [0.0, 1.0]\n",
-            scenario("baseline.toml")
-        ),
-    )
-    .unwrap();
+    let exp = common::experiment_file(tmp.path(), "e", (1500, 4), &["plan.oversight"]);
     let out = tmp.path().join("x");
     let o = defsim()
         .args(["explore", exp.to_str().unwrap(), "--no-plots", "--out"])

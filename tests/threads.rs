@@ -51,18 +51,12 @@ fn in_process(args: &[&str]) {
 
 /// A small experiment (4 policies) on the baseline in `dir`.
 fn experiment(dir: &Path) -> PathBuf {
-    let path = dir.join("small.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[experiment]\nname = \"small\"\nscenario = \"{}\"\ntrials = 3000\nseed = 5\n\
-             policies = \"factorial\"\ncriterion = \"viable\"\n\n[levers]\n\
-             \"plan.captive_power_share\" = [0.0, 1.0]\n\"plan.oversight\" = [0.0, 1.0]\n",
-            common::scenario("baseline.toml")
-        ),
+    common::experiment_file(
+        dir,
+        "small",
+        (3000, 5),
+        &["plan.captive_power_share", "plan.oversight"],
     )
-    .unwrap();
-    path
 }
 
 #[test]

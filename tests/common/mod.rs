@@ -56,6 +56,33 @@ pub fn child_scenario(dir: &Path, file: &str, parent: &str, rest: &str) -> PathB
     path
 }
 
+/// Writes the small experiment `dir/NAME.toml` on the shipped baseline: every combination
+/// (`factorial`) of the `levers`, each at 0 and 1, judged on `viable` with target 0.1, with
+/// `trials` and `seed`. Returns its path.
+pub fn experiment_file(
+    dir: &Path,
+    name: &str,
+    (trials, seed): (u64, u64),
+    levers: &[&str],
+) -> PathBuf {
+    let path = dir.join(format!("{name}.toml"));
+    let levers: String = levers
+        .iter()
+        .map(|k| format!("\"{k}\" = [0.0, 1.0]\n"))
+        .collect();
+    fs::write(
+        &path,
+        format!(
+            "[experiment]\nname = \"{name}\"\nscenario = {:?}\ntrials = {trials}\n\
+             seed = {seed}\npolicies = \"factorial\"\ncriterion = \"viable\"\n\
+             target = 0.1\n\n[levers]\n{levers}",
+            scenario("baseline.toml")
+        ),
+    )
+    .unwrap();
+    path
+}
+
 /// Every file under `dir` (relative path) with its bytes.
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn go(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
