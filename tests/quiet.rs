@@ -5,8 +5,7 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
-use std::time::Duration;
+use std::process::Output;
 
 use common::{defsim, scenario};
 
@@ -111,29 +110,12 @@ fn killed_checkpoint(dir: &Path) -> PathBuf {
     for attempt in 0..5 {
         let out = dir.join(format!("cp{attempt}"));
         let checkpoint = dir.join(format!("cp{attempt}.checkpoint"));
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("defsim"))
-            .args(["run", &scenario("baseline.toml")])
-            .args([
-                "--checkpoint",
-                "--checkpoint-seconds",
-                "0",
-                "--no-plots",
-                "--threads",
-                "1",
-                "--trials",
-                "400000",
-                "--out",
-            ])
-            .arg(&out)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let file = checkpoint.join("checkpoint.defsim");
-        common::wait_until(3000, Duration::from_millis(10), || file.exists());
-        child.kill().unwrap();
-        child.wait().unwrap();
-        if file.exists() {
+        let base = Path::new(&scenario("baseline.toml")).to_path_buf();
+        if common::kill_after_first_checkpoint(
+            &base,
+            &["--threads", "1", "--trials", "400000"],
+            &out,
+        ) {
             return checkpoint;
         }
     }

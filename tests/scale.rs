@@ -464,28 +464,10 @@ fn a_checkpoint_of_another_scenario_is_refused() {
     // Make a checkpoint by hand: a run whose scenario then changes on disk.
     let scenario = dir.path().join("s.toml");
     fs::copy(root().join("scenarios/baseline.toml"), &scenario).unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("defsim"))
-        .arg("run")
-        .arg(&scenario)
-        .args([
-            "--checkpoint",
-            "--checkpoint-seconds",
-            "0",
-            "--no-plots",
-            "--trials",
-            "3000000",
-            "--out",
-        ])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let file = checkpoint.join("checkpoint.defsim");
-    common::wait_until(300, Duration::from_millis(50), || file.exists());
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert!(file.exists(), "no checkpoint was written");
+    assert!(
+        common::kill_after_first_checkpoint(&scenario, &["--trials", "3000000"], &out),
+        "no checkpoint was written"
+    );
     let text = fs::read_to_string(&scenario).unwrap();
     fs::write(
         &scenario,

@@ -139,6 +139,31 @@ pub fn catches_interrupts(pid: u32) -> bool {
         .is_some_and(|mask| mask & (1 << (2 - 1)) != 0 && mask & (1 << (15 - 1)) != 0)
 }
 
+/// Starts `defsim run SCENARIO --checkpoint --checkpoint-seconds 0 --no-plots ARGS --out OUT`,
+/// waits (on the file, not a fixed time) for its first checkpoint, and kills it (SIGKILL).
+/// Returns whether the checkpoint `OUT.checkpoint/checkpoint.defsim` is there: false if the
+/// run wrote none in time or ended (removing it) before the kill.
+pub fn kill_after_first_checkpoint(scenario: &Path, args: &[&str], out: &Path) -> bool {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("defsim"))
+        .arg("run")
+        .arg(scenario)
+        .args(["--checkpoint", "--checkpoint-seconds", "0", "--no-plots"])
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut checkpoint = out.as_os_str().to_owned();
+    checkpoint.push(".checkpoint");
+    let file = PathBuf::from(checkpoint).join("checkpoint.defsim");
+    wait_until(3000, Duration::from_millis(10), || file.exists());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    file.exists()
+}
+
 /// Polls `ready` every `every` until it holds, at most `times` times: a wait for an observable
 /// state (a file, a process's signal mask) instead of a fixed sleep, which a loaded machine
 /// outruns.
