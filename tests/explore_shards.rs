@@ -240,6 +240,20 @@ fn a_moved_experiment_merges_with_experiment_file() {
         "{err}"
     );
     assert!(!out.exists(), "nothing written");
+    // A folder where the experiment was: it cannot be read, which is not "another
+    // experiment" either.
+    fs::create_dir(&exp).unwrap();
+    let o = merge(&parts, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(s(&exp))
+            && err.contains("the experiment file the parts record cannot be read"),
+        "{err}"
+    );
+    assert!(!err.contains("loaded again"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    fs::remove_dir(&exp).unwrap();
 
     let with = |file: &Path, parts: &[PathBuf]| {
         let mut args = vec!["merge"];

@@ -136,12 +136,21 @@ fn quiet_resume_prints_nothing() {
     assert!(checkpoint.with_extension("").join("summary.json").exists());
     // A checkpoint folder killed before its first checkpoint (its invocation alone): the
     // resume starts the run again, and its note says so only without --quiet.
-    fs::create_dir(&checkpoint).unwrap();
-    fs::write(checkpoint.join("invocation.json"), invocation).unwrap();
-    let o = run(&["run", "--resume", s(&checkpoint)], true);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.is_empty(),
-        "--quiet fresh resume wrote to stderr: {err}"
-    );
+    for quiet in [true, false] {
+        fs::create_dir(&checkpoint).unwrap();
+        fs::write(checkpoint.join("invocation.json"), &invocation).unwrap();
+        let o = run(&["run", "--resume", s(&checkpoint)], quiet);
+        let err = String::from_utf8_lossy(&o.stderr);
+        if quiet {
+            assert!(
+                err.is_empty(),
+                "--quiet fresh resume wrote to stderr: {err}"
+            );
+        } else {
+            assert!(
+                err.contains("no checkpoint written yet; starting the run again"),
+                "the fresh resume's note is missing: {err}"
+            );
+        }
+    }
 }

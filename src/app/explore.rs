@@ -310,14 +310,18 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             )
         })
     };
-    if moved {
-        // A file that cannot be read at all is not "another experiment": say so plainly.
+    if moved || recorded.exists() {
+        // A file that cannot be read at all (missing, a folder, no permission) is not
+        // "another experiment": say so plainly.
         if let Err(e) = std::fs::read(&file) {
-            return Err(BadInput(format!(
-                "{}: the experiment file given with --experiment cannot be read ({e})",
-                file.display()
-            ))
-            .into());
+            let which = if moved {
+                "the experiment file given with --experiment"
+            } else {
+                "the experiment file the parts record"
+            };
+            return Err(
+                BadInput(format!("{}: {which} cannot be read ({e})", file.display())).into(),
+            );
         }
     }
     let exp = experiment::load(&file, true).map_err(|e| {

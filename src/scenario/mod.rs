@@ -221,8 +221,10 @@ pub fn load(
 /// `--set plan.oversight=0.5 (was: lever: ...)`; a `--set` of one sub-key
 /// (`macro.trend_growth.mean=0.04`) or of a whole table (`lines.vehicles={...}`) marks each
 /// parameter it changes. `before` and `after` are the merged document before and after the
-/// overrides: a parameter whose entry is the same in both (a `--set` of a table that changed
-/// another of its keys, or that wrote the value it had) keeps its source.
+/// overrides: a parameter whose entry is the same TOML in both (a `--set` of a table that
+/// changed another of its keys, or that wrote its entry as it was written) keeps its source.
+/// The comparison is of TOML values, not of the parameter they define: `0` for `0.0`, or a
+/// bare number for an equal `fixed` table, counts as a change and is marked.
 fn mark_overridden_sources(scenario: &mut Scenario, before: &toml::Table, after: &toml::Table) {
     let string_at = |table: &toml::Table, key: &str| {
         let mut path: Vec<String> = key.split('.').map(str::to_string).collect();

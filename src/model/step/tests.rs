@@ -444,6 +444,10 @@ fn a_state_reused_across_trials_gives_the_records_and_totals_of_a_fresh_one() {
     population.macro_.population0_m *= 1.5;
     let mut gap = p.clone();
     gap.social.poverty_gap_usd_per_person_year *= 2.0;
+    let mut growth = p.clone();
+    growth.macro_.population_growth = 0.041;
+    let mut share = p.clone();
+    share.social.extreme_poverty_share = 0.3;
     let mut tenor = s.clone();
     tenor.credit_tenor_years += 3;
     // Learning has set in by the last year, so a stale exponent would show.
@@ -451,7 +455,13 @@ fn a_state_reused_across_trials_gives_the_records_and_totals_of_a_fresh_one() {
     assert!(last(&p).output > 0.0);
     assert_ne!(last(&p).unit_cost, last(&other).unit_cost);
     let total = |params: &Params, s: &Settings| walk(params, s, &calm()).0.totals;
-    for (params, settings) in [(&population, &s), (&gap, &s), (&p, &tenor)] {
+    for (params, settings) in [
+        (&population, &s),
+        (&gap, &s),
+        (&growth, &s),
+        (&share, &s),
+        (&p, &tenor),
+    ] {
         assert_ne!(
             format!("{:?}", total(params, settings)),
             format!("{:?}", total(&p, &s))
@@ -464,6 +474,8 @@ fn a_state_reused_across_trials_gives_the_records_and_totals_of_a_fresh_one() {
         (&p, &s),
         (&population, &s),
         (&gap, &s),
+        (&growth, &s),
+        (&share, &s),
         (&p, &tenor),
         (&p, &s),
         (&other, &s),
