@@ -638,6 +638,30 @@ fn a_table_set_marks_only_the_parameters_it_changed() {
 }
 
 #[test]
+fn a_set_with_its_own_source_keeps_it_between_the_set_and_the_files_source() {
+    let o = succeeds(&[
+        "validate",
+        BASE,
+        "--print",
+        "--set",
+        r#"plan.oversight={dist="fixed",value=0.5,source="ministry memo 2026"}"#,
+    ]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    let marked: Vec<&str> = text.lines().filter(|l| l.contains("# --set")).collect();
+    assert_eq!(marked.len(), 1, "{marked:#?}");
+    let (value, source) = marked[0].split_once('#').unwrap();
+    assert!(
+        value.trim_start().starts_with("oversight") && value.contains("= 0.5"),
+        "{value}"
+    );
+    let set = r#"--set plan.oversight={dist="fixed",value=0.5,source="ministry memo 2026"}"#;
+    assert_eq!(
+        source.trim(),
+        format!("{set}: ministry memo 2026 (was: lever: no oversight beyond today's)"),
+    );
+}
+
+#[test]
 fn defect_10_overrides_are_recorded_in_summary_run_json_and_the_report() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
