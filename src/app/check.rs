@@ -10,7 +10,7 @@ use super::{BadInput, Job, claim, commit, stage};
 use crate::analysis::check::{self, CheckVerdict};
 use crate::analysis::run::RunSummary;
 use crate::cli::{CheckArgs, SamplingDesign};
-use crate::export;
+use crate::export::{self, staging::FileKind};
 
 /// The re-run moved beyond Monte Carlo noise (exit 1).
 #[derive(Debug, thiserror::Error)]
@@ -165,28 +165,22 @@ fn read_baseline(path: &Path, update: bool) -> Result<Option<(RunSummary, String
 /// with `--update` (a defsim summary.json, already read as one, or a new name) and the
 /// `--json` verdict (a new name, or a verdict that `check --json` wrote before).
 fn check_targets(args: &CheckArgs) -> Result<()> {
-    let refuse = |r: export::staging::Refusal| BadInput(r.0);
     if args.update {
-        export::staging::check_file_target(&args.baseline, BASELINE.0, BASELINE.1)
-            .map_err(refuse)?;
+        super::check_named_file(&args.baseline, BASELINE)?;
     }
     if let Some(json) = &args.json {
-        export::staging::check_file_target(json, VERDICT.0, VERDICT.1).map_err(refuse)?;
+        super::check_named_file(json, VERDICT)?;
     }
     Ok(())
 }
 
-/// What a file `check` writes is, and how defsim recognises one it wrote: a file it may
-/// replace.
-type Kind = (&'static str, fn(&[u8]) -> bool);
-
 /// The baseline `check --update` writes: a defsim summary.json.
-const BASELINE: Kind = ("summary.json", |b| {
+const BASELINE: FileKind = ("summary.json", |b| {
     serde_json::from_slice::<RunSummary>(b).is_ok()
 });
 
 /// The verdict `check --json FILE` writes.
-const VERDICT: Kind = ("check verdict (check --json)", is_verdict);
+const VERDICT: FileKind = ("check verdict (check --json)", is_verdict);
 
 /// Whether `bytes` are a verdict that `check --json` writes: a JSON object with `holds` and
 /// the statistical verdict's `items` or the exact verdict's `differing_lines`.
@@ -204,17 +198,10 @@ fn is_verdict(bytes: &[u8]) -> bool {
 /// baseline, the verdict) is never half written; creates missing parent folders. A file of
 /// the user's created at `path` since [`check_targets`] is refused at the rename (exit 2)
 /// and left untouched.
-fn write_atomic(path: &Path, kind: Kind, text: &str) -> Result<()> {
-    use export::staging::FileWriteError;
-    match export::staging::write_user_file_atomic_with(path, kind, |f| {
+fn write_atomic(path: &Path, kind: FileKind, text: &str) -> Result<()> {
+    super::write_named_file(path, kind, |f| {
         std::io::Write::write_all(f, text.as_bytes())
-    }) {
-        Ok(()) => Ok(()),
-        Err(FileWriteError::Refused(r)) => Err(BadInput(r.0).into()),
-        Err(FileWriteError::Io(e)) => {
-            Err(anyhow::Error::new(e).context(format!("cannot write {}", path.display())))
-        }
-    }
+    })
 }
 
 /// Writes the verdict to `path` (when given), whole or not at all ([`write_atomic`]).

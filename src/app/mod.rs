@@ -267,6 +267,38 @@ pub(crate) fn on_threads<T: Send>(
     }
 }
 
+/// The number of worker threads `--threads threads` gives: `threads`, or with 0 the current
+/// pool's (every core outside any pool).
+pub(crate) fn worker_threads(threads: usize) -> usize {
+    match threads {
+        0 => rayon::current_num_threads(),
+        n => n,
+    }
+}
+
+/// Checks, before the run, that defsim may write the file `path` the user named
+/// ([`staging::check_file_target`]); a refusal is bad input (exit 2).
+pub(crate) fn check_named_file(path: &Path, kind: staging::FileKind) -> Result<()> {
+    staging::check_file_target(path, kind).map_err(|r| BadInput(r.0).into())
+}
+
+/// Writes the file `path` the user named whole or not at all
+/// ([`staging::write_user_file_atomic_with`]): a file of the user's that appeared at `path`
+/// during the run is refused (exit 2) and left untouched.
+pub(crate) fn write_named_file(
+    path: &Path,
+    kind: staging::FileKind,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
+    match staging::write_user_file_atomic_with(path, kind, fill) {
+        Ok(()) => Ok(()),
+        Err(staging::FileWriteError::Refused(r)) => Err(BadInput(r.0).into()),
+        Err(staging::FileWriteError::Io(e)) => {
+            Err(anyhow::Error::new(e).context(format!("cannot write {}", path.display())))
+        }
+    }
+}
+
 /// The output folder: `--out`, else `output/<default_name>/`.
 pub(crate) fn out_dir(sim: &SimArgs, default_name: &str) -> PathBuf {
     sim.out

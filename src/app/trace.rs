@@ -25,8 +25,7 @@ pub fn trace(args: &TraceArgs) -> Result<()> {
     let (scenario, seed, policy) = load(args)?;
     if let Some(path) = &args.csv {
         // A file defsim did not write is not replaced (exit 2 before anything is written).
-        export::staging::check_file_target(path, TRACE_CSV.0, TRACE_CSV.1)
-            .map_err(|r| BadInput(r.0))?;
+        super::check_named_file(path, TRACE_CSV)?;
     }
     let model = ViabilityModel::new(&scenario);
     let mut years: Vec<YearRecord> = Vec::new();
@@ -298,7 +297,7 @@ fn value(v: f64) -> String {
 const CSV_HEADER: &str = "kind,name,year,value";
 
 /// What `trace --csv FILE` writes, and how defsim recognises one it wrote (its header).
-const TRACE_CSV: (&str, fn(&[u8]) -> bool) = ("trace CSV (trace --csv)", |b| {
+const TRACE_CSV: export::staging::FileKind = ("trace CSV (trace --csv)", |b| {
     b.starts_with(CSV_HEADER.as_bytes())
 });
 
@@ -313,7 +312,7 @@ fn write_csv(
     (outcome_names, outcomes): (&[String], &[f64]),
 ) -> Result<()> {
     let write = |f: &mut fs::File| -> csv::Result<()> {
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+        let mut w = csv::Writer::from_writer(f);
         w.write_record(CSV_HEADER.split(','))?;
         for (k, v) in input_names.iter().zip(inputs) {
             w.write_record(["input", k, "", &v.to_string()])?;
@@ -342,13 +341,5 @@ fn write_csv(
     };
     // Whole or not at all: a staging file beside it, renamed over it.
     // A file of the user's created at `path` during the run is refused at the rename.
-    match export::staging::write_user_file_atomic_with(path, TRACE_CSV, |f| {
-        write(f).map_err(std::io::Error::other)
-    }) {
-        Ok(()) => Ok(()),
-        Err(export::staging::FileWriteError::Refused(r)) => Err(BadInput(r.0).into()),
-        Err(export::staging::FileWriteError::Io(e)) => {
-            Err(anyhow::Error::new(e).context(format!("cannot write {}", path.display())))
-        }
-    }
+    super::write_named_file(path, TRACE_CSV, |f| write(f).map_err(std::io::Error::other))
 }

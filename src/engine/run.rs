@@ -9,7 +9,6 @@
 
 use std::sync::Mutex;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::design::Design;
@@ -82,15 +81,7 @@ pub(super) fn run_with<M: Model>(
     let empty_series =
         || vec![vec![SeriesStats::default(); schema.years.len()]; schema.series.len()];
 
-    let bar = if opts.progress {
-        ProgressBar::new(opts.trials)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} trials, {per_sec}, eta {eta}")
-            .expect("a valid template"),
-    );
+    let bar = super::stream::progress_bar(opts.progress, opts.trials);
     let blocks = split_blocks(&mut outcomes, &mut inputs, n);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)

@@ -115,11 +115,7 @@ pub fn run_info(
             .collect(),
         seed: summary.seed,
         trials: summary.trials,
-        threads: if threads == 0 {
-            rayon::current_num_threads()
-        } else {
-            threads
-        },
+        threads: super::worker_threads(threads),
         simulate_seconds,
         wall_seconds: started.elapsed().as_secs_f64(),
         started_unix: SystemTime::now()

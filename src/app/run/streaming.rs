@@ -258,6 +258,15 @@ fn save_checkpoint(
         .context("cannot write the checkpoint")
 }
 
+/// Runs `f` with one progress bar over `trials` trials (drawn when `show`), cleared
+/// whatever `f` returns.
+fn with_bar<T>(show: bool, trials: u64, f: impl FnOnce(&ProgressBar) -> T) -> T {
+    let bar = stream::progress_bar(show, trials);
+    let out = f(&bar);
+    bar.finish_and_clear();
+    out
+}
+
 /// Blocks per wave, at least, while the drivers' trials are simulated with their rows (the
 /// rows of a wave are held twice at its end: 4 blocks of the baseline are about 6 MB).
 const DRIVER_WAVE_BLOCKS: u64 = 4;
@@ -292,11 +301,7 @@ fn stream_keeping_drivers(
     let schema = model.schema();
     let wave = wave_blocks.max(1);
     let driver_blocks = stream::block_count(o.trials.min(DRIVER_TRIALS));
-    let threads = if o.threads == 0 {
-        rayon::current_num_threads()
-    } else {
-        o.threads
-    };
+    let threads = crate::app::worker_threads(o.threads);
     let (split, first_wave) = if blocks.start >= driver_blocks {
         (blocks.start, wave)
     } else if aligned {
@@ -432,28 +437,27 @@ pub(super) fn run_streaming(
         let mut failure: Option<anyhow::Error> = None;
         let mut stats = StreamStats::new(&schema);
         let mut sample = DriverSample::new(&schema, range.start);
-        let bar = stream::progress_bar(o.progress, range.end - range.start);
-        let streamed = stream_keeping_drivers(
-            &model,
-            o,
-            design_ref,
-            blocks.clone(),
-            (&mut stats, &mut sample),
-            wants_rows,
-            (stream::WAVE_BLOCKS, false),
-            &bar,
-            |_, _, _, wave| {
-                if let (Some(w), Rows::Kept(r)) = (wave, &mut rows)
-                    && let Err(e) = r.append(w.first, &wave_columns(&w))
-                {
-                    failure = Some(anyhow::Error::new(e).context("cannot keep the trial rows"));
-                    return ControlFlow::Break(());
-                }
-                ControlFlow::Continue(())
-            },
-        );
-        bar.finish_and_clear();
-        streamed?;
+        with_bar(o.progress, range.end - range.start, |bar| {
+            stream_keeping_drivers(
+                &model,
+                o,
+                design_ref,
+                blocks.clone(),
+                (&mut stats, &mut sample),
+                wants_rows,
+                (stream::WAVE_BLOCKS, false),
+                bar,
+                |_, _, _, wave| {
+                    if let (Some(w), Rows::Kept(r)) = (wave, &mut rows)
+                        && let Err(e) = r.append(w.first, &wave_columns(&w))
+                    {
+                        failure = Some(anyhow::Error::new(e).context("cannot keep the trial rows"));
+                        return ControlFlow::Break(());
+                    }
+                    ControlFlow::Continue(())
+                },
+            )
+        })?;
         if let Some(e) = failure {
             return Err(e);
         }
@@ -547,64 +551,64 @@ pub(super) fn run_streaming(
     let mut reached = false;
     let mut interrupted = false;
     let todo = stream::blocks_trials(&(first_block..total_blocks), o.trials);
-    let bar = stream::progress_bar(o.progress, todo.end - todo.start);
-    let next = stream_keeping_drivers(
-        &model,
-        o,
-        design_ref,
-        first_block..total_blocks,
-        (&mut stats, &mut sample),
-        wants_rows,
-        if precision.is_some() {
-            (crate::analysis::precision::CHECK_BLOCKS, true)
-        } else {
-            (stream::WAVE_BLOCKS, false)
-        },
-        &bar,
-        |stats, sample, next, wave| {
-            if let Some(w) = wave {
-                let kept = match &mut rows {
-                    Rows::None => Ok(()),
-                    Rows::Tables(t) => t.append(w.first, &wave_columns(&w)),
-                    Rows::Kept(r) => r
-                        .append(w.first, &wave_columns(&w))
-                        .context("cannot keep the trial rows"),
-                };
-                if let Err(e) = kept {
-                    failure = Some(e);
-                    return ControlFlow::Break(());
-                }
-            }
-            if let Some(p) = &precision
-                && p.reached(stats, &schema)
-            {
-                reached = true;
-                return ControlFlow::Break(());
-            }
-            if let Some(cp) = &checkpoint {
-                let asked = staging::interrupt_requested();
-                if asked
-                    || (next < total_blocks
-                        && last_checkpoint.elapsed().as_secs_f64() >= invocation.checkpoint_seconds)
-                {
-                    if let Err(e) =
-                        save_checkpoint(cp, &header, (stats, sample), next, &mut rows, tables)
-                    {
+    let next = with_bar(o.progress, todo.end - todo.start, |bar| {
+        stream_keeping_drivers(
+            &model,
+            o,
+            design_ref,
+            first_block..total_blocks,
+            (&mut stats, &mut sample),
+            wants_rows,
+            if precision.is_some() {
+                (crate::analysis::precision::CHECK_BLOCKS, true)
+            } else {
+                (stream::WAVE_BLOCKS, false)
+            },
+            bar,
+            |stats, sample, next, wave| {
+                if let Some(w) = wave {
+                    let kept = match &mut rows {
+                        Rows::None => Ok(()),
+                        Rows::Tables(t) => t.append(w.first, &wave_columns(&w)),
+                        Rows::Kept(r) => r
+                            .append(w.first, &wave_columns(&w))
+                            .context("cannot keep the trial rows"),
+                    };
+                    if let Err(e) = kept {
                         failure = Some(e);
                         return ControlFlow::Break(());
                     }
-                    last_checkpoint = Instant::now();
                 }
-                if asked {
-                    interrupted = true;
+                if let Some(p) = &precision
+                    && p.reached(stats, &schema)
+                {
+                    reached = true;
                     return ControlFlow::Break(());
                 }
-            }
-            ControlFlow::Continue(())
-        },
-    );
-    bar.finish_and_clear();
-    let next = next?;
+                if let Some(cp) = &checkpoint {
+                    let asked = staging::interrupt_requested();
+                    if asked
+                        || (next < total_blocks
+                            && last_checkpoint.elapsed().as_secs_f64()
+                                >= invocation.checkpoint_seconds)
+                    {
+                        if let Err(e) =
+                            save_checkpoint(cp, &header, (stats, sample), next, &mut rows, tables)
+                        {
+                            failure = Some(e);
+                            return ControlFlow::Break(());
+                        }
+                        last_checkpoint = Instant::now();
+                    }
+                    if asked {
+                        interrupted = true;
+                        return ControlFlow::Break(());
+                    }
+                }
+                ControlFlow::Continue(())
+            },
+        )
+    })?;
     if let Some(e) = failure {
         return Err(e);
     }
@@ -705,20 +709,19 @@ pub fn simulate_streaming(job: &Job, design: SamplingDesign) -> Result<RunSummar
     let design_ref: Option<&dyn Design> = lhs.as_ref().map(|d| d as &dyn Design);
     let mut stats = StreamStats::new(&schema);
     let mut sample = DriverSample::new(&schema, 0);
-    let bar = stream::progress_bar(o.progress, o.trials);
-    let streamed = stream_keeping_drivers(
-        &model,
-        o,
-        design_ref,
-        0..stream::block_count(o.trials),
-        (&mut stats, &mut sample),
-        false,
-        (stream::WAVE_BLOCKS, false),
-        &bar,
-        |_, _, _, _| ControlFlow::Continue(()),
-    );
-    bar.finish_and_clear();
-    streamed?;
+    with_bar(o.progress, o.trials, |bar| {
+        stream_keeping_drivers(
+            &model,
+            o,
+            design_ref,
+            0..stream::block_count(o.trials),
+            (&mut stats, &mut sample),
+            false,
+            (stream::WAVE_BLOCKS, false),
+            bar,
+            |_, _, _, _| ControlFlow::Continue(()),
+        )
+    })?;
     let mut summary =
         RunSummary::from_stream(SummaryMeta::of(&job.scenario), &schema, o.seed, &stats);
     summary.design = design.name().to_string();

@@ -625,21 +625,21 @@ pub(crate) fn replace_per_file(
     Ok(())
 }
 
+/// What a file that the user names (`check --json FILE`) holds, and how defsim recognises
+/// one it wrote by its bytes: a file it may replace.
+pub type FileKind = (&'static str, fn(&[u8]) -> bool);
+
 /// The largest existing file [`check_file_target`] reads to recognise it.
 const RECOGNISED_MAX: u64 = 1 << 28;
 
 /// Checks, before anything is computed, that defsim may write the file `path` that the user
 /// named (a `FILE` option such as `check --json FILE`): a new name whose nearest existing
 /// ancestor is a folder (the missing folders are created when writing), or an existing
-/// regular file that `ours` recognises by its bytes as a `what` that defsim writes, which
-/// is then replaced whole ([`write_file_atomic`]). A symbolic link, anything that is not a
+/// regular file that `kind` recognises by its bytes as one that defsim writes, which is
+/// then replaced whole ([`write_user_file_atomic_with`]). A symbolic link, anything that is not a
 /// regular file, and a file defsim did not write are refused, named, and left untouched: as
 /// with output folders, defsim replaces only what it wrote.
-pub fn check_file_target(
-    path: &Path,
-    what: &str,
-    ours: impl Fn(&[u8]) -> bool,
-) -> Result<(), Refusal> {
+pub fn check_file_target(path: &Path, (what, ours): FileKind) -> Result<(), Refusal> {
     let shown = path.display();
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
@@ -684,24 +684,6 @@ pub fn check_file_target(
     Ok(())
 }
 
-/// Writes `text` to the file `path` through a staging file beside it and a rename, so the
-/// file is never half written; creates `path`'s parent folders. The staging file is removed
-/// on failure or interruption.
-pub fn write_file_atomic(path: &Path, text: &str) -> io::Result<()> {
-    write_file_atomic_with(path, |f| f.write_all(text.as_bytes()))
-}
-
-/// [`write_atomic_with`] that first creates `path`'s missing parent folders.
-pub fn write_file_atomic_with(
-    path: &Path,
-    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
-) -> io::Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)?;
-    }
-    write_atomic_with(path, fill)
-}
-
 /// Why [`write_user_file_atomic_with`] wrote nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum FileWriteError {
@@ -713,13 +695,14 @@ pub enum FileWriteError {
     Io(#[from] io::Error),
 }
 
-/// [`write_file_atomic_with`] for a file the user named (`check --json FILE`): checks again,
+/// [`write_atomic_with`] for a file the user named (`check --json FILE`), creating its
+/// missing parent folders; checks again,
 /// just before the staging file is renamed over `path`, what [`check_file_target`] checked
 /// before the run, so a file of the user's created at `path` during the run is refused
 /// (its staging file removed) and left untouched, as an output folder is by [`commit`].
 pub fn write_user_file_atomic_with(
     path: &Path,
-    (what, ours): (&str, fn(&[u8]) -> bool),
+    kind: FileKind,
     fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
 ) -> Result<(), FileWriteError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -727,7 +710,7 @@ pub fn write_user_file_atomic_with(
     }
     let mut refused = None;
     let written = write_atomic_checked(path, fill, || {
-        check_file_target(path, what, ours).map_err(|r| {
+        check_file_target(path, kind).map_err(|r| {
             refused = Some(r);
             io::Error::other("refused")
         })

@@ -164,9 +164,9 @@ fn v01_and_manifest_folders_are_recognised_and_others_refused() {
 fn a_user_file_created_during_the_run_is_not_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("verdict.json");
-    let kind: (&str, fn(&[u8]) -> bool) = ("verdict", |b| b.starts_with(b"ours"));
+    let kind: FileKind = ("verdict", |b| b.starts_with(b"ours"));
     // Before the run: a new name, accepted.
-    check_file_target(&path, kind.0, kind.1).unwrap();
+    check_file_target(&path, kind).unwrap();
     let written = write_user_file_atomic_with(&path, kind, |f| {
         // During the run the user writes a file of their own at the path.
         fs::write(&path, "the user's notes").unwrap();
