@@ -24,7 +24,7 @@ pub fn draw_inputs<M: Model>(
     let n = usize::try_from(n).expect("a trial count that fits in memory");
     // Each block writes its trials straight into its chunk of every column: no second copy
     // of the inputs, row-major or otherwise, is ever held.
-    let mut columns = vec![vec![0.0; n]; k];
+    let mut columns = super::zeroed_columns(k, n);
     let mut blocks: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(BLOCK)).map(|_| Vec::new()).collect();
     for column in &mut columns {
         for (block, chunk) in blocks.iter_mut().zip(column.chunks_mut(BLOCK)) {

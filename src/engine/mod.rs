@@ -22,7 +22,7 @@ pub use design::{Design, LatinHypercube, Saltelli};
 pub use family::{Family, FamilyRun, run_family};
 pub use floor::floor;
 pub use inputs::draw_inputs;
-pub use results::{Results, SeriesStats};
+pub use results::{Results, SeriesStats, zeroed_columns};
 pub use run::{RunOptions, TrialError, run, run_design};
 pub use schema::{
     Band, Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, Tone, count_word,

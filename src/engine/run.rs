@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::design::Design;
 use super::results::MEAN_RUN;
-use super::{Model, Results, SeriesStats, Streams};
+use super::{Model, Results, SeriesStats, Streams, zeroed_columns};
 
 /// Trials per block: the unit of parallel work. Results depend on it (the yearly means sum
 /// runs of [`CHUNK`] trials that start at block boundaries), never on the number of threads.
@@ -72,9 +72,9 @@ pub(super) fn run_with<M: Model>(
 ) -> Result<Results, TrialError> {
     let schema = model.schema();
     let n = usize::try_from(opts.trials).expect("trial count fits in memory");
-    let mut outcomes = vec![vec![0.0; n]; schema.outcomes.len()];
+    let mut outcomes = zeroed_columns(schema.outcomes.len(), n);
     let mut inputs = if opts.keep_inputs {
-        vec![vec![0.0; n]; schema.inputs.len()]
+        zeroed_columns(schema.inputs.len(), n)
     } else {
         Vec::new()
     };
