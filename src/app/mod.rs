@@ -107,12 +107,15 @@ impl Job {
     }
 
     /// The drivers of `results` (simulated by this job with `design`): the inputs of the
-    /// first `min(trials, DRIVER_TRIALS)` trials re-drawn exactly as the run drew them (or
-    /// taken from `results` when it kept them), against the outcomes the criteria test.
+    /// first `min(trials, DRIVER_TRIALS)` trials taken from `results` (which keeps them when
+    /// [`Job::simulate_with`] ran it), or else re-drawn exactly as the run drew them,
+    /// against the outcomes the criteria test.
     fn drivers(&self, results: &Results, design: SamplingDesign) -> drivers::Drivers {
         let m = results.trials.min(DRIVER_TRIALS);
+        let first = &results.first_inputs;
         let inputs = match &results.inputs {
             Some(all) => all.iter().map(|c| c[..m as usize].to_vec()).collect(),
+            None if !first.is_empty() && first.iter().all(|c| c.len() as u64 == m) => first.clone(),
             None => {
                 let model = ViabilityModel::new(&self.scenario);
                 let seed = self.options.seed;
@@ -136,18 +139,25 @@ impl Job {
 
     /// Simulates the job.
     pub(crate) fn simulate(&self) -> Result<Results> {
-        self.simulate_with(SamplingDesign::Mc)
+        self.simulate_keeping(SamplingDesign::Mc, 0)
     }
 
-    /// Simulates the job with the uncertain parameters sampled by `design`.
+    /// Simulates the job with the uncertain parameters sampled by `design`, keeping the
+    /// inputs of the first `min(trials, DRIVER_TRIALS)` trials for [`Job::summarize`]'s
+    /// drivers.
     pub(crate) fn simulate_with(&self, design: SamplingDesign) -> Result<Results> {
+        self.simulate_keeping(design, DRIVER_TRIALS)
+    }
+
+    /// Simulates the job with `design`, keeping the inputs of the first `first` trials.
+    fn simulate_keeping(&self, design: SamplingDesign, first: u64) -> Result<Results> {
         let model = ViabilityModel::new(&self.scenario);
         let o = &self.options;
         Ok(match design {
-            SamplingDesign::Mc => engine::run(&model, o)?,
+            SamplingDesign::Mc => engine::run_keeping_first_inputs(&model, o, None, first)?,
             SamplingDesign::Lhs => {
                 let lhs = LatinHypercube::new(o.trials, model.schema().inputs.len(), o.seed);
-                engine::run_design(&model, o, &lhs)?
+                engine::run_keeping_first_inputs(&model, o, Some(&lhs), first)?
             }
         })
     }

@@ -23,7 +23,7 @@ pub use family::{Family, FamilyRun, run_family};
 pub use floor::floor;
 pub use inputs::draw_inputs;
 pub use results::{Results, SeriesStats, zeroed_columns};
-pub use run::{RunOptions, TrialError, run, run_design};
+pub use run::{RunOptions, TrialError, run, run_design, run_keeping_first_inputs};
 pub use schema::{
     Band, Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, Tone, count_word,
 };

@@ -69,6 +69,10 @@ pub struct Results {
     pub outcomes: Vec<Vec<f64>>,
     /// `inputs[j][i]`: uncertain input `j` of trial `i`, when the run kept them.
     pub inputs: Option<Vec<Vec<f64>>>,
+    /// `first_inputs[j][i]`: uncertain input `j` of trial `i` for the first trials only,
+    /// when the run was asked to keep those ([`super::run_keeping_first_inputs`]) and not
+    /// all of them; empty otherwise.
+    pub first_inputs: Vec<Vec<f64>>,
     /// `series[s][t]`: yearly series `s` in year `t`.
     pub series: Vec<Vec<SeriesStats>>,
 }

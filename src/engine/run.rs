@@ -61,22 +61,46 @@ pub(super) struct Block<'a> {
 
 /// Runs `opts.trials` trials of `model`.
 pub fn run<M: Model>(model: &M, opts: &RunOptions) -> Result<Results, TrialError> {
-    run_with(model, opts, None)
+    run_with(model, opts, None, 0)
 }
 
-/// [`run`], with the parameters drawn from a sampling design's points when one is given.
+/// [`run`] (without a design) or [`run_design`] (with one) that also keeps the drawn inputs
+/// of the first `first` trials in [`Results::first_inputs`] (unless `opts.keep_inputs`
+/// keeps them all): what the run's drivers need, kept as the trials pass instead of drawn
+/// a second time ([`super::draw_inputs`] gives the same values).
+pub fn run_keeping_first_inputs<M: Model>(
+    model: &M,
+    opts: &RunOptions,
+    design: Option<&dyn Design>,
+    first: u64,
+) -> Result<Results, TrialError> {
+    match design {
+        None => run_with(model, opts, None, first),
+        Some(d) => run_with(model, &design_options(opts, d), design, first),
+    }
+}
+
+/// [`run`], with the parameters drawn from a sampling design's points when one is given,
+/// keeping the inputs of the first `first` trials ([`run_keeping_first_inputs`]).
 pub(super) fn run_with<M: Model>(
     model: &M,
     opts: &RunOptions,
     design: Option<&dyn Design>,
+    first: u64,
 ) -> Result<Results, TrialError> {
     let schema = model.schema();
     let n = usize::try_from(opts.trials).expect("trial count fits in memory");
     let mut outcomes = zeroed_columns(schema.outcomes.len(), n);
+    // All inputs, or those of the first trials only (the blocks past them get no chunk).
+    let first = if opts.keep_inputs {
+        0
+    } else {
+        n.min(usize::try_from(first).unwrap_or(usize::MAX))
+    };
     let mut inputs = if opts.keep_inputs {
         zeroed_columns(schema.inputs.len(), n)
     } else {
-        Vec::new()
+        zeroed_columns(if first > 0 { schema.inputs.len() } else { 0 }, first)
     };
     let empty_series =
         || vec![vec![SeriesStats::default(); schema.years.len()]; schema.series.len()];
@@ -127,6 +151,11 @@ pub(super) fn run_with<M: Model>(
         seed: opts.seed,
         trials: opts.trials,
         outcomes,
+        first_inputs: if opts.keep_inputs {
+            Vec::new()
+        } else {
+            std::mem::take(&mut inputs)
+        },
         inputs: opts.keep_inputs.then_some(inputs),
         series,
     })
@@ -246,8 +275,11 @@ pub(super) fn run_block<M: Model>(
                 }
                 block.outcomes[o][i] = v;
             }
+            // A block's input chunks are shorter than it (or absent) past the trials kept.
             for (column, &v) in block.inputs.iter_mut().zip(&inputs) {
-                column[i] = v;
+                if let Some(c) = column.get_mut(i) {
+                    *c = v;
+                }
             }
         }
         for (s, by_year) in series.iter_mut().enumerate() {
@@ -266,11 +298,15 @@ pub fn run_design<M: Model>(
     opts: &RunOptions,
     design: &dyn Design,
 ) -> Result<Results, TrialError> {
-    let opts = RunOptions {
+    run_with(model, &design_options(opts, design), Some(design), 0)
+}
+
+/// `opts` for running `design`'s rows.
+fn design_options(opts: &RunOptions, design: &dyn Design) -> RunOptions {
+    RunOptions {
         trials: design.rows(),
         ..opts.clone()
-    };
-    run_with(model, &opts, Some(design))
+    }
 }
 
 /// Starts trial `trial`: seeds the streams and draws the parameters, from the streams
@@ -422,6 +458,42 @@ mod tests {
         for trials in [0, 1, 4096, 10_001] {
             let kept = run(&model, &opts(trials, 2)).unwrap().inputs.unwrap();
             assert_eq!(crate::engine::draw_inputs(&model, 42, trials, None), kept);
+        }
+    }
+
+    #[test]
+    fn the_first_inputs_kept_by_a_run_are_the_ones_drawn_again() {
+        use crate::engine::{LatinHypercube, draw_inputs};
+        let model = Toy::new(2, -1.0);
+        let plain = |trials| RunOptions {
+            keep_inputs: false,
+            ..opts(trials, 2)
+        };
+        for trials in [1u64, 4096, 10_001] {
+            let lhs = LatinHypercube::new(trials, 1, 42);
+            let without = run(&model, &plain(trials)).unwrap();
+            let with_design = run_design(&model, &plain(trials), &lhs).unwrap();
+            assert!(without.first_inputs.is_empty() && without.inputs.is_none());
+            for first in [0u64, 1, 4096, 5_000, 100_000] {
+                let m = first.min(trials);
+                let want = |d: Option<&dyn Design>| {
+                    if m == 0 {
+                        Vec::new()
+                    } else {
+                        draw_inputs(&model, 42, m, d)
+                    }
+                };
+                let r = run_keeping_first_inputs(&model, &plain(trials), None, first).unwrap();
+                assert_eq!(r.first_inputs, want(None), "{trials} trials, first {first}");
+                assert_eq!(r.outcomes, without.outcomes);
+                let r =
+                    run_keeping_first_inputs(&model, &plain(trials), Some(&lhs), first).unwrap();
+                assert_eq!(r.first_inputs, want(Some(&lhs)), "{trials} trials, lhs");
+                assert_eq!(r.outcomes, with_design.outcomes);
+                // A run that keeps every input keeps no second copy of the first ones.
+                let all = run_keeping_first_inputs(&model, &opts(trials, 2), None, first);
+                assert!(all.unwrap().first_inputs.is_empty());
+            }
         }
     }
 
