@@ -1,6 +1,7 @@
 //! Trials per second of the baseline scenario: the simulation alone (engine + model), on one
-//! thread and on every core, the statistics that follow it, the run's drivers (inputs
-//! re-drawn and rank regressions on the first 100,000 trials), and the run's plots (every
+//! thread and on every core, the statistics that follow it, the run's drivers (rank
+//! regressions on the first 100,000 trials, and the cost of drawing their inputs again, which
+//! a run only does when its results did not keep them), and the run's plots (every
 //! chart of `defsim run`, PNG and SVG, into a temporary folder, on 1 and 2 threads: the
 //! plotting phase alone). Run with `cargo bench --bench throughput`;
 //! `benches/whole-process.sh` times the whole `defsim run`.
@@ -49,8 +50,9 @@ fn simulate(c: &mut Criterion) {
     group.finish();
 }
 
-/// The cost of a run's drivers (on by default): re-drawing the first 100,000 trials' inputs
-/// and the rank regressions, beside the simulation of those trials above.
+/// The cost of a run's drivers (on by default): the rank regressions, and re-drawing the
+/// first 100,000 trials' inputs (which `defsim run` keeps as it draws them: the fallback for
+/// results that did not keep them), beside the simulation of those trials above.
 fn drivers(c: &mut Criterion) {
     let scenario = baseline();
     let model = ViabilityModel::new(&scenario);

@@ -72,8 +72,8 @@ fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
         super::run::simulate_streaming(&job, design)?
     } else {
         let job = Job::load(&args.scenario, &sim, false)?;
-        let results = job.simulate_with(design)?;
-        job.summarize(&results, design)
+        let mut results = job.simulate_with(design)?;
+        job.summarize(&mut results, design)
     };
     if let Some(out) = &args.sim.out {
         write_rerun(out, &rerun)?;

@@ -92,14 +92,17 @@ impl Job {
     }
 
     /// The summary of `results` (simulated by this job with `design`), with its drivers:
-    /// the inputs of the first `min(trials, DRIVER_TRIALS)` trials are re-drawn exactly as
-    /// the run drew them (or taken from `results` when it kept them).
-    pub fn summarize(&self, results: &Results, design: SamplingDesign) -> RunSummary {
+    /// the inputs of the first `min(trials, DRIVER_TRIALS)` trials are taken from `results`
+    /// (moved out of [`Results::first_inputs`], so they are never held twice), or else
+    /// re-drawn exactly as the run drew them.
+    pub fn summarize(&self, results: &mut Results, design: SamplingDesign) -> RunSummary {
+        let first = std::mem::take(&mut results.first_inputs);
+        let results = &*results;
         // The statistics and the drivers read the same results and nothing of each other:
         // computed side by side, so neither waits for the other's slowest part.
         let (mut summary, drivers) = rayon::join(
             || RunSummary::new(&self.scenario, results),
-            || self.drivers(results, design),
+            || self.drivers(results, first, design),
         );
         summary.design = design.name().to_string();
         summary.drivers = Some(drivers);
@@ -107,15 +110,20 @@ impl Job {
     }
 
     /// The drivers of `results` (simulated by this job with `design`): the inputs of the
-    /// first `min(trials, DRIVER_TRIALS)` trials taken from `results` (which keeps them when
-    /// [`Job::simulate_with`] ran it), or else re-drawn exactly as the run drew them,
-    /// against the outcomes the criteria test.
-    fn drivers(&self, results: &Results, design: SamplingDesign) -> drivers::Drivers {
+    /// first `min(trials, DRIVER_TRIALS)` trials taken from `results` when it kept them
+    /// all, else `first` when it holds them ([`Results::first_inputs`], which
+    /// [`Job::simulate_with`] keeps), else re-drawn exactly as the run drew them; against
+    /// the outcomes the criteria test.
+    fn drivers(
+        &self,
+        results: &Results,
+        first: Vec<Vec<f64>>,
+        design: SamplingDesign,
+    ) -> drivers::Drivers {
         let m = results.trials.min(DRIVER_TRIALS);
-        let first = &results.first_inputs;
         let inputs = match &results.inputs {
             Some(all) => all.iter().map(|c| c[..m as usize].to_vec()).collect(),
-            None if !first.is_empty() && first.iter().all(|c| c.len() as u64 == m) => first.clone(),
+            None if !first.is_empty() && first.iter().all(|c| c.len() as u64 == m) => first,
             None => {
                 let model = ViabilityModel::new(&self.scenario);
                 let seed = self.options.seed;

@@ -26,8 +26,8 @@ pub(crate) fn from_total_order_key(k: u64) -> f64 {
 /// Bits of the bucket index: 2^16 counters of 4 bytes stay in the L2 cache.
 const BUCKET_BITS: u32 = 16;
 
-/// A bucket holding more keys than this is not copied before its minimum and maximum show
-/// whether it holds more than one value.
+/// A bucket holding more keys than this is not copied: its minimum and maximum show whether
+/// it holds one value, else it is searched by the same selection over its own range.
 const COPY_AT_ONCE: u32 = 1 << 16;
 
 /// Places the keys of the given 0-based ranks (ascending, distinct, each `>= offset`) at
@@ -45,7 +45,7 @@ fn select_key_ranks(keys: &mut [u64], offset: usize, ranks: &[usize]) {
 
 /// One bucket that holds a wanted rank.
 struct Wanted {
-    /// Rank of the bucket's first key among all keys.
+    /// Rank of the bucket's first key among the keys searched.
     start: usize,
     /// Keys in the bucket.
     count: u32,
@@ -112,6 +112,9 @@ impl PresentKeys {
                 .collect();
         }
         radix_select(column, lo, hi, ranks)
+            .into_iter()
+            .map(from_total_order_key)
+            .collect()
     }
 }
 
@@ -126,10 +129,11 @@ fn keys(column: &[f64]) -> impl Iterator<Item = u64> + '_ {
 /// No wanted bucket.
 const NONE: u16 = u16::MAX;
 
-/// [`PresentKeys::order_statistics`] for fewer than 2^32 values and [`NONE`] ranks, the
-/// keys lying in `lo ..= hi`.
-fn radix_select(column: &[f64], lo: u64, hi: u64, ranks: &[usize]) -> Vec<f64> {
-    let present = || keys(column);
+/// [`PresentKeys::order_statistics`] for fewer than 2^32 values and [`NONE`] ranks: the
+/// keys at `ranks` among the present keys of `column` that lie in `lo ..= hi` (ranks
+/// counted among those keys only).
+fn radix_select(column: &[f64], lo: u64, hi: u64, ranks: &[usize]) -> Vec<u64> {
+    let present = || keys(column).filter(move |k| (lo..=hi).contains(k));
     let span = hi - lo;
     let shift = (u64::BITS - span.leading_zeros()).saturating_sub(BUCKET_BITS);
     let bucket = |k: u64| ((k - lo) >> shift) as usize;
@@ -173,48 +177,26 @@ fn radix_select(column: &[f64], lo: u64, hi: u64, ranks: &[usize]) -> Vec<f64> {
             }
         }
     }
-    // Large buckets of more than one value: copied now (all in one more pass).
-    let large = |w: &Wanted| w.count > COPY_AT_ONCE && w.min != w.max;
-    if wanted.iter().any(large) {
-        for w in wanted.iter_mut().filter(|w| large(w)) {
-            w.keys.reserve_exact(w.count as usize);
-        }
-        for k in present() {
-            let s = slot[bucket(k)];
-            if s != NONE {
-                let w = &mut wanted[s as usize];
-                if large(w) {
-                    w.keys.push(k);
-                }
-            }
-        }
-    }
-    // Each copied bucket's ranks selected among its keys.
+    // Each bucket's ranks: its one value, or selected among its copied keys, or (a large
+    // bucket of several values) found by the same selection over the bucket's own range,
+    // whose buckets are 2^16 times narrower (so the recursion ends within four levels).
+    let mut found = vec![0u64; ranks.len()];
     for (i, w) in wanted.iter_mut().enumerate() {
-        if w.min == w.max {
-            continue;
+        let at: Vec<usize> = (0..ranks.len()).filter(|&j| of_rank[j] == i).collect();
+        let within: Vec<usize> = at.iter().map(|&j| ranks[j] - w.start).collect();
+        let keys = if w.min == w.max {
+            vec![w.min; within.len()]
+        } else if w.count <= COPY_AT_ONCE {
+            select_key_ranks(&mut w.keys, 0, &within);
+            within.iter().map(|&r| w.keys[r]).collect()
+        } else {
+            radix_select(column, w.min, w.max, &within)
+        };
+        for (j, k) in at.into_iter().zip(keys) {
+            found[j] = k;
         }
-        let within: Vec<usize> = ranks
-            .iter()
-            .zip(&of_rank)
-            .filter(|&(_, &s)| s == i)
-            .map(|(&r, _)| r - w.start)
-            .collect();
-        select_key_ranks(&mut w.keys, 0, &within);
     }
-    ranks
-        .iter()
-        .zip(&of_rank)
-        .map(|(&r, &s)| {
-            let w = &wanted[s];
-            let key = if w.min == w.max {
-                w.min
-            } else {
-                w.keys[r - w.start]
-            };
-            from_total_order_key(key)
-        })
-        .collect()
+    found
 }
 
 #[cfg(test)]
@@ -332,6 +314,16 @@ mod tests {
                         } else {
                             rng.random::<f64>() * 1e6
                         }
+                    })
+                    .collect(),
+            ));
+            cases.push((
+                "nested clusters beside far outliers (large buckets searched again)",
+                (0..n)
+                    .map(|_| match rng.random_range(0..10) {
+                        0 => rng.random::<f64>() * 1e300,
+                        1..=3 => 1.0 + rng.random::<f64>() * 1e-6,
+                        _ => 1.0 + rng.random_range(0..100_000) as f64 * f64::EPSILON,
                     })
                     .collect(),
             ));

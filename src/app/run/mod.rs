@@ -59,9 +59,9 @@ fn run_in_memory(args: &RunArgs, path: &Path, job: Job) -> Result<()> {
     claim(&target)?;
     warn_few_trials(job.options.trials);
     let sim_start = Instant::now();
-    let results = job.simulate_with(args.design)?;
+    let mut results = job.simulate_with(args.design)?;
     let simulate_seconds = sim_start.elapsed().as_secs_f64();
-    let summary = job.summarize(&results, args.design);
+    let summary = job.summarize(&mut results, args.design);
 
     let staging = stage(&target)?;
     let dir = staging.path();
