@@ -183,13 +183,8 @@ pub fn summarize_present(column: &[f64]) -> OutcomeStats {
 /// assert_eq!(quantile_type7_sorted(&[1.0, 2.0, 3.0, 4.0], 0.25), 1.75);
 /// ```
 pub fn quantile_type7_sorted(sorted: &[f64], q: f64) -> f64 {
-    assert!(!sorted.is_empty(), "quantile of no values");
-    let (lo, frac) = position(sorted.len(), q);
-    if frac > 0.0 {
-        interpolate(sorted[lo], sorted[lo + 1], frac)
-    } else {
-        sorted[lo]
-    }
+    quantile_type7_by(sorted.len(), q, |r| Some(sorted[r]))
+        .expect("every order statistic is at hand")
 }
 
 /// Type-7 quantiles of `values` at each probability of `probs` (any order, each in
@@ -203,16 +198,12 @@ pub fn quantile_type7_sorted(sorted: &[f64], q: f64) -> f64 {
 pub fn quantiles_type7(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     assert!(!values.is_empty(), "quantile of no values");
     let n = values.len();
-    let (positions, ranks) = positions_and_ranks(n, probs);
+    let ranks = ranks_read(n, probs);
     select_ranks(values, 0, &ranks);
-    positions
+    probs
         .iter()
-        .map(|&(lo, frac)| {
-            if frac > 0.0 {
-                interpolate(values[lo], values[lo + 1], frac)
-            } else {
-                values[lo]
-            }
+        .map(|&q| {
+            quantile_type7_by(n, q, |r| Some(values[r])).expect("every order statistic is at hand")
         })
         .collect()
 }
@@ -232,27 +223,23 @@ pub fn quantiles_type7(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
 /// ```
 pub fn quantiles_type7_present(present: &PresentKeys, column: &[f64], probs: &[f64]) -> Vec<f64> {
     assert!(!present.is_empty(), "quantile of no values");
-    let (positions, ranks) = positions_and_ranks(present.len(), probs);
+    let n = present.len();
+    let ranks = ranks_read(n, probs);
     let values = present.order_statistics(column, &ranks);
-    let at = |r: usize| values[ranks.binary_search(&r).expect("a selected rank")];
-    positions
+    probs
         .iter()
-        .map(|&(lo, frac)| {
-            if frac > 0.0 {
-                interpolate(at(lo), at(lo + 1), frac)
-            } else {
-                at(lo)
-            }
+        .map(|&q| {
+            quantile_type7_by(n, q, |r| ranks.binary_search(&r).ok().map(|i| values[i]))
+                .expect("every order statistic is at hand")
         })
         .collect()
 }
 
-/// The [`position`] of each probability among `n` values, and the ranks they read
-/// (ascending, distinct).
-fn positions_and_ranks(n: usize, probs: &[f64]) -> (Vec<(usize, f64)>, Vec<usize>) {
-    let positions: Vec<(usize, f64)> = probs.iter().map(|&q| position(n, q)).collect();
-    let mut ranks = Vec::with_capacity(2 * positions.len());
-    for &(lo, frac) in &positions {
+/// The ranks that the type-7 quantiles of `n` values at `probs` read (ascending, distinct).
+fn ranks_read(n: usize, probs: &[f64]) -> Vec<usize> {
+    let mut ranks = Vec::with_capacity(2 * probs.len());
+    for &q in probs {
+        let (lo, frac) = position(n, q);
         ranks.push(lo);
         if frac > 0.0 {
             ranks.push(lo + 1);
@@ -260,7 +247,7 @@ fn positions_and_ranks(n: usize, probs: &[f64]) -> (Vec<(usize, f64)>, Vec<usize
     }
     ranks.sort_unstable();
     ranks.dedup();
-    (positions, ranks)
+    ranks
 }
 
 /// The type-7 quantile at `q` of `n` values given by their order statistics: `order_stat(r)`
