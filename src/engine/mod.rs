@@ -20,7 +20,7 @@ mod streams;
 
 pub use design::{Design, LatinHypercube, Saltelli};
 pub use family::{Family, FamilyRun, run_family};
-pub use floor::floor;
+pub use floor::{floor, simulate_only};
 pub use inputs::draw_inputs;
 pub use results::{Results, SeriesStats};
 pub use run::{RunOptions, TrialError, run, run_design};
