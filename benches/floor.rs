@@ -58,7 +58,7 @@ fn floor_and_whole_run(c: &mut Criterion) {
             seed: scenario.seed,
             trials,
             threads,
-            keep_inputs: false,
+            keep_inputs: engine::KeepInputs::None,
             progress: false,
         };
         group.bench_function(format!("floor/{threads}-thread"), |b| {

@@ -20,7 +20,7 @@ fn options(trials: u64, seed: u64) -> RunOptions {
         seed,
         trials,
         threads: 0,
-        keep_inputs: false,
+        keep_inputs: defsim::engine::KeepInputs::None,
         progress: false,
     }
 }

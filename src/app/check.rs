@@ -6,10 +6,11 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{BadInput, Job, claim, commit, stage};
+use super::{BadInput, Job, SUMMARY_INPUTS, claim, commit, stage};
 use crate::analysis::check::{self, CheckVerdict};
 use crate::analysis::run::RunSummary;
 use crate::cli::{CheckArgs, SamplingDesign};
+use crate::engine::KeepInputs;
 use crate::export::{self, staging::FileKind};
 
 /// The re-run moved beyond Monte Carlo noise (exit 1).
@@ -68,12 +69,12 @@ fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
         .as_ref()
         .is_some_and(|(summary, _)| summary.quantiles.is_sketch());
     let rerun = if streaming {
-        let job = Job::load_limited(&args.scenario, &sim, false, None)?;
+        let job = Job::load_limited(&args.scenario, &sim, KeepInputs::None, None)?;
         super::run::simulate_streaming(&job, design)?
     } else {
-        let job = Job::load(&args.scenario, &sim, false)?;
-        let results = job.simulate_with(design)?;
-        job.summarize(&results, design)
+        let job = Job::load(&args.scenario, &sim, SUMMARY_INPUTS)?;
+        let mut results = job.simulate_with(design)?;
+        job.summarize(&mut results, design)
     };
     if let Some(out) = &args.sim.out {
         write_rerun(out, &rerun)?;

@@ -92,7 +92,7 @@ fn walk<M: Model>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::replay;
+    use crate::engine::{KeepInputs, replay};
     use crate::model::{ViabilityModel, load};
 
     fn baseline() -> ViabilityModel {
@@ -123,7 +123,7 @@ mod tests {
             seed: 7,
             trials: 50,
             threads: 2,
-            keep_inputs: false,
+            keep_inputs: KeepInputs::None,
             progress: false,
         };
         let walked = simulate_only(&model, &opts);

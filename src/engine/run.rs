@@ -28,10 +28,34 @@ pub struct RunOptions {
     pub trials: u64,
     /// Worker threads (0: all cores).
     pub threads: usize,
-    /// Keep every trial's drawn inputs (for `trials.csv` and sensitivity).
-    pub keep_inputs: bool,
+    /// Which trials' drawn inputs to keep in [`Results::inputs`].
+    pub keep_inputs: KeepInputs,
     /// Show a progress bar on stderr (drawn only when stderr is a terminal).
     pub progress: bool,
+}
+
+/// Which trials' drawn inputs a run keeps ([`Results::inputs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepInputs {
+    /// None.
+    None,
+    /// Those of the first `k` trials by index (all when the run has fewer): the drivers'
+    /// sample, kept as the blocks pass instead of drawn a second time afterwards, at
+    /// `8 x inputs x k` bytes whatever the trial count.
+    First(u64),
+    /// Every trial's (for `trials.csv`, sensitivity and the achieved correlations).
+    All,
+}
+
+impl KeepInputs {
+    /// Trials kept of a run of `n`.
+    pub fn of(self, n: u64) -> u64 {
+        match self {
+            KeepInputs::None => 0,
+            KeepInputs::First(k) => k.min(n),
+            KeepInputs::All => n,
+        }
+    }
 }
 
 /// A trial produced a non-finite number: a bug, with the address that reproduces it.
@@ -73,8 +97,10 @@ pub(super) fn run_with<M: Model>(
     let schema = model.schema();
     let n = usize::try_from(opts.trials).expect("trial count fits in memory");
     let mut outcomes = vec![vec![0.0; n]; schema.outcomes.len()];
-    let mut inputs = if opts.keep_inputs {
-        vec![vec![0.0; n]; schema.inputs.len()]
+    let keep = opts.keep_inputs != KeepInputs::None;
+    let kept = opts.keep_inputs.of(opts.trials) as usize;
+    let mut inputs = if keep {
+        vec![vec![0.0; kept]; schema.inputs.len()]
     } else {
         Vec::new()
     };
@@ -127,12 +153,13 @@ pub(super) fn run_with<M: Model>(
         seed: opts.seed,
         trials: opts.trials,
         outcomes,
-        inputs: opts.keep_inputs.then_some(inputs),
+        inputs: keep.then_some(inputs),
         series,
     })
 }
 
-/// Cuts every column into blocks of [`BLOCK`] trials.
+/// Cuts every column into blocks of [`BLOCK`] trials (a shorter column, such as the inputs
+/// of the first trials, into as many blocks as it reaches).
 fn split_blocks<'a>(
     outcomes: &'a mut [Vec<f64>],
     inputs: &'a mut [Vec<f64>],
@@ -246,8 +273,11 @@ pub(super) fn run_block<M: Model>(
                 }
                 block.outcomes[o][i] = v;
             }
+            // A block's input chunks end where the kept trials end (maybe inside it).
             for (column, &v) in block.inputs.iter_mut().zip(&inputs) {
-                column[i] = v;
+                if let Some(kept) = column.get_mut(i) {
+                    *kept = v;
+                }
             }
         }
         for (s, by_year) in series.iter_mut().enumerate() {
@@ -348,9 +378,6 @@ mod tests {
             *w = (unit[0], 0.0, 0.0); // U(0, 1): the inverse CDF is the identity
             inputs[0] = w.0;
         }
-        fn param_streams(&self) -> Option<Vec<usize>> {
-            Some(vec![0])
-        }
         fn draw_year(&self, w: &mut Self::Worker, streams: &mut Streams, _t: usize) {
             w.1 = streams.get(1).random();
         }
@@ -369,7 +396,7 @@ mod tests {
             seed: 42,
             trials,
             threads,
-            keep_inputs: true,
+            keep_inputs: KeepInputs::All,
             progress: false,
         }
     }
@@ -397,6 +424,34 @@ mod tests {
     }
 
     #[test]
+    fn a_run_keeps_the_inputs_of_its_first_trials_as_it_was_asked() {
+        let model = Toy::new(2, -1.0);
+        let all = run(&model, &opts(3 * BLOCK as u64 + 7, 2)).unwrap();
+        let every = all.all_inputs().expect("all kept");
+        // A prefix that ends inside a block, one longer than the run, and none.
+        for (keep, len) in [
+            (KeepInputs::First(BLOCK as u64 + 100), BLOCK + 100),
+            (KeepInputs::First(u64::MAX), 3 * BLOCK + 7),
+            (KeepInputs::None, 0),
+        ] {
+            let o = RunOptions {
+                keep_inputs: keep,
+                ..opts(3 * BLOCK as u64 + 7, 2)
+            };
+            let r = run(&model, &o).unwrap();
+            assert_eq!(r.outcomes, all.outcomes, "{keep:?}: the same run");
+            match &r.inputs {
+                None => assert_eq!(keep, KeepInputs::None),
+                Some(cols) => {
+                    assert_eq!(cols[0].len(), len, "{keep:?}");
+                    assert_eq!(cols[0][..], every[0][..len], "{keep:?}: the run's inputs");
+                }
+            }
+            assert_eq!(r.all_inputs().is_some(), len == 3 * BLOCK + 7, "{keep:?}");
+        }
+    }
+
+    #[test]
     fn results_do_not_depend_on_threads_and_match_replay() {
         let model = Toy::new(3, -1.0);
         let a = run(&model, &opts(10_001, 1)).unwrap();
@@ -413,15 +468,6 @@ mod tests {
                 outcomes,
                 vec![a.outcomes[0][trial as usize], a.outcomes[1][trial as usize]]
             );
-        }
-    }
-
-    #[test]
-    fn inputs_drawn_again_are_the_ones_the_run_kept() {
-        let model = Toy::new(2, -1.0);
-        for trials in [0, 1, 4096, 10_001] {
-            let kept = run(&model, &opts(trials, 2)).unwrap().inputs.unwrap();
-            assert_eq!(crate::engine::draw_inputs(&model, 42, trials, None), kept);
         }
     }
 
