@@ -392,16 +392,7 @@ fn num(v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The names in `dir`, sorted.
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
+    use crate::export::staging::tests::names;
 
     /// A staged `--out` folder holding one file.
     fn staged(out: &Path, text: &str) -> Staging {
