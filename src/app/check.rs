@@ -39,7 +39,9 @@ type NamedFile<'a> = (&'a Path, FileKind, String);
 /// and each named file, is first checked again as before the run, so that a file or folder
 /// of the user's that appeared at any of them during the run is refused (exit 2) before any
 /// is written, and the staged outputs are removed. Then the folder is put in place and the
-/// files are written, each whole, each checked once more at its own rename.
+/// files are written, each whole, each checked once more at its own rename (a file that
+/// appears in the instant between the two checks is refused there, after the folder was put
+/// in place: no check and rename of two paths is one step).
 fn put_in_place(out: Option<Staging>, files: Vec<NamedFile<'_>>) -> Result<()> {
     if let Some(staging) = &out {
         claim(staging.target())?;
@@ -58,7 +60,9 @@ fn put_in_place(out: Option<Staging>, files: Vec<NamedFile<'_>>) -> Result<()> {
 
 /// The verdict of `check`: statistical, or byte for byte (`--exact`).
 enum Verdict {
+    /// Within Monte Carlo noise, item by item.
     Statistical(CheckVerdict),
+    /// `summary.json` byte for byte.
     Exact(check::ExactCheckVerdict),
 }
 
