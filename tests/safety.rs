@@ -358,6 +358,19 @@ fn defect_5_a_closed_stdout_ends_every_printing_verb_quietly() {
             .to_vec(),
         ["validate", BASE, "--print"].map(String::from).to_vec(),
         ["validate", BASE].map(String::from).to_vec(),
+        // The verdict too is written before anything is printed.
+        [
+            "check",
+            BASE,
+            "--baseline",
+            "tests/golden/baseline.summary.json",
+            "--trials",
+            "200",
+            "--json",
+            &o("verdict.json"),
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     for (i, mut args) in writing_verbs("OUT").into_iter().enumerate() {
         for a in &mut args {
@@ -385,6 +398,8 @@ fn defect_5_a_closed_stdout_ends_every_printing_verb_quietly() {
     }
     let csv = fs::read_to_string(tmp.path().join("trace.csv")).unwrap();
     assert!(csv.starts_with("kind,name,year,value\n"), "{csv}");
+    let verdict = fs::read_to_string(tmp.path().join("verdict.json")).unwrap();
+    assert!(verdict.contains("\"holds\""), "{verdict}");
     assert!(names(tmp.path()).iter().all(|n| !n.starts_with('.')));
 }
 

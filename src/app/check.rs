@@ -11,6 +11,7 @@ use crate::analysis::check::{self, CheckVerdict};
 use crate::analysis::run::RunSummary;
 use crate::cli::{CheckArgs, SamplingDesign};
 use crate::engine::KeepInputs;
+use crate::export::Staging;
 use crate::export::{self, staging::FileKind};
 
 /// The re-run moved beyond Monte Carlo noise (exit 1).
@@ -21,14 +22,75 @@ pub struct Regression(pub String);
 /// Rows of the table at most (failures are always shown).
 const SHOWN: usize = 20;
 
-/// Writes the re-run's summary files into `out` (`--out`), atomically, as `run` does.
-fn write_rerun(out: &Path, rerun: &RunSummary) -> Result<()> {
+/// The re-run's summary files staged for `out` (`--out`), as `run` writes them; put in
+/// place by [`put_in_place`].
+fn stage_rerun(out: &Path, rerun: &RunSummary) -> Result<Staging> {
     let staging = stage(out)?;
     export::json::write(&staging.path().join("summary.json"), rerun)?;
     export::csv::write_summary(&staging.path().join("summary.csv"), rerun)?;
     export::csv::write_timeseries(&staging.path().join("timeseries.csv"), rerun)?;
-    commit(staging)?;
+    Ok(staging)
+}
+
+/// A file `check` writes where the user named it (the baseline, the verdict): its path, what
+/// it holds, its text.
+type NamedFile<'a> = (&'a Path, FileKind, String);
+
+/// Puts every output of `check` in place, or (refused) none: each target, the `--out` folder
+/// and each named file, is first checked again as before the run, so that a file or folder
+/// of the user's that appeared at any of them during the run is refused (exit 2) before any
+/// is written, and the staged outputs are removed. Then the folder is put in place and the
+/// files are written, each whole, each checked once more at its own rename (a file that
+/// appears in the instant between the two checks is refused there, after the folder was put
+/// in place: no check and rename of two paths is one step).
+fn put_in_place(out: Option<Staging>, files: Vec<NamedFile<'_>>) -> Result<()> {
+    if let Some(staging) = &out {
+        claim(staging.target())?;
+    }
+    for &(path, kind, _) in &files {
+        super::check_named_file(path, kind)?;
+    }
+    if let Some(staging) = out {
+        commit(staging)?;
+    }
+    for (path, kind, text) in files {
+        write_atomic(path, kind, &text)?;
+    }
     Ok(())
+}
+
+/// The verdict of `check`: statistical, or byte for byte (`--exact`).
+enum Verdict {
+    /// Within Monte Carlo noise, item by item.
+    Statistical(CheckVerdict),
+    /// `summary.json` byte for byte.
+    Exact(check::ExactCheckVerdict),
+}
+
+impl Verdict {
+    /// Whether the re-run agrees with the baseline.
+    fn holds(&self) -> bool {
+        match self {
+            Verdict::Statistical(v) => v.holds,
+            Verdict::Exact(v) => v.holds,
+        }
+    }
+
+    /// The verdict as `--json FILE` holds it.
+    fn to_json(&self) -> String {
+        match self {
+            Verdict::Statistical(v) => export::json::to_text(v),
+            Verdict::Exact(v) => export::json::to_text(v),
+        }
+    }
+
+    /// Prints the table of the verdict.
+    fn print(&self) {
+        match self {
+            Verdict::Statistical(v) => print_verdict(v),
+            Verdict::Exact(v) => print_exact(v),
+        }
+    }
 }
 
 /// `defsim check`, wholly on `--threads` worker threads.
@@ -76,12 +138,16 @@ fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
         let mut results = job.simulate_with(design)?;
         job.summarize(&mut results, design)
     };
-    if let Some(out) = &args.sim.out {
-        write_rerun(out, &rerun)?;
-    }
+    // Every output is made ready, then all are put in place together, and only then is
+    // anything printed (a closed standard output ends the process at its first line).
+    let out = match &args.sim.out {
+        Some(out) => Some(stage_rerun(out, &rerun)?),
+        None => None,
+    };
+    let new = export::json::to_text(&rerun);
 
     let Some((baseline, text)) = baseline else {
-        write_atomic(&args.baseline, BASELINE, &export::json::to_text(&rerun))?;
+        put_in_place(out, vec![(&args.baseline, BASELINE, new)])?;
         crate::out::println!(
             "created {} ({}: seed {}, {} trials)",
             args.baseline.display(),
@@ -91,6 +157,26 @@ fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
         );
         return Ok(());
     };
+    let verdict = if args.exact {
+        Verdict::Exact(check::exact_verdict(
+            &text,
+            &baseline,
+            &rerun,
+            export::json::to_text::<RunSummary>,
+        ))
+    } else {
+        Verdict::Statistical(check::verdict(&baseline, &rerun, args.alpha))
+    };
+    let changed = new != text;
+    let mut files = Vec::new();
+    if let Some(json) = &args.json {
+        files.push((json.as_path(), VERDICT, verdict.to_json()));
+    }
+    if args.update && changed {
+        files.push((args.baseline.as_path(), BASELINE, new));
+    }
+    put_in_place(out, files)?;
+
     crate::out::println!(
         "check {} against {}",
         args.scenario.display(),
@@ -99,39 +185,21 @@ fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
     if baseline.scenario.resolved_sha256 != rerun.scenario.resolved_sha256 {
         crate::out::println!("  note: the resolved scenario differs from the baseline's (sha256)");
     }
-    let holds = if args.exact {
-        let verdict = check::exact_verdict(
-            &text,
-            &baseline,
-            &rerun,
-            export::json::to_text::<RunSummary>,
-        );
-        print_exact(&verdict);
-        write_json(args.json.as_deref(), &verdict)?;
-        verdict.holds
-    } else {
-        let verdict = check::verdict(&baseline, &rerun, args.alpha);
-        print_verdict(&verdict);
-        write_json(args.json.as_deref(), &verdict)?;
-        verdict.holds
-    };
-
+    verdict.print();
     if args.update {
-        let new = export::json::to_text(&rerun);
-        if new == text {
-            crate::out::println!("baseline {} unchanged", args.baseline.display());
-        } else {
-            write_atomic(&args.baseline, BASELINE, &new)?;
+        if changed {
             crate::out::println!(
                 "updated {} (seed {}, {} trials): the changes above are now the baseline",
                 args.baseline.display(),
                 rerun.seed,
                 rerun.trials
             );
+        } else {
+            crate::out::println!("baseline {} unchanged", args.baseline.display());
         }
         return Ok(());
     }
-    if holds {
+    if verdict.holds() {
         Ok(())
     } else {
         Err(Regression(format!(
@@ -203,14 +271,6 @@ fn write_atomic(path: &Path, kind: FileKind, text: &str) -> Result<()> {
     super::write_named_file(path, kind, |f| {
         std::io::Write::write_all(f, text.as_bytes())
     })
-}
-
-/// Writes the verdict to `path` (when given), whole or not at all ([`write_atomic`]).
-fn write_json<T: serde::Serialize>(path: Option<&Path>, value: &T) -> Result<()> {
-    match path {
-        Some(path) => write_atomic(path, VERDICT, &export::json::to_text(value)),
-        None => Ok(()),
-    }
 }
 
 /// The table of what moved, largest |z| first.
@@ -331,5 +391,95 @@ fn num(v: Option<f64>) -> String {
             let decimals = (7 - digits).clamp(0, 9) as usize;
             format!("{x:.decimals$}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::staging::tests::names;
+
+    /// A staged `--out` folder holding one file.
+    fn staged(out: &Path, text: &str) -> Staging {
+        let staging = stage(out).unwrap();
+        fs::write(staging.path().join("summary.csv"), text).unwrap();
+        staging
+    }
+
+    const A_VERDICT: &str = "{\"holds\": true, \"items\": []}\n";
+
+    fn refused(r: Result<()>) -> String {
+        match r {
+            Err(e) => match e.downcast_ref::<BadInput>() {
+                Some(b) => b.0.clone(),
+                None => panic!("not bad input: {e:#}"),
+            },
+            Ok(()) => panic!("not refused"),
+        }
+    }
+
+    /// A file of the user's that appears at `--json FILE` during the run refuses the whole
+    /// write before the `--out` folder is put in place: neither is written, the staging is
+    /// removed, and the user's file is as they wrote it.
+    #[test]
+    fn a_user_file_at_the_json_path_refuses_the_out_folder_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, json) = (dir.path().join("out"), dir.path().join("verdict.json"));
+        check_named_file_ok(&json);
+        let staging = staged(&out, "new");
+        fs::write(&json, "the user's notes").unwrap();
+        let e = refused(put_in_place(
+            Some(staging),
+            vec![(&json, VERDICT, A_VERDICT.into())],
+        ));
+        assert!(e.contains(&json.display().to_string()), "{e}");
+        assert_eq!(fs::read_to_string(&json).unwrap(), "the user's notes");
+        assert_eq!(
+            names(dir.path()),
+            ["verdict.json"],
+            "out and staging absent"
+        );
+    }
+
+    /// A file of the user's that appears in the `--out` folder during the run refuses the
+    /// verdict too: the folder keeps its earlier results, the verdict is not written.
+    #[test]
+    fn a_user_file_in_the_out_folder_refuses_the_json_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, json) = (dir.path().join("out"), dir.path().join("verdict.json"));
+        put_in_place(Some(staged(&out, "old")), vec![]).unwrap();
+        let staging = staged(&out, "new");
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        let e = refused(put_in_place(
+            Some(staging),
+            vec![(&json, VERDICT, A_VERDICT.into())],
+        ));
+        assert!(e.contains("notes.txt"), "{e}");
+        assert_eq!(fs::read_to_string(out.join("summary.csv")).unwrap(), "old");
+        assert_eq!(names(dir.path()), ["out"], "no verdict, no staging");
+    }
+
+    /// With nothing of the user's in the way, the folder and the files are all written (and
+    /// a verdict that `check` wrote before is replaced).
+    #[test]
+    fn with_nothing_in_the_way_every_output_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, json) = (dir.path().join("out"), dir.path().join("sub/verdict.json"));
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        fs::write(&json, "{\"holds\": false, \"differing_lines\": 3}").unwrap();
+        check_named_file_ok(&json);
+        put_in_place(
+            Some(staged(&out, "new")),
+            vec![(&json, VERDICT, A_VERDICT.into())],
+        )
+        .unwrap();
+        assert_eq!(fs::read_to_string(out.join("summary.csv")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(&json).unwrap(), A_VERDICT);
+        assert_eq!(names(dir.path()), ["out", "sub"]);
+        assert_eq!(names(&dir.path().join("sub")), ["verdict.json"]);
+    }
+
+    fn check_named_file_ok(path: &Path) {
+        super::super::check_named_file(path, VERDICT).unwrap();
     }
 }

@@ -35,6 +35,19 @@ fn seeded(x: u64) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::from_seed(seed)
 }
 
+/// `mix(mix(seed) ^ trial)`: what every stream of `trial` of a run with `seed` starts from.
+#[inline]
+fn trial_base(seed: u64, trial: u64) -> u64 {
+    mix(mix(seed) ^ trial)
+}
+
+/// The generator of the stream named by `key` ([`stream_key`]) in the trial whose
+/// [`trial_base`] is `base`.
+#[inline]
+fn stream_rng(base: u64, key: u64) -> Xoshiro256PlusPlus {
+    seeded(mix(base ^ key))
+}
+
 /// The substreams of one trial, reseeded for each trial without allocating.
 #[derive(Debug, Clone)]
 pub struct Streams {
@@ -55,9 +68,9 @@ impl Streams {
 
     /// Seeds every stream for `trial` of a run with `seed`.
     pub fn reseed(&mut self, seed: u64, trial: u64) {
-        let base = mix(mix(seed) ^ trial);
-        for (rng, key) in self.rngs.iter_mut().zip(&self.keys) {
-            *rng = seeded(mix(base ^ key));
+        let base = trial_base(seed, trial);
+        for (rng, &key) in self.rngs.iter_mut().zip(&self.keys) {
+            *rng = stream_rng(base, key);
         }
     }
 

@@ -226,14 +226,6 @@ pub fn load(
 /// The comparison is of TOML values, not of the parameter they define: `0` for `0.0`, or a
 /// bare number for an equal `fixed` table, counts as a change and is marked.
 fn mark_overridden_sources(scenario: &mut Scenario, before: &toml::Table, after: &toml::Table) {
-    let string_at = |table: &toml::Table, key: &str| {
-        let mut path: Vec<String> = key.split('.').map(str::to_string).collect();
-        path.push("source".into());
-        match doc::get(table, &path) {
-            Some(toml::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-            _ => None,
-        }
-    };
     for e in &mut scenario.params {
         let sets: Vec<String> = scenario
             .overrides
@@ -250,10 +242,15 @@ fn mark_overridden_sources(scenario: &mut Scenario, before: &toml::Table, after:
             .map(|o| format!("--set {}={}", o.key, o.value))
             .collect();
         let path: Vec<String> = e.key.split('.').map(str::to_string).collect();
-        if sets.is_empty() || doc::get(before, &path) == doc::get(after, &path) {
+        let entry = doc::get(before, &path);
+        if sets.is_empty() || entry == doc::get(after, &path) {
             continue;
         }
-        let was = string_at(before, &e.key);
+        // The source the files gave: the entry's own `source` key.
+        let was = match entry.and_then(|v| v.get("source")) {
+            Some(toml::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        };
         let now = e.param.source.clone().filter(|s| !s.is_empty());
         let mut source = sets.join(", ");
         if let Some(now) = now.filter(|n| Some(n) != was.as_ref()) {

@@ -157,13 +157,8 @@ pub fn summarize(values: &mut [f64]) -> OutcomeStats {
 /// assert_eq!(quantile_type7_sorted(&[1.0, 2.0, 3.0, 4.0], 0.25), 1.75);
 /// ```
 pub fn quantile_type7_sorted(sorted: &[f64], q: f64) -> f64 {
-    assert!(!sorted.is_empty(), "quantile of no values");
-    let (lo, frac) = position(sorted.len(), q);
-    if frac > 0.0 {
-        interpolate(sorted[lo], sorted[lo + 1], frac)
-    } else {
-        sorted[lo]
-    }
+    quantile_type7_by(sorted.len(), q, |r| Some(sorted[r]))
+        .expect("every order statistic is at hand")
 }
 
 /// Type-7 quantiles of `values` at each probability of `probs` (any order, each in
@@ -177,9 +172,9 @@ pub fn quantile_type7_sorted(sorted: &[f64], q: f64) -> f64 {
 pub fn quantiles_type7(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     assert!(!values.is_empty(), "quantile of no values");
     let n = values.len();
-    let positions: Vec<(usize, f64)> = probs.iter().map(|&q| position(n, q)).collect();
-    let mut ranks = Vec::with_capacity(2 * positions.len());
-    for &(lo, frac) in &positions {
+    let mut ranks = Vec::with_capacity(2 * probs.len());
+    for &q in probs {
+        let (lo, frac) = position(n, q);
         ranks.push(lo);
         if frac > 0.0 {
             ranks.push(lo + 1);
@@ -188,14 +183,10 @@ pub fn quantiles_type7(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     ranks.sort_unstable();
     ranks.dedup();
     select_ranks(values, 0, &ranks);
-    positions
+    probs
         .iter()
-        .map(|&(lo, frac)| {
-            if frac > 0.0 {
-                interpolate(values[lo], values[lo + 1], frac)
-            } else {
-                values[lo]
-            }
+        .map(|&q| {
+            quantile_type7_by(n, q, |r| Some(values[r])).expect("every order statistic is at hand")
         })
         .collect()
 }

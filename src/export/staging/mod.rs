@@ -407,6 +407,15 @@ fn staging_path(target: &Path) -> io::Result<PathBuf> {
     )))
 }
 
+/// Creates the missing folders above `path` (none for a bare name), so that its staging
+/// folder or file can be made beside it.
+fn create_parent(path: &Path) -> io::Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => fs::create_dir_all(parent),
+        None => Ok(()),
+    }
+}
+
 /// Removes staging folders and files beside `target` left by processes of this host that
 /// no longer run. Another host's (on a shared volume), and a live process's, are left alone.
 pub fn remove_stale(target: &Path) {
@@ -468,9 +477,7 @@ impl Staging {
     /// Creates the staging folder beside `target` (creating `target`'s parent if needed).
     /// Call [`check_target`] first, before simulating.
     pub fn new(target: &Path) -> io::Result<Staging> {
-        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::create_dir_all(parent)?;
-        }
+        create_parent(target)?;
         let temp = staging_path(target)?;
         let mut live = live();
         fs::create_dir(&temp)?;
@@ -705,9 +712,7 @@ pub fn write_user_file_atomic_with(
     kind: FileKind,
     fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
 ) -> Result<(), FileWriteError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)?;
-    }
+    create_parent(path)?;
     let mut refused = None;
     let written = write_atomic_checked(path, fill, || {
         check_file_target(path, kind).map_err(|r| {
@@ -792,4 +797,4 @@ impl Drop for ScratchFile {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
