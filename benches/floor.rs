@@ -3,6 +3,9 @@
 //! * `floor/T-thread`: [`defsim::engine::floor`] draws exactly the random numbers that
 //!   `defsim run scenarios/baseline.toml` draws (same streams, samplers and counts, same
 //!   blocks on T threads) and sums them, nothing else;
+//! * `simulate-only/T-thread`: [`defsim::engine::simulate_only`] draws the same numbers and
+//!   also steps every year and computes every outcome, without the run's yearly sketches,
+//!   columns or statistics: its excess over the floor is the model's step;
 //! * `whole-run/T-thread`: the whole `defsim run scenarios/baseline.toml --no-plots`
 //!   process (parse, simulate, statistics, write), and `whole-run/2-thread-plots` with its
 //!   plots.
@@ -55,11 +58,14 @@ fn floor_and_whole_run(c: &mut Criterion) {
             seed: scenario.seed,
             trials,
             threads,
-            keep_inputs: false,
+            keep_inputs: engine::KeepInputs::None,
             progress: false,
         };
         group.bench_function(format!("floor/{threads}-thread"), |b| {
             b.iter(|| engine::floor(&model, &opts, year_draws))
+        });
+        group.bench_function(format!("simulate-only/{threads}-thread"), |b| {
+            b.iter(|| engine::simulate_only(&model, &opts))
         });
     }
     let out = tempfile::tempdir().expect("a temporary folder");

@@ -1,7 +1,7 @@
 //! Trials per second of the baseline scenario: the simulation alone (engine + model), on one
 //! thread and on every core, the statistics that follow it, the run's drivers (rank
-//! regressions on the first 100,000 trials, and the cost of drawing their inputs again, which
-//! a run only does when its results did not keep them), and the run's plots (every
+//! regressions on the inputs of the first 100,000 trials, which the run keeps), and the
+//! run's plots (every
 //! chart of `defsim run`, PNG and SVG, into a temporary folder, on 1 and 2 threads: the
 //! plotting phase alone). Run with `cargo bench --bench throughput`;
 //! `benches/whole-process.sh` times the whole `defsim run`.
@@ -26,7 +26,7 @@ fn options(threads: usize) -> RunOptions {
         seed: 1,
         trials: TRIALS,
         threads,
-        keep_inputs: false,
+        keep_inputs: defsim::engine::KeepInputs::None,
         progress: false,
     }
 }
@@ -50,20 +50,21 @@ fn simulate(c: &mut Criterion) {
     group.finish();
 }
 
-/// The cost of a run's drivers (on by default): the rank regressions, and re-drawing the
-/// first 100,000 trials' inputs (which `defsim run` keeps as it draws them: the fallback for
-/// results that did not keep them), beside the simulation of those trials above.
+/// The cost of a run's drivers (on by default): the rank regressions on the inputs of the
+/// first 100,000 trials (which the run keeps as it draws them), beside the simulation of
+/// those trials above.
 fn drivers(c: &mut Criterion) {
     let scenario = baseline();
     let model = ViabilityModel::new(&scenario);
-    let results = engine::run(&model, &options(0)).expect("finite");
+    let opts = RunOptions {
+        keep_inputs: engine::KeepInputs::All,
+        ..options(0)
+    };
+    let mut results = engine::run(&model, &opts).expect("finite");
+    let inputs = results.inputs.take().expect("kept");
     let mut group = c.benchmark_group("drivers");
     group.throughput(Throughput::Elements(TRIALS));
     group.sample_size(10);
-    group.bench_function("redraw-inputs", |b| {
-        b.iter(|| engine::draw_inputs(&model, 1, TRIALS, None))
-    });
-    let inputs = engine::draw_inputs(&model, 1, TRIALS, None);
     group.bench_function("rank-regressions", |b| {
         b.iter(|| defsim::analysis::drivers::drivers(&results, inputs.clone()))
     });

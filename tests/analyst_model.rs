@@ -35,7 +35,11 @@ fn options(trials: u64, keep_inputs: bool) -> RunOptions {
         seed: 20250117,
         trials,
         threads: 0,
-        keep_inputs,
+        keep_inputs: if keep_inputs {
+            defsim::engine::KeepInputs::All
+        } else {
+            defsim::engine::KeepInputs::None
+        },
         progress: false,
     }
 }

@@ -71,7 +71,7 @@ fn quantile_tests_of_continuous_outcomes_hold_the_nominal_rate() {
             seed,
             trials: TRIALS,
             threads: 0,
-            keep_inputs: false,
+            keep_inputs: defsim::engine::KeepInputs::None,
             progress: false,
         };
         let results = engine::run(&model, &opts).unwrap();

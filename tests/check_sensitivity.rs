@@ -114,7 +114,7 @@ fn tiny_summary(seed: u64, trials: u64) -> RunSummary {
         seed,
         trials,
         threads: 1,
-        keep_inputs: false,
+        keep_inputs: defsim::engine::KeepInputs::None,
         progress: false,
     };
     let results = engine::run(&model, &opts).expect("the tiny model runs");
@@ -189,7 +189,7 @@ fn baseline_run(shift: f64, seed: u64) -> RunSummary {
         seed,
         trials: 100_000,
         threads: 0,
-        keep_inputs: false,
+        keep_inputs: defsim::engine::KeepInputs::None,
         progress: false,
     };
     let results = engine::run(&ViabilityModel::new(&scenario), &opts).unwrap();

@@ -157,7 +157,7 @@ fn policies_share_their_futures_trial_by_trial() {
         seed: 7,
         trials: 3000,
         threads: 2,
-        keep_inputs: false,
+        keep_inputs: defsim::engine::KeepInputs::None,
         progress: false,
     };
     let cols = defsim::app::simulate_columns(
@@ -222,7 +222,7 @@ fn shared_draws_equal_each_policy_run_alone() {
             seed: 11,
             trials: 5000,
             threads: 2,
-            keep_inputs: false,
+            keep_inputs: defsim::engine::KeepInputs::None,
             progress: false,
         };
         let shared =
@@ -291,7 +291,7 @@ fn trace_replays_one_trial_under_one_policy() {
         seed: exp.seed,
         trials: 4101,
         threads: 2,
-        keep_inputs: false,
+        keep_inputs: defsim::engine::KeepInputs::None,
         progress: false,
     };
     let names = ["program_cost_musd", "independence", "peak_fiscal_burden"];

@@ -73,7 +73,7 @@ fn opts(seed: u64, trials: u64) -> RunOptions {
         seed,
         trials,
         threads: 0,
-        keep_inputs: true,
+        keep_inputs: defsim::engine::KeepInputs::All,
         progress: false,
     }
 }

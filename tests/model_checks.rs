@@ -20,7 +20,7 @@ fn options(trials: u64, seed: u64) -> RunOptions {
         seed,
         trials,
         threads: 0,
-        keep_inputs: false,
+        keep_inputs: defsim::engine::KeepInputs::None,
         progress: false,
     }
 }
@@ -132,4 +132,33 @@ fn the_sanctions_chain_reaches_its_stationary_share() {
     let p = 0.2 / 0.8;
     let se = (p * (1.0 - p) / 50_000.0f64).sqrt();
     assert!((share - p).abs() < 4.0 * se, "{share} vs {p}");
+}
+
+/// `engine::simulate_only` (the bench's simulation without statistics) steps every trial as
+/// a run does: its sum equals the sum of every trial replayed (`engine::replay`: inputs,
+/// yearly series and present outcomes), within rounding (the additions are grouped
+/// differently), and another seed gives another sum.
+#[test]
+fn simulate_only_steps_every_trial_as_a_run_does() {
+    let model = ViabilityModel::new(&load("baseline.toml", &[]));
+    let opts = RunOptions {
+        threads: 2,
+        ..options(50, 7)
+    };
+    let walked = engine::simulate_only(&model, &opts);
+    let replayed: f64 = (0..50)
+        .map(|trial| {
+            let mut years = 0.0;
+            let (inputs, outcomes) = engine::replay(&model, 7, trial, |_, _, series| {
+                years += series.iter().sum::<f64>();
+            });
+            let present: f64 = outcomes.iter().filter(|v| !v.is_nan()).sum();
+            inputs.iter().sum::<f64>() + years + present
+        })
+        .sum();
+    assert!(
+        (walked - replayed).abs() <= 1e-9 * replayed.abs(),
+        "{walked} against {replayed}"
+    );
+    assert_ne!(walked, engine::simulate_only(&model, &options(50, 8)));
 }

@@ -2,9 +2,9 @@
 //! much of its spread the inputs explain together (the rest being the annual shocks).
 //!
 //! Computed on the run's first `min(trials, DRIVER_TRIALS)` trials by index, a set that any
-//! split of the run into blocks or shards reproduces, with the inputs re-drawn exactly as the
-//! run drew them ([`crate::engine::draw_inputs`]). A run that keeps no outcome column
-//! (streaming, shards, checkpoints) keeps those trials' inputs and driven outcomes as its
+//! split of the run into blocks or shards reproduces. A run in memory keeps those trials'
+//! inputs as it draws them ([`crate::engine::KeepInputs::First`]). A run that keeps no
+//! outcome column (streaming, shards, checkpoints) keeps those trials' inputs and driven outcomes as its
 //! waves pass ([`DriverSample`]); a shard keeps its own share of them in its part, and
 //! `merge` joins the shares in trial order, so every mode gives the same drivers. For each
 //! outcome that a criterion of the model's schema tests ([`crate::engine::Criterion`]):

@@ -144,7 +144,7 @@ impl AchievedCorrelation {
                     };
                     let column = |k: &str| {
                         let i = results.schema.inputs.iter().position(|n| n == k)?;
-                        results.inputs.as_ref().map(|cols| cols[i].as_slice())
+                        results.all_inputs().map(|cols| cols[i].as_slice())
                     };
                     let achieved = match (column(x), column(y)) {
                         (Some(cx), Some(cy)) => {

@@ -6,10 +6,11 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{BadInput, Job, claim, commit, stage};
+use super::{BadInput, Job, SUMMARY_INPUTS, claim, commit, stage};
 use crate::analysis::check::{self, CheckVerdict};
 use crate::analysis::run::RunSummary;
 use crate::cli::{CheckArgs, SamplingDesign};
+use crate::engine::KeepInputs;
 use crate::export::Staging;
 use crate::export::{self, staging::FileKind};
 
@@ -39,7 +40,9 @@ type NamedFile<'a> = (&'a Path, FileKind, String);
 /// and each named file, is first checked again as before the run, so that a file or folder
 /// of the user's that appeared at any of them during the run is refused (exit 2) before any
 /// is written, and the staged outputs are removed. Then the folder is put in place and the
-/// files are written, each whole, each checked once more at its own rename.
+/// files are written, each whole, each checked once more at its own rename (a file that
+/// appears in the instant between the two checks is refused there, after the folder was put
+/// in place: no check and rename of two paths is one step).
 fn put_in_place(out: Option<Staging>, files: Vec<NamedFile<'_>>) -> Result<()> {
     if let Some(staging) = &out {
         claim(staging.target())?;
@@ -58,7 +61,9 @@ fn put_in_place(out: Option<Staging>, files: Vec<NamedFile<'_>>) -> Result<()> {
 
 /// The verdict of `check`: statistical, or byte for byte (`--exact`).
 enum Verdict {
+    /// Within Monte Carlo noise, item by item.
     Statistical(CheckVerdict),
+    /// `summary.json` byte for byte.
     Exact(check::ExactCheckVerdict),
 }
 
@@ -126,10 +131,10 @@ fn check_on_this_pool(args: &CheckArgs) -> Result<()> {
         .as_ref()
         .is_some_and(|(summary, _)| summary.quantiles.is_sketch());
     let rerun = if streaming {
-        let job = Job::load_limited(&args.scenario, &sim, false, None)?;
+        let job = Job::load_limited(&args.scenario, &sim, KeepInputs::None, None)?;
         super::run::simulate_streaming(&job, design)?
     } else {
-        let job = Job::load(&args.scenario, &sim, false)?;
+        let job = Job::load(&args.scenario, &sim, SUMMARY_INPUTS)?;
         let mut results = job.simulate_with(design)?;
         job.summarize(&mut results, design)
     };
@@ -392,16 +397,7 @@ fn num(v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The names in `dir`, sorted.
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
+    use crate::export::staging::tests::names;
 
     /// A staged `--out` folder holding one file.
     fn staged(out: &Path, text: &str) -> Staging {

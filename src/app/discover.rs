@@ -10,7 +10,7 @@ use anyhow::Result;
 use super::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials};
 use crate::analysis::discover::{self as analysis, Condition, Discovery};
 use crate::cli::DiscoverArgs;
-use crate::engine::{self, Model};
+use crate::engine::{self, KeepInputs, Model};
 use crate::export;
 use crate::model::ViabilityModel;
 
@@ -26,7 +26,7 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
 
 /// [`discover`] on the current rayon pool.
 fn discover_on_this_pool(args: &DiscoverArgs) -> Result<()> {
-    let job = Job::load(&args.scenario, &args.sim, true)?;
+    let job = Job::load(&args.scenario, &args.sim, KeepInputs::All)?;
     let model = ViabilityModel::new(&job.scenario);
     let schema = model.schema().clone();
     let names: Vec<String> = schema.outcomes.iter().map(|o| o.name.clone()).collect();

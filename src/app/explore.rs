@@ -25,7 +25,7 @@ use crate::analysis::answer::{self, ExploreLabels};
 use crate::analysis::explore::report::{ExploreReport, LeverInfo, PolicyRow};
 use crate::analysis::explore::{self as ex, Analysis, COST_OUTCOMES, PolicyTrials, effects};
 use crate::cli::{ExploreArgs, MergeArgs};
-use crate::engine::{self, FamilyRun, Model, RunOptions, ShardPlan};
+use crate::engine::{self, FamilyRun, KeepInputs, Model, RunOptions, ShardPlan};
 use crate::experiment::{self, Experiment, PolicyDesign};
 use crate::export::part::{self, ExploreHeader, MemberColumns};
 use crate::export::{self, plots};
@@ -120,7 +120,7 @@ fn explore_on_this_pool(args: &ExploreArgs) -> Result<()> {
         seed,
         trials,
         threads: args.sim.threads,
-        keep_inputs: false,
+        keep_inputs: KeepInputs::None,
         progress: false,
     };
     let names = kept(&exp);

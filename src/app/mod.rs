@@ -33,12 +33,17 @@ use anyhow::{Context, Result};
 use crate::analysis::drivers::{self, DRIVER_TRIALS};
 use crate::analysis::run::RunSummary;
 use crate::cli::{SamplingDesign, SimArgs};
-use crate::engine::{self, LatinHypercube, Model, Results, RunOptions};
+use crate::engine::{self, KeepInputs, LatinHypercube, Model, Results, RunOptions};
 use crate::export::Staging;
 use crate::export::plots::Thresholds;
 use crate::export::staging;
 use crate::model::{self, ViabilityModel};
 use crate::scenario::Scenario;
+
+/// What a run that [`Job::summarize`] will summarise keeps of its drawn inputs: the
+/// drivers' sample (at most `8 x inputs x DRIVER_TRIALS` bytes, 14.4 MB for the baseline's
+/// 18), so that the drivers need not draw them a second time.
+pub(crate) const SUMMARY_INPUTS: KeepInputs = KeepInputs::First(DRIVER_TRIALS);
 
 /// A scenario and the options of one simulation, resolved from the command line.
 pub(crate) struct Job {
@@ -50,7 +55,7 @@ pub(crate) struct Job {
 
 impl Job {
     /// Loads `path` with the shared simulation options.
-    pub(crate) fn load(path: &Path, sim: &SimArgs, keep_inputs: bool) -> Result<Job> {
+    pub(crate) fn load(path: &Path, sim: &SimArgs, keep_inputs: KeepInputs) -> Result<Job> {
         Job::load_limited(path, sim, keep_inputs, Some(MAX_TRIALS))
     }
 
@@ -59,7 +64,7 @@ impl Job {
     pub(crate) fn load_limited(
         path: &Path,
         sim: &SimArgs,
-        keep_inputs: bool,
+        keep_inputs: KeepInputs,
         limit: Option<u64>,
     ) -> Result<Job> {
         let scenario = model::load(path, &sim.set)?;
@@ -70,8 +75,12 @@ impl Job {
             seed: sim.seed.unwrap_or(scenario.seed),
             trials: sim.trials.unwrap_or(scenario.trials),
             threads: sim.threads,
-            // The achieved rank correlations need the drawn inputs.
-            keep_inputs: keep_inputs || !scenario.correlations.is_empty(),
+            // The achieved rank correlations need every trial's drawn inputs.
+            keep_inputs: if scenario.correlations.is_empty() {
+                keep_inputs
+            } else {
+                KeepInputs::All
+            },
             progress: std::io::stderr().is_terminal() && !crate::out::quiet(),
         };
         anyhow::ensure!(
@@ -91,53 +100,34 @@ impl Job {
         Ok(Job { scenario, options })
     }
 
-    /// The summary of `results` (simulated by this job with `design`), with its drivers:
-    /// the inputs of the first `min(trials, DRIVER_TRIALS)` trials are taken from `results`
-    /// (moved out of [`Results::first_inputs`], so they are never held twice), or else
-    /// re-drawn exactly as the run drew them.
+    /// The summary of `results` (simulated by this job with `design`), with its drivers,
+    /// whose inputs are those of the first `min(trials, DRIVER_TRIALS)` trials, kept by the
+    /// run: taken from `results` when the run kept just them ([`SUMMARY_INPUTS`];
+    /// `results.inputs` is then `None`), copied when it kept every trial's.
+    ///
+    /// # Panics
+    /// If the run kept fewer inputs: a job to summarise keeps [`SUMMARY_INPUTS`] or all.
     pub fn summarize(&self, results: &mut Results, design: SamplingDesign) -> RunSummary {
-        let first = std::mem::take(&mut results.first_inputs);
+        let m = results.trials.min(DRIVER_TRIALS) as usize;
+        let inputs = match self.options.keep_inputs {
+            SUMMARY_INPUTS => results.inputs.take(),
+            _ => results
+                .inputs
+                .as_ref()
+                .map(|cols| cols.iter().map(|c| c[..m].to_vec()).collect()),
+        }
+        .filter(|cols: &Vec<Vec<f64>>| cols.iter().all(|c| c.len() == m))
+        .expect("a job to summarise keeps the inputs of the drivers' trials");
         let results = &*results;
         // The statistics and the drivers read the same results and nothing of each other:
         // computed side by side, so neither waits for the other's slowest part.
         let (mut summary, drivers) = rayon::join(
             || RunSummary::new(&self.scenario, results),
-            || self.drivers(results, first, design),
+            || drivers::drivers(results, inputs),
         );
         summary.design = design.name().to_string();
         summary.drivers = Some(drivers);
         summary
-    }
-
-    /// The drivers of `results` (simulated by this job with `design`): the inputs of the
-    /// first `min(trials, DRIVER_TRIALS)` trials taken from `results` when it kept them
-    /// all, else `first` when it holds them ([`Results::first_inputs`], which
-    /// [`Job::simulate_with`] keeps), else re-drawn exactly as the run drew them; against
-    /// the outcomes the criteria test.
-    fn drivers(
-        &self,
-        results: &Results,
-        first: Vec<Vec<f64>>,
-        design: SamplingDesign,
-    ) -> drivers::Drivers {
-        let m = results.trials.min(DRIVER_TRIALS);
-        let inputs = match &results.inputs {
-            Some(all) => all.iter().map(|c| c[..m as usize].to_vec()).collect(),
-            None if !first.is_empty() && first.iter().all(|c| c.len() as u64 == m) => first,
-            None => {
-                let model = ViabilityModel::new(&self.scenario);
-                let seed = self.options.seed;
-                match design {
-                    SamplingDesign::Mc => engine::draw_inputs(&model, seed, m, None),
-                    SamplingDesign::Lhs => {
-                        let k = model.schema().inputs.len();
-                        let lhs = LatinHypercube::new(results.trials, k, seed);
-                        engine::draw_inputs(&model, seed, m, Some(&lhs))
-                    }
-                }
-            }
-        };
-        drivers::drivers(results, inputs)
     }
 
     /// The schema of the job's model: its inputs, outcomes and series.
@@ -147,25 +137,18 @@ impl Job {
 
     /// Simulates the job.
     pub(crate) fn simulate(&self) -> Result<Results> {
-        self.simulate_keeping(SamplingDesign::Mc, 0)
+        self.simulate_with(SamplingDesign::Mc)
     }
 
-    /// Simulates the job with the uncertain parameters sampled by `design`, keeping the
-    /// inputs of the first `min(trials, DRIVER_TRIALS)` trials for [`Job::summarize`]'s
-    /// drivers.
+    /// Simulates the job with the uncertain parameters sampled by `design`.
     pub(crate) fn simulate_with(&self, design: SamplingDesign) -> Result<Results> {
-        self.simulate_keeping(design, DRIVER_TRIALS)
-    }
-
-    /// Simulates the job with `design`, keeping the inputs of the first `first` trials.
-    fn simulate_keeping(&self, design: SamplingDesign, first: u64) -> Result<Results> {
         let model = ViabilityModel::new(&self.scenario);
         let o = &self.options;
         Ok(match design {
-            SamplingDesign::Mc => engine::run_keeping_first_inputs(&model, o, None, first)?,
+            SamplingDesign::Mc => engine::run(&model, o)?,
             SamplingDesign::Lhs => {
                 let lhs = LatinHypercube::new(o.trials, model.schema().inputs.len(), o.seed);
-                engine::run_keeping_first_inputs(&model, o, Some(&lhs), first)?
+                engine::run_design(&model, o, &lhs)?
             }
         })
     }
@@ -197,7 +180,7 @@ fn load_common<'p>(
     let mut sim = sim.clone();
     let mut jobs = Vec::new();
     for (path, set) in each {
-        let job = Job::load(path, &SimArgs { set, ..sim.clone() }, false)?;
+        let job = Job::load(path, &SimArgs { set, ..sim.clone() }, KeepInputs::None)?;
         sim.seed = Some(job.options.seed);
         sim.trials = Some(job.options.trials);
         jobs.push(job);

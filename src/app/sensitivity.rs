@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials};
 use crate::analysis::sensitivity::{SensitivityReport, rank_report, select_outcomes, sobol_report};
 use crate::cli::{SensitivityArgs, SensitivityMethod};
-use crate::engine::{self, Model, Saltelli, design};
+use crate::engine::{self, KeepInputs, Model, Saltelli, design};
 use crate::export::plots::tornado::BarChart;
 use crate::export::sensitivity as export;
 use crate::model::ViabilityModel;
@@ -24,7 +24,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
 
 /// [`sensitivity`] on the current rayon pool.
 fn sensitivity_on_this_pool(args: &SensitivityArgs) -> Result<()> {
-    let job = Job::load(&args.scenario, &args.sim, true)?;
+    let job = Job::load(&args.scenario, &args.sim, KeepInputs::All)?;
     let model = ViabilityModel::new(&job.scenario);
     let schema = model.schema().clone();
     anyhow::ensure!(

@@ -11,7 +11,6 @@
 pub(crate) mod design;
 mod family;
 mod floor;
-mod inputs;
 mod results;
 mod run;
 mod schema;
@@ -20,10 +19,9 @@ mod streams;
 
 pub use design::{Design, LatinHypercube, Saltelli};
 pub use family::{Family, FamilyRun, run_family};
-pub use floor::floor;
-pub use inputs::draw_inputs;
+pub use floor::{floor, simulate_only};
 pub use results::{Results, SeriesStats, zeroed_columns};
-pub use run::{RunOptions, TrialError, run, run_design, run_keeping_first_inputs};
+pub use run::{KeepInputs, RunOptions, TrialError, run, run_design};
 pub use schema::{
     Band, Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, Tone, count_word,
 };
@@ -52,12 +50,6 @@ pub trait Model: Sync {
     /// parameter's inverse CDF, writes their values to `inputs` and resets the state, as
     /// [`Model::draw_params`] does. Used by sampling designs ([`design`]).
     fn draw_params_at(&self, worker: &mut Self::Worker, unit: &[f64], inputs: &mut [f64]);
-
-    /// The streams [`Model::draw_params`] draws from, by index (`None`, the default: any of
-    /// them). Re-drawing a run's inputs alone ([`draw_inputs`]) seeds only these.
-    fn param_streams(&self) -> Option<Vec<usize>> {
-        None
-    }
 
     /// Draws year `t`'s annual shocks.
     fn draw_year(&self, worker: &mut Self::Worker, streams: &mut Streams, t: usize);

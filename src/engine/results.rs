@@ -67,12 +67,10 @@ pub struct Results {
     pub trials: u64,
     /// `outcomes[o][i]`: outcome `o` of trial `i` (NaN where an optional outcome is absent).
     pub outcomes: Vec<Vec<f64>>,
-    /// `inputs[j][i]`: uncertain input `j` of trial `i`, when the run kept them.
+    /// `inputs[j][i]`: uncertain input `j` of trial `i`, for the trials the run kept
+    /// ([`super::KeepInputs`]: the first ones by index, or all); `None` when asked to keep
+    /// none.
     pub inputs: Option<Vec<Vec<f64>>>,
-    /// `first_inputs[j][i]`: uncertain input `j` of trial `i` for the first trials only,
-    /// when the run was asked to keep those ([`super::run_keeping_first_inputs`]) and not
-    /// all of them; empty otherwise.
-    pub first_inputs: Vec<Vec<f64>>,
     /// `series[s][t]`: yearly series `s` in year `t`.
     pub series: Vec<Vec<SeriesStats>>,
 }
@@ -82,6 +80,13 @@ impl Results {
     pub fn outcome(&self, name: &str) -> Option<&[f64]> {
         let i = self.schema.outcomes.iter().position(|o| o.name == name)?;
         Some(&self.outcomes[i])
+    }
+
+    /// Every trial's inputs, when the run kept them all (not only the first trials').
+    pub fn all_inputs(&self) -> Option<&[Vec<f64>]> {
+        self.inputs
+            .as_deref()
+            .filter(|cols| cols.iter().all(|c| c.len() as u64 == self.trials))
     }
 
     /// The yearly statistics of the series called `name`.

@@ -28,10 +28,34 @@ pub struct RunOptions {
     pub trials: u64,
     /// Worker threads (0: all cores).
     pub threads: usize,
-    /// Keep every trial's drawn inputs (for `trials.csv` and sensitivity).
-    pub keep_inputs: bool,
+    /// Which trials' drawn inputs to keep in [`Results::inputs`].
+    pub keep_inputs: KeepInputs,
     /// Show a progress bar on stderr (drawn only when stderr is a terminal).
     pub progress: bool,
+}
+
+/// Which trials' drawn inputs a run keeps ([`Results::inputs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepInputs {
+    /// None.
+    None,
+    /// Those of the first `k` trials by index (all when the run has fewer): the drivers'
+    /// sample, kept as the blocks pass instead of drawn a second time afterwards, at
+    /// `8 x inputs x k` bytes whatever the trial count.
+    First(u64),
+    /// Every trial's (for `trials.csv`, sensitivity and the achieved correlations).
+    All,
+}
+
+impl KeepInputs {
+    /// Trials kept of a run of `n`.
+    pub fn of(self, n: u64) -> u64 {
+        match self {
+            KeepInputs::None => 0,
+            KeepInputs::First(k) => k.min(n),
+            KeepInputs::All => n,
+        }
+    }
 }
 
 /// A trial produced a non-finite number: a bug, with the address that reproduces it.
@@ -61,46 +85,24 @@ pub(super) struct Block<'a> {
 
 /// Runs `opts.trials` trials of `model`.
 pub fn run<M: Model>(model: &M, opts: &RunOptions) -> Result<Results, TrialError> {
-    run_with(model, opts, None, 0)
+    run_with(model, opts, None)
 }
 
-/// [`run`] (without a design) or [`run_design`] (with one) that also keeps the drawn inputs
-/// of the first `first` trials in [`Results::first_inputs`] (unless `opts.keep_inputs`
-/// keeps them all): what the run's drivers need, kept as the trials pass instead of drawn
-/// a second time ([`super::draw_inputs`] gives the same values).
-pub fn run_keeping_first_inputs<M: Model>(
-    model: &M,
-    opts: &RunOptions,
-    design: Option<&dyn Design>,
-    first: u64,
-) -> Result<Results, TrialError> {
-    match design {
-        None => run_with(model, opts, None, first),
-        Some(d) => run_with(model, &design_options(opts, d), design, first),
-    }
-}
-
-/// [`run`], with the parameters drawn from a sampling design's points when one is given,
-/// keeping the inputs of the first `first` trials ([`run_keeping_first_inputs`]).
+/// [`run`], with the parameters drawn from a sampling design's points when one is given.
 pub(super) fn run_with<M: Model>(
     model: &M,
     opts: &RunOptions,
     design: Option<&dyn Design>,
-    first: u64,
 ) -> Result<Results, TrialError> {
     let schema = model.schema();
     let n = usize::try_from(opts.trials).expect("trial count fits in memory");
     let mut outcomes = zeroed_columns(schema.outcomes.len(), n);
-    // All inputs, or those of the first trials only (the blocks past them get no chunk).
-    let first = if opts.keep_inputs {
-        0
+    let keep = opts.keep_inputs != KeepInputs::None;
+    let kept = opts.keep_inputs.of(opts.trials) as usize;
+    let mut inputs = if keep {
+        zeroed_columns(schema.inputs.len(), kept)
     } else {
-        n.min(usize::try_from(first).unwrap_or(usize::MAX))
-    };
-    let mut inputs = if opts.keep_inputs {
-        zeroed_columns(schema.inputs.len(), n)
-    } else {
-        zeroed_columns(if first > 0 { schema.inputs.len() } else { 0 }, first)
+        Vec::new()
     };
     let empty_series =
         || vec![vec![SeriesStats::default(); schema.years.len()]; schema.series.len()];
@@ -151,17 +153,13 @@ pub(super) fn run_with<M: Model>(
         seed: opts.seed,
         trials: opts.trials,
         outcomes,
-        first_inputs: if opts.keep_inputs {
-            Vec::new()
-        } else {
-            std::mem::take(&mut inputs)
-        },
-        inputs: opts.keep_inputs.then_some(inputs),
+        inputs: keep.then_some(inputs),
         series,
     })
 }
 
-/// Cuts every column into blocks of [`BLOCK`] trials.
+/// Cuts every column into blocks of [`BLOCK`] trials (a shorter column, such as the inputs
+/// of the first trials, into as many blocks as it reaches).
 fn split_blocks<'a>(
     outcomes: &'a mut [Vec<f64>],
     inputs: &'a mut [Vec<f64>],
@@ -275,10 +273,10 @@ pub(super) fn run_block<M: Model>(
                 }
                 block.outcomes[o][i] = v;
             }
-            // A block's input chunks are shorter than it (or absent) past the trials kept.
+            // A block's input chunks end where the kept trials end (maybe inside it).
             for (column, &v) in block.inputs.iter_mut().zip(&inputs) {
-                if let Some(c) = column.get_mut(i) {
-                    *c = v;
+                if let Some(kept) = column.get_mut(i) {
+                    *kept = v;
                 }
             }
         }
@@ -298,15 +296,11 @@ pub fn run_design<M: Model>(
     opts: &RunOptions,
     design: &dyn Design,
 ) -> Result<Results, TrialError> {
-    run_with(model, &design_options(opts, design), Some(design), 0)
-}
-
-/// `opts` for running `design`'s rows.
-fn design_options(opts: &RunOptions, design: &dyn Design) -> RunOptions {
-    RunOptions {
+    let opts = RunOptions {
         trials: design.rows(),
         ..opts.clone()
-    }
+    };
+    run_with(model, &opts, Some(design))
 }
 
 /// Starts trial `trial`: seeds the streams and draws the parameters, from the streams
@@ -384,9 +378,6 @@ mod tests {
             *w = (unit[0], 0.0, 0.0); // U(0, 1): the inverse CDF is the identity
             inputs[0] = w.0;
         }
-        fn param_streams(&self) -> Option<Vec<usize>> {
-            Some(vec![0])
-        }
         fn draw_year(&self, w: &mut Self::Worker, streams: &mut Streams, _t: usize) {
             w.1 = streams.get(1).random();
         }
@@ -405,7 +396,7 @@ mod tests {
             seed: 42,
             trials,
             threads,
-            keep_inputs: true,
+            keep_inputs: KeepInputs::All,
             progress: false,
         }
     }
@@ -433,6 +424,34 @@ mod tests {
     }
 
     #[test]
+    fn a_run_keeps_the_inputs_of_its_first_trials_as_it_was_asked() {
+        let model = Toy::new(2, -1.0);
+        let all = run(&model, &opts(3 * BLOCK as u64 + 7, 2)).unwrap();
+        let every = all.all_inputs().expect("all kept");
+        // A prefix that ends inside a block, one longer than the run, and none.
+        for (keep, len) in [
+            (KeepInputs::First(BLOCK as u64 + 100), BLOCK + 100),
+            (KeepInputs::First(u64::MAX), 3 * BLOCK + 7),
+            (KeepInputs::None, 0),
+        ] {
+            let o = RunOptions {
+                keep_inputs: keep,
+                ..opts(3 * BLOCK as u64 + 7, 2)
+            };
+            let r = run(&model, &o).unwrap();
+            assert_eq!(r.outcomes, all.outcomes, "{keep:?}: the same run");
+            match &r.inputs {
+                None => assert_eq!(keep, KeepInputs::None),
+                Some(cols) => {
+                    assert_eq!(cols[0].len(), len, "{keep:?}");
+                    assert_eq!(cols[0][..], every[0][..len], "{keep:?}: the run's inputs");
+                }
+            }
+            assert_eq!(r.all_inputs().is_some(), len == 3 * BLOCK + 7, "{keep:?}");
+        }
+    }
+
+    #[test]
     fn results_do_not_depend_on_threads_and_match_replay() {
         let model = Toy::new(3, -1.0);
         let a = run(&model, &opts(10_001, 1)).unwrap();
@@ -449,51 +468,6 @@ mod tests {
                 outcomes,
                 vec![a.outcomes[0][trial as usize], a.outcomes[1][trial as usize]]
             );
-        }
-    }
-
-    #[test]
-    fn inputs_drawn_again_are_the_ones_the_run_kept() {
-        let model = Toy::new(2, -1.0);
-        for trials in [0, 1, 4096, 10_001] {
-            let kept = run(&model, &opts(trials, 2)).unwrap().inputs.unwrap();
-            assert_eq!(crate::engine::draw_inputs(&model, 42, trials, None), kept);
-        }
-    }
-
-    #[test]
-    fn the_first_inputs_kept_by_a_run_are_the_ones_drawn_again() {
-        use crate::engine::{LatinHypercube, draw_inputs};
-        let model = Toy::new(2, -1.0);
-        let plain = |trials| RunOptions {
-            keep_inputs: false,
-            ..opts(trials, 2)
-        };
-        for trials in [1u64, 4096, 10_001] {
-            let lhs = LatinHypercube::new(trials, 1, 42);
-            let without = run(&model, &plain(trials)).unwrap();
-            let with_design = run_design(&model, &plain(trials), &lhs).unwrap();
-            assert!(without.first_inputs.is_empty() && without.inputs.is_none());
-            for first in [0u64, 1, 4096, 5_000, 100_000] {
-                let m = first.min(trials);
-                let want = |d: Option<&dyn Design>| {
-                    if m == 0 {
-                        Vec::new()
-                    } else {
-                        draw_inputs(&model, 42, m, d)
-                    }
-                };
-                let r = run_keeping_first_inputs(&model, &plain(trials), None, first).unwrap();
-                assert_eq!(r.first_inputs, want(None), "{trials} trials, first {first}");
-                assert_eq!(r.outcomes, without.outcomes);
-                let r =
-                    run_keeping_first_inputs(&model, &plain(trials), Some(&lhs), first).unwrap();
-                assert_eq!(r.first_inputs, want(Some(&lhs)), "{trials} trials, lhs");
-                assert_eq!(r.outcomes, with_design.outcomes);
-                // A run that keeps every input keeps no second copy of the first ones.
-                let all = run_keeping_first_inputs(&model, &opts(trials, 2), None, first);
-                assert!(all.unwrap().first_inputs.is_empty());
-            }
         }
     }
 

@@ -74,15 +74,6 @@ impl Streams {
         }
     }
 
-    /// Seeds the streams `which` (indices) for `trial` exactly as [`Streams::reseed`]
-    /// does, and leaves the others as they were: for a caller that draws from these alone.
-    pub fn reseed_only(&mut self, seed: u64, trial: u64, which: &[usize]) {
-        let base = trial_base(seed, trial);
-        for &i in which {
-            self.rngs[i] = stream_rng(base, self.keys[i]);
-        }
-    }
-
     /// The generator of stream `i`.
     #[inline]
     pub fn get(&mut self, i: usize) -> &mut Xoshiro256PlusPlus {
@@ -110,20 +101,6 @@ mod tests {
         b.reseed(7, 43);
         let z: f64 = b.get(2).random();
         assert_ne!(x, z, "another trial, other numbers");
-    }
-
-    #[test]
-    fn reseeding_some_streams_seeds_them_as_reseeding_all() {
-        let names: Vec<String> = ["macro", "gold", "power", "x"].map(String::from).into();
-        let mut all = Streams::new(&names);
-        let mut some = Streams::new(&names);
-        all.reseed(7, 42);
-        some.reseed(7, 41);
-        some.reseed_only(7, 42, &[1, 3]);
-        for i in [1, 3] {
-            assert_eq!(all.get(i).random::<u64>(), some.get(i).random::<u64>());
-        }
-        assert_ne!(all.get(0).random::<u64>(), some.get(0).random::<u64>());
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub fn write_timeseries(path: &Path, summary: &RunSummary) -> csv::Result<()> {
 /// Rows are formatted in parallel, in blocks of [`TRIAL_ROWS`] trials, and written in trial
 /// order: the file is the same whatever the number of threads.
 pub fn write_trials(path: &Path, results: &Results) -> csv::Result<()> {
-    let inputs = results.inputs.as_deref().unwrap_or(&[]);
+    let inputs = results.all_inputs().unwrap_or(&[]);
     let columns: Vec<&[f64]> = inputs
         .iter()
         .chain(&results.outcomes)

@@ -179,7 +179,7 @@ impl TrialsWriter {
 /// Writes every trial of `results` (which must have kept its inputs) to `path`.
 pub fn write_trials(path: &Path, results: &Results) -> Result<(), ParquetError> {
     let mut w = TrialsWriter::create(path, &results.schema, results.seed)?;
-    let inputs = results.inputs.as_deref().unwrap_or(&[]);
+    let inputs = results.all_inputs().unwrap_or(&[]);
     let n = results.trials as usize;
     for first in (0..n).step_by(ROW_GROUP) {
         let rows = first..(first + ROW_GROUP).min(n);

@@ -461,16 +461,6 @@ impl Model for ViabilityModel {
         step::start(&w.params, &self.settings, &mut w.state);
     }
 
-    fn param_streams(&self) -> Option<Vec<usize>> {
-        let mut which: Vec<usize> = self.uncertain.iter().map(|u| u.stream).collect();
-        if let Some(c) = &self.correlated {
-            which.extend(c.keys.iter().map(|k| k.stream));
-        }
-        which.sort_unstable();
-        which.dedup();
-        Some(which)
-    }
-
     fn draw_params_at(&self, w: &mut Worker, unit: &[f64], inputs: &mut [f64]) {
         for ((u, &x), input) in self.uncertain.iter().zip(unit).zip(inputs.iter_mut()) {
             let v = u.param.inverse_cdf(x);

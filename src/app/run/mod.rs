@@ -9,10 +9,12 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result};
 
 use super::{
-    Job, STREAMING_THRESHOLD, claim, commit, on_threads, out_dir, stage, warn_few_trials, writing,
+    Job, STREAMING_THRESHOLD, SUMMARY_INPUTS, claim, commit, on_threads, out_dir, stage,
+    warn_few_trials, writing,
 };
 use crate::analysis::run::RunSummary;
 use crate::cli::RunArgs;
+use crate::engine::KeepInputs;
 use crate::export;
 use crate::export::plots::{self, Thresholds, Trials};
 
@@ -40,13 +42,18 @@ fn run_on_this_pool(args: &RunArgs) -> Result<()> {
         || args.checkpoint
         || !args.precision.is_empty()
         || args.sim.trials.is_some_and(|t| t > STREAMING_THRESHOLD);
-    let keep_inputs = args.trials_csv || args.trials_parquet;
+    let keep_inputs = if args.trials_csv || args.trials_parquet {
+        KeepInputs::All
+    } else {
+        SUMMARY_INPUTS
+    };
     if !streaming {
         let job = Job::load(path, &args.sim, keep_inputs)?;
         if job.options.trials <= STREAMING_THRESHOLD {
             return run_in_memory(args, path, job);
         }
     }
+    // A streaming run keeps its drivers' sample as its waves pass.
     let job = Job::load_limited(path, &args.sim, keep_inputs, None)?;
     let invocation = Invocation::of(args, path);
     run_streaming(&invocation, job, None)

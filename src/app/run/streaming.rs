@@ -20,7 +20,7 @@ use crate::app::{BadInput, Job, claim, commit, out_dir, stage, warn_few_trials, 
 use crate::cli::{RunArgs, SamplingDesign, SimArgs};
 use crate::engine::Schema;
 use crate::engine::stream::{self, ShardPlan, StreamStats};
-use crate::engine::{Design, LatinHypercube, Model};
+use crate::engine::{Design, KeepInputs, LatinHypercube, Model};
 use crate::export;
 use crate::export::parquet::TrialsWriter;
 use crate::export::part::{self, PartHeader, PartScenario};
@@ -739,7 +739,12 @@ pub(super) fn resume(args: &RunArgs, checkpoint: &Path) -> Result<()> {
     if args.sim.threads != 0 {
         invocation.threads = args.sim.threads;
     }
-    let job = Job::load_limited(&invocation.scenario, &invocation.sim(), false, None)?;
+    let job = Job::load_limited(
+        &invocation.scenario,
+        &invocation.sim(),
+        KeepInputs::None,
+        None,
+    )?;
     let file = checkpoint.join("checkpoint.defsim");
     let resumed = if file.exists() {
         let (header, body) = part::read(&file).map_err(|e| BadInput(e.to_string()))?;

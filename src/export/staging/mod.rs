@@ -797,4 +797,4 @@ impl Drop for ScratchFile {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

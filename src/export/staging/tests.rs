@@ -2,7 +2,8 @@
 
 use super::*;
 
-fn names(dir: &Path) -> Vec<String> {
+/// The names in `dir`, sorted (the app's tests of written files use it too).
+pub(crate) fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

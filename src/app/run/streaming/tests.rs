@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::engine::RunOptions;
+use crate::engine::{KeepInputs, RunOptions};
 
 /// A streaming run over the drivers' last blocks and the ones after them takes two calls of
 /// [`stream::stream`] (the drivers' blocks with their rows, then the rest); the one bar the
@@ -16,7 +16,7 @@ fn one_progress_bar_counts_the_trials_of_both_calls() {
         seed: 3,
         trials: 150_000,
         threads: 0,
-        keep_inputs: false,
+        keep_inputs: KeepInputs::None,
         progress: false,
     };
     let split = stream::block_count(DRIVER_TRIALS);
