@@ -37,12 +37,12 @@ pub(crate) mod splitmix;
 pub mod summary;
 
 pub use exact::ExactSum;
-pub use moments::{Mean, NeumaierSum, mean_variance};
+pub use moments::{Mean, NeumaierSum, mean_variance, variance_about};
 pub use proportion::{Proportion, Z95, proportion, wilson};
 pub use sketch::Sketch;
 pub use summary::{
     OutcomeStats, quantile_type7_by, quantile_type7_sorted, quantiles_type7,
-    quantiles_type7_present, summarize, summarize_present,
+    quantiles_type7_counted, quantiles_type7_present, summarize, summarize_present,
 };
 
 /// The probabilities at which outcome quantiles are reported (`p05` .. `p95` in

@@ -186,9 +186,17 @@ where
     if n == 0 {
         return None;
     }
+    let mean = sum.total() / n as f64;
+    Some((mean, variance_about(values, mean, n)))
+}
+
+/// The second pass of [`mean_variance`]: the sample variance of the `n` `values` (the same
+/// ones, in the same order) about their `mean` (as [`mean_variance`] computed it), or `None`
+/// below two values (then `values` is not read). Lets a caller fuse the first pass with
+/// other work and still get the same bits.
+pub fn variance_about(values: impl IntoIterator<Item = f64>, mean: f64, n: usize) -> Option<f64> {
     let nf = n as f64;
-    let mean = sum.total() / nf;
-    let variance = (n > 1).then(|| {
+    (n > 1).then(|| {
         let mut squares = NeumaierSum::new();
         let mut deviations = NeumaierSum::new();
         for x in values {
@@ -200,13 +208,32 @@ where
         // The correction term removes the error left by rounding of the mean.
         let var = (squares.total() - dev * dev / nf) / (nf - 1.0);
         var.max(0.0)
-    });
-    Some((mean, variance))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_second_pass_alone_gives_mean_variance_s_bits() {
+        // Values whose deviations change sign often and whose sums round: the compensated
+        // sums must be the same additions in the same order.
+        let xs: Vec<f64> = (0..10_001)
+            .map(|i| ((i * 7919) % 1000) as f64 * 0.1 + 1e8 * f64::from(i % 3 == 0))
+            .collect();
+        for n in [0, 1, 2, 3, 1000, xs.len()] {
+            let values = &xs[..n];
+            let Some((mean, var)) = mean_variance(values.iter().copied()) else {
+                assert_eq!(n, 0);
+                continue;
+            };
+            let sum: NeumaierSum = values.iter().copied().collect();
+            assert_eq!(sum.total() / n as f64, mean);
+            let again = variance_about(values.iter().copied(), mean, n);
+            assert_eq!(again.map(f64::to_bits), var.map(f64::to_bits), "n = {n}");
+        }
+    }
 
     #[test]
     fn neumaier_recovers_what_naive_summation_loses() {

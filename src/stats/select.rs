@@ -12,6 +12,8 @@
 //! goes, tell); otherwise it is copied in a fourth pass. The values found are the very bits
 //! of the order statistics, whatever the method: the result equals the sort's.
 
+use super::NeumaierSum;
+
 /// An unsigned key whose integer order is the order of [`f64::total_cmp`].
 pub(crate) fn total_order_key(v: f64) -> u64 {
     let b = v.to_bits();
@@ -76,6 +78,32 @@ impl PresentKeys {
         PresentKeys { n, lo, hi }
     }
 
+    /// [`PresentKeys::scan`] that also sums the present values in index order, as the first
+    /// pass of [`super::mean_variance`] does (the same bits): the sum rides in the scan's
+    /// pass, its additions' latency hiding the scan's work.
+    pub fn scan_summing(column: &[f64]) -> (PresentKeys, NeumaierSum) {
+        let (mut n, mut lo, mut hi) = (0usize, u64::MAX, 0u64);
+        let mut sum = NeumaierSum::new();
+        for &v in column {
+            if v.is_nan() {
+                continue;
+            }
+            sum.add(v);
+            let k = total_order_key(v);
+            n += 1;
+            lo = lo.min(k);
+            hi = hi.max(k);
+        }
+        (PresentKeys { n, lo, hi }, sum)
+    }
+
+    /// An empty [`Histogram`] of the present keys' range, for the caller to fill with every
+    /// present value ([`Histogram::add`]) in a pass of its own, then hand to
+    /// [`PresentKeys::order_statistics_counted`].
+    pub fn histogram(&self) -> Histogram {
+        Histogram::new(self.lo, self.hi.max(self.lo))
+    }
+
     /// Number of present values.
     pub fn len(&self) -> usize {
         self.n
@@ -94,6 +122,31 @@ impl PresentKeys {
     /// # Panics
     /// If a rank is not below the number of present values.
     pub fn order_statistics(&self, column: &[f64], ranks: &[usize]) -> Vec<f64> {
+        self.order_statistics_with(column, ranks, None)
+    }
+
+    /// [`PresentKeys::order_statistics`] with the histogram of the present values already
+    /// counted (every present value of `column` added once, from [`PresentKeys::histogram`]).
+    pub fn order_statistics_counted(
+        &self,
+        column: &[f64],
+        ranks: &[usize],
+        counted: Histogram,
+    ) -> Vec<f64> {
+        assert_eq!(
+            counted.count.iter().map(|&c| c as usize).sum::<usize>(),
+            self.n,
+            "every present value counted once"
+        );
+        self.order_statistics_with(column, ranks, Some(counted))
+    }
+
+    fn order_statistics_with(
+        &self,
+        column: &[f64],
+        ranks: &[usize],
+        counted: Option<Histogram>,
+    ) -> Vec<f64> {
         let (n, lo, hi) = (self.n, self.lo, self.hi);
         assert!(
             ranks.windows(2).all(|w| w[0] < w[1]) && ranks.last().is_none_or(|&r| r < n),
@@ -111,7 +164,14 @@ impl PresentKeys {
                 .map(|&r| from_total_order_key(all[r]))
                 .collect();
         }
-        radix_select(column, lo, hi, ranks)
+        let histogram = counted.unwrap_or_else(|| {
+            let mut h = Histogram::new(lo, hi);
+            for k in keys(column) {
+                h.add_key(k);
+            }
+            h
+        });
+        select_counted(column, histogram, ranks)
             .into_iter()
             .map(from_total_order_key)
             .collect()
@@ -129,18 +189,69 @@ fn keys(column: &[f64]) -> impl Iterator<Item = u64> + '_ {
 /// No wanted bucket.
 const NONE: u16 = u16::MAX;
 
+/// Counts of keys in up to 2^16 buckets of equal width over a range of keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    lo: u64,
+    hi: u64,
+    shift: u32,
+    count: Vec<u32>,
+}
+
+impl Histogram {
+    /// Empty buckets over `lo ..= hi`.
+    fn new(lo: u64, hi: u64) -> Histogram {
+        let span = hi - lo;
+        let shift = (u64::BITS - span.leading_zeros()).saturating_sub(BUCKET_BITS);
+        Histogram {
+            lo,
+            hi,
+            shift,
+            count: vec![0; (span >> shift) as usize + 1],
+        }
+    }
+
+    /// The bucket of a key in the range.
+    #[inline]
+    fn bucket(&self, k: u64) -> usize {
+        ((k - self.lo) >> self.shift) as usize
+    }
+
+    /// Counts a key in the range.
+    #[inline]
+    fn add_key(&mut self, k: u64) {
+        let b = self.bucket(k);
+        self.count[b] += 1;
+    }
+
+    /// Counts a present value of the column whose range this covers.
+    #[inline]
+    pub fn add(&mut self, v: f64) {
+        self.add_key(total_order_key(v));
+    }
+}
+
 /// [`PresentKeys::order_statistics`] for fewer than 2^32 values and [`NONE`] ranks: the
 /// keys at `ranks` among the present keys of `column` that lie in `lo ..= hi` (ranks
 /// counted among those keys only).
 fn radix_select(column: &[f64], lo: u64, hi: u64, ranks: &[usize]) -> Vec<u64> {
-    let present = || keys(column).filter(move |k| (lo..=hi).contains(k));
-    let span = hi - lo;
-    let shift = (u64::BITS - span.leading_zeros()).saturating_sub(BUCKET_BITS);
-    let bucket = |k: u64| ((k - lo) >> shift) as usize;
-    let mut count = vec![0u32; bucket(hi) + 1];
-    for k in present() {
-        count[bucket(k)] += 1;
+    let mut histogram = Histogram::new(lo, hi);
+    for k in keys(column).filter(|k| (lo..=hi).contains(k)) {
+        histogram.add_key(k);
     }
+    select_counted(column, histogram, ranks)
+}
+
+/// [`radix_select`] over the range of `histogram`, its keys counted.
+fn select_counted(column: &[f64], histogram: Histogram, ranks: &[usize]) -> Vec<u64> {
+    let Histogram {
+        lo,
+        hi,
+        shift,
+        count,
+    } = histogram;
+    let present = || keys(column).filter(move |k| (lo..=hi).contains(k));
+    let bucket = |k: u64| ((k - lo) >> shift) as usize;
 
     // The buckets of the wanted ranks, in rank order (ranks ascend, so one walk finds them).
     let mut slot = vec![NONE; count.len()];

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::QUANTILES;
 use super::moments::mean_variance;
-use super::select::PresentKeys;
+use super::select::{Histogram, PresentKeys};
 
 /// Summary statistics of one outcome; serialises as the `summary.json` outcome object with
 /// keys `n, mean, sd, se, p05, p10, p25, p50, p75, p90, p95, min, max` in that order,
@@ -222,10 +222,25 @@ pub fn quantiles_type7(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
 /// assert_eq!(q, [1.75, 4.0]);
 /// ```
 pub fn quantiles_type7_present(present: &PresentKeys, column: &[f64], probs: &[f64]) -> Vec<f64> {
+    quantiles_type7_counted(present, None, column, probs)
+}
+
+/// [`quantiles_type7_present`] with the histogram of the present values already counted
+/// (every present value of `column` added once to `present.histogram()`), so that a caller
+/// can count it in a pass it makes anyway; `None` counts it here. The same bits.
+pub fn quantiles_type7_counted(
+    present: &PresentKeys,
+    counted: Option<Histogram>,
+    column: &[f64],
+    probs: &[f64],
+) -> Vec<f64> {
     assert!(!present.is_empty(), "quantile of no values");
     let n = present.len();
     let ranks = ranks_read(n, probs);
-    let values = present.order_statistics(column, &ranks);
+    let values = match counted {
+        Some(h) => present.order_statistics_counted(column, &ranks, h),
+        None => present.order_statistics(column, &ranks),
+    };
     probs
         .iter()
         .map(|&q| {

@@ -31,7 +31,8 @@ use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 use crate::stats::select::PresentKeys;
 use crate::stats::{
-    OutcomeStats, QUANTILES, mean_variance, quantiles_type7, quantiles_type7_present, summarize,
+    OutcomeStats, QUANTILES, mean_variance, quantiles_type7, quantiles_type7_counted, summarize,
+    variance_about,
 };
 
 /// The two-sided 5% normal quantile for which the Hall-Sheather bandwidth is tuned.
@@ -197,7 +198,10 @@ pub fn summarize_with_se(values: &mut [f64], discrete: bool) -> (OutcomeStats, Q
 /// selection ([`crate::stats::select`]): a few streaming passes over the column instead of
 /// a copy and a chain of quickselects.
 pub fn summarize_present_with_se(column: &[f64], discrete: bool) -> (OutcomeStats, QuantileSe) {
-    let present = PresentKeys::scan(column);
+    // Three passes for the moments and the selection's counts: the range with the mean's
+    // sum, then the deviations with the histogram (each count riding in the latency of the
+    // compensated sums), then the selection's own.
+    let (present, sum) = PresentKeys::scan_summing(column);
     let n = present.len();
     let no_se = || {
         if discrete {
@@ -206,9 +210,22 @@ pub fn summarize_present_with_se(column: &[f64], discrete: bool) -> (OutcomeStat
             QuantileSe::from_array(false, [None; QUANTILES.len()])
         }
     };
-    let Some((mean, var)) = mean_variance(column.iter().copied().filter(|v| !v.is_nan())) else {
+    if n == 0 {
         return (OutcomeStats::EMPTY, no_se());
-    };
+    }
+    // As `mean_variance` computes them, bit for bit.
+    let mean = sum.total() / n as f64;
+    let mut histogram = present.histogram();
+    let present_values = column.iter().copied().filter(|v| !v.is_nan());
+    let var = variance_about(
+        present_values.clone().inspect(|&v| histogram.add(v)),
+        mean,
+        n,
+    );
+    if var.is_none() {
+        // One value: the deviations were not read.
+        present_values.for_each(|v| histogram.add(v));
+    }
     // The summary's min, quantiles and max, then (with standard errors) the windows.
     let mut probs = vec![0.0];
     probs.extend(QUANTILES);
@@ -218,7 +235,7 @@ pub fn summarize_present_with_se(column: &[f64], discrete: bool) -> (OutcomeStat
     if with_se {
         probs.extend(window_probs(n as u64));
     }
-    let q = quantiles_type7_present(&present, column, &probs);
+    let q = quantiles_type7_counted(&present, Some(histogram), column, &probs);
     let stats = OutcomeStats::from_quantiles(
         n as u64,
         Some(mean),
