@@ -34,12 +34,7 @@ pub fn standardize_ranks_in_place(x: &mut [f64]) -> bool {
     // (order key, index) pairs sorted as integers: the order of `f64::total_cmp` without
     // reading `x` at random, which costs more than the sort itself at 100,000 values. The
     // keys hold the values, so `x` is free to take the ranks.
-    let mut order: Vec<(u64, usize)> = x
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| (total_order_key(v), i))
-        .collect();
-    order.sort_unstable();
+    let mut order = total_order(x);
     let value = |k: usize| from_total_order_key(order[k].0);
     let r = x;
     let mut i = 0;
@@ -66,6 +61,20 @@ pub fn standardize_ranks_in_place(x: &mut [f64]) -> bool {
     let s = ss.sqrt();
     r.iter_mut().for_each(|v| *v /= s);
     true
+}
+
+/// `(total_order_key(x[i]), i)` for every `i`, sorted: by key, ties by index. A stable
+/// radix sort on the key alone (a few passes of counting, the passes where every key has the
+/// same byte skipped) from index order gives exactly the order of a comparison sort of the
+/// pairs, with fewer instructions and less time at a run's 100,000 drivers' trials.
+fn total_order(x: &[f64]) -> Vec<(u64, usize)> {
+    let mut order: Vec<(u64, usize)> = x
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (total_order_key(v), i))
+        .collect();
+    radsort::sort_by_key(&mut order, |&(k, _)| k);
+    order
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -284,6 +293,28 @@ mod tests {
                 a.to_bits()
             );
             assert_eq!(total_order_key(a).cmp(&total_order_key(b)), a.total_cmp(&b));
+        }
+    }
+
+    #[test]
+    fn the_radix_order_is_the_comparison_sort_s_with_ties_signed_zeros_and_infinities() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
+        let special = [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-310, -1e-310];
+        for n in [0, 1, 2, 100, 20_000] {
+            let x: Vec<f64> = (0..n)
+                .map(|_| match rng.random_range(0..4) {
+                    0 => special[rng.random_range(0..special.len())],
+                    1 => rng.random_range(0..20) as f64 - 10.0,
+                    _ => rng.random::<f64>() * 200.0 - 100.0,
+                })
+                .collect();
+            let mut want: Vec<(u64, usize)> = x
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (total_order_key(v), i))
+                .collect();
+            want.sort_unstable();
+            assert_eq!(total_order(&x), want, "n = {n}");
         }
     }
 
