@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::check::density::{QuantileSe, summarize_with_se};
+use crate::analysis::check::density::{QuantileSe, summarize_present_with_se};
 use crate::analysis::drivers::Drivers;
 use crate::engine::{OutcomeKind, Results, Schema, SeriesStats, StreamOutcome, StreamStats};
 use crate::scenario::Scenario;
@@ -299,17 +299,13 @@ fn summarize_column(
     indicator: bool,
     discrete: bool,
 ) -> (OutcomeStats, Extremes, u64, QuantileSe) {
-    // Sized once: collected from a filter, the copy would grow by doubling, holding up to
-    // twice the column while it moves.
-    let mut present = Vec::with_capacity(column.len());
-    present.extend(column.iter().copied().filter(|v| !v.is_nan()));
     let hits = if indicator {
         column.iter().filter(|v| **v == 1.0).count() as u64
     } else {
         0
     };
-    let (stats, quantile_se) = summarize_with_se(&mut present, discrete);
-    drop(present);
+    // Read where it lies: no copy of the column (NaN, absent, skipped).
+    let (stats, quantile_se) = summarize_present_with_se(column, discrete);
     let extremes = Extremes::of(column, stats.p50);
     (stats, extremes, hits, quantile_se)
 }

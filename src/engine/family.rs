@@ -86,7 +86,9 @@ pub fn run_family<F: Family>(
     let start = (blocks.start as usize * BLOCK).min(total);
     let n = (blocks.end as usize * BLOCK).min(total) - start;
     let members = family.members();
-    let mut columns = vec![vec![vec![0.0; n]; run.keep.len()]; members];
+    let mut columns: Vec<Vec<Vec<f64>>> = (0..members)
+        .map(|_| super::zeroed_columns(run.keep.len(), n))
+        .collect();
     let mut slots: Vec<Slot> = (0..n.div_ceil(BLOCK))
         .map(|b| Slot {
             first: (start + b * BLOCK) as u64,

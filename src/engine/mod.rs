@@ -20,7 +20,7 @@ mod streams;
 pub use design::{Design, LatinHypercube, Saltelli};
 pub use family::{Family, FamilyRun, run_family};
 pub use floor::{floor, simulate_only};
-pub use results::{Results, SeriesStats};
+pub use results::{Results, SeriesStats, zeroed_columns};
 pub use run::{KeepInputs, RunOptions, TrialError, run, run_design};
 pub use schema::{
     Band, Criterion, Direction, Outcome, OutcomeKind, Schema, Series, SeriesKind, Tone, count_word,

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::design::Design;
 use super::results::MEAN_RUN;
-use super::{Model, Results, SeriesStats, Streams};
+use super::{Model, Results, SeriesStats, Streams, zeroed_columns};
 
 /// Trials per block: the unit of parallel work. Results depend on it (the yearly means sum
 /// runs of [`CHUNK`] trials that start at block boundaries), never on the number of threads.
@@ -96,11 +96,11 @@ pub(super) fn run_with<M: Model>(
 ) -> Result<Results, TrialError> {
     let schema = model.schema();
     let n = usize::try_from(opts.trials).expect("trial count fits in memory");
-    let mut outcomes = vec![vec![0.0; n]; schema.outcomes.len()];
+    let mut outcomes = zeroed_columns(schema.outcomes.len(), n);
     let keep = opts.keep_inputs != KeepInputs::None;
     let kept = opts.keep_inputs.of(opts.trials) as usize;
     let mut inputs = if keep {
-        vec![vec![0.0; kept]; schema.inputs.len()]
+        zeroed_columns(schema.inputs.len(), kept)
     } else {
         Vec::new()
     };

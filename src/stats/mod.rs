@@ -25,6 +25,8 @@ pub mod proportion;
 pub mod rank;
 /// Rank correlations with Fisher intervals and the R² of a rank regression (run drivers).
 pub mod rank_regression;
+/// Order statistics of a column by radix selection, without copying or reordering it.
+pub mod select;
 /// A mergeable log-bucketed quantile sketch with integer counts, with a stated relative error.
 pub mod sketch;
 /// Sobol first-order (Saltelli 2010) and total (Jansen) indices with bootstrap intervals.
@@ -39,7 +41,8 @@ pub use moments::{Mean, NeumaierSum, mean_variance};
 pub use proportion::{Proportion, Z95, proportion, wilson};
 pub use sketch::Sketch;
 pub use summary::{
-    OutcomeStats, quantile_type7_by, quantile_type7_sorted, quantiles_type7, summarize,
+    OutcomeStats, quantile_type7_by, quantile_type7_sorted, quantiles_type7,
+    quantiles_type7_present, summarize, summarize_present,
 };
 
 /// The probabilities at which outcome quantiles are reported (`p05` .. `p95` in

@@ -49,12 +49,15 @@ impl NeumaierSum {
     #[inline]
     pub fn add(&mut self, x: f64) {
         let t = self.sum + x;
-        // The rounding error of `sum + x` is recovered exactly from the larger operand.
-        if self.sum.abs() >= x.abs() {
-            self.comp += (self.sum - t) + x;
+        // The rounding error of `sum + x` is recovered exactly from the larger operand. The
+        // operands are chosen by a select, not a branch: a sum of deviations from the mean
+        // is as often smaller than the next term as larger, and a branch on it mispredicts.
+        let (big, small) = if self.sum.abs() >= x.abs() {
+            (self.sum, x)
         } else {
-            self.comp += (x - t) + self.sum;
-        }
+            (x, self.sum)
+        };
+        self.comp += (big - t) + small;
         self.sum = t;
     }
 

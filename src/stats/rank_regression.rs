@@ -19,17 +19,7 @@
 use rayon::prelude::*;
 
 use super::Z95;
-
-/// An unsigned key whose integer order is the order of [`f64::total_cmp`].
-fn total_order_key(v: f64) -> u64 {
-    let b = v.to_bits();
-    if b >> 63 == 1 { !b } else { b | 1 << 63 }
-}
-
-/// The value of a [`total_order_key`].
-fn from_total_order_key(k: u64) -> f64 {
-    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
-}
+use super::select::{from_total_order_key, total_order_key};
 
 /// Mid-ranks of `x`, centred and scaled to unit norm; `None` if `x` is constant.
 pub fn standardized_ranks(x: &[f64]) -> Option<Vec<f64>> {

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::QUANTILES;
 use super::moments::mean_variance;
+use super::select::PresentKeys;
 
 /// Summary statistics of one outcome; serialises as the `summary.json` outcome object with
 /// keys `n, mean, sd, se, p05, p10, p25, p50, p75, p90, p95, min, max` in that order,
@@ -142,6 +143,31 @@ pub fn summarize(values: &mut [f64]) -> OutcomeStats {
     )
 }
 
+/// [`summarize`] of the present (non-NaN) values of `column`, in index order, without
+/// copying or reordering it: the same bits ([`quantiles_type7_present`]).
+///
+/// ```
+/// use defsim::stats::summarize_present;
+/// let s = summarize_present(&[4.0, f64::NAN, 1.0, 3.0, 2.0]);
+/// assert_eq!((s.n, s.mean, s.p25, s.p50), (4, Some(2.5), Some(1.75), Some(2.5)));
+/// ```
+pub fn summarize_present(column: &[f64]) -> OutcomeStats {
+    let present = PresentKeys::scan(column);
+    let Some((mean, var)) = mean_variance(column.iter().copied().filter(|v| !v.is_nan())) else {
+        return OutcomeStats::EMPTY;
+    };
+    let mut probs = [0.0; QUANTILES.len() + 2];
+    probs[1..=QUANTILES.len()].copy_from_slice(&QUANTILES);
+    probs[QUANTILES.len() + 1] = 1.0;
+    let q = quantiles_type7_present(&present, column, &probs);
+    OutcomeStats::from_quantiles(
+        present.len() as u64,
+        Some(mean),
+        var.map(f64::sqrt),
+        std::array::from_fn(|i| Some(q[i])),
+    )
+}
+
 /// Type-7 quantile (Hyndman & Fan 1996) of data already sorted ascending.
 ///
 /// `h = (n - 1) q`; the result interpolates linearly between the order statistics
@@ -172,6 +198,45 @@ pub fn quantile_type7_sorted(sorted: &[f64], q: f64) -> f64 {
 pub fn quantiles_type7(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     assert!(!values.is_empty(), "quantile of no values");
     let n = values.len();
+    let ranks = ranks_read(n, probs);
+    select_ranks(values, 0, &ranks);
+    probs
+        .iter()
+        .map(|&q| {
+            quantile_type7_by(n, q, |r| Some(values[r])).expect("every order statistic is at hand")
+        })
+        .collect()
+}
+
+/// [`quantiles_type7`] of the present (non-NaN) values of `column` (`present` being its
+/// [`PresentKeys::scan`]), without copying or reordering it: the order statistics are
+/// found by radix selection ([`super::select`]), so the result is the same, bit for bit.
+///
+/// # Panics
+/// If no value is present or a probability is not in `[0, 1]`.
+///
+/// ```
+/// use defsim::stats::{quantiles_type7_present, select::PresentKeys};
+/// let column = [4.0, f64::NAN, 1.0, 3.0, 2.0];
+/// let q = quantiles_type7_present(&PresentKeys::scan(&column), &column, &[0.25, 1.0]);
+/// assert_eq!(q, [1.75, 4.0]);
+/// ```
+pub fn quantiles_type7_present(present: &PresentKeys, column: &[f64], probs: &[f64]) -> Vec<f64> {
+    assert!(!present.is_empty(), "quantile of no values");
+    let n = present.len();
+    let ranks = ranks_read(n, probs);
+    let values = present.order_statistics(column, &ranks);
+    probs
+        .iter()
+        .map(|&q| {
+            quantile_type7_by(n, q, |r| ranks.binary_search(&r).ok().map(|i| values[i]))
+                .expect("every order statistic is at hand")
+        })
+        .collect()
+}
+
+/// The ranks that the type-7 quantiles of `n` values at `probs` read (ascending, distinct).
+fn ranks_read(n: usize, probs: &[f64]) -> Vec<usize> {
     let mut ranks = Vec::with_capacity(2 * probs.len());
     for &q in probs {
         let (lo, frac) = position(n, q);
@@ -182,13 +247,7 @@ pub fn quantiles_type7(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     }
     ranks.sort_unstable();
     ranks.dedup();
-    select_ranks(values, 0, &ranks);
-    probs
-        .iter()
-        .map(|&q| {
-            quantile_type7_by(n, q, |r| Some(values[r])).expect("every order statistic is at hand")
-        })
-        .collect()
+    ranks
 }
 
 /// The type-7 quantile at `q` of `n` values given by their order statistics: `order_stat(r)`

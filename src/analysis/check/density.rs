@@ -29,7 +29,10 @@
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
-use crate::stats::{OutcomeStats, QUANTILES, mean_variance, quantiles_type7, summarize};
+use crate::stats::select::PresentKeys;
+use crate::stats::{
+    OutcomeStats, QUANTILES, mean_variance, quantiles_type7, quantiles_type7_present, summarize,
+};
 
 /// The two-sided 5% normal quantile for which the Hall-Sheather bandwidth is tuned.
 const Z_BANDWIDTH: f64 = 1.959_963_984_540_054;
@@ -189,6 +192,47 @@ pub fn summarize_with_se(values: &mut [f64], discrete: bool) -> (OutcomeStats, Q
     (stats, se)
 }
 
+/// [`summarize_with_se`] of the present (non-NaN) values of `column`, in index order,
+/// without copying or reordering it: the same bits. The order statistics are found by radix
+/// selection ([`crate::stats::select`]): a few streaming passes over the column instead of
+/// a copy and a chain of quickselects.
+pub fn summarize_present_with_se(column: &[f64], discrete: bool) -> (OutcomeStats, QuantileSe) {
+    let present = PresentKeys::scan(column);
+    let n = present.len();
+    let no_se = || {
+        if discrete {
+            QuantileSe::DISCRETE
+        } else {
+            QuantileSe::from_array(false, [None; QUANTILES.len()])
+        }
+    };
+    let Some((mean, var)) = mean_variance(column.iter().copied().filter(|v| !v.is_nan())) else {
+        return (OutcomeStats::EMPTY, no_se());
+    };
+    // The summary's min, quantiles and max, then (with standard errors) the windows.
+    let mut probs = vec![0.0];
+    probs.extend(QUANTILES);
+    probs.push(1.0);
+    let stored = probs.len();
+    let with_se = !discrete && n >= 2;
+    if with_se {
+        probs.extend(window_probs(n as u64));
+    }
+    let q = quantiles_type7_present(&present, column, &probs);
+    let stats = OutcomeStats::from_quantiles(
+        n as u64,
+        Some(mean),
+        var.map(f64::sqrt),
+        std::array::from_fn(|i| Some(q[i])),
+    );
+    let se = if with_se {
+        QuantileSe::from_array(false, standard_errors(n as u64, &q[stored..]))
+    } else {
+        no_se()
+    };
+    (stats, se)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +251,47 @@ mod tests {
     fn relative_sd(n: usize, p: f64) -> f64 {
         let (lo, hi) = window(n as u64, p);
         1.0 / ((hi - lo) * n as f64).sqrt()
+    }
+
+    #[test]
+    fn the_column_read_where_it_lies_gives_the_same_bits_as_its_copy() {
+        let mut rng = Rng::seed_from_u64(17);
+        let draw = |rng: &mut Rng, kind: usize| -> f64 {
+            match kind {
+                0 => rng.sample(StandardNormal),
+                1 => rng.random_range(0..2) as f64,
+                2 => [0.0, -0.0, f64::INFINITY, 2.5, f64::NAN][rng.random_range(0..5)],
+                _ => {
+                    if rng.random::<f64>() < 0.3 {
+                        f64::NAN
+                    } else {
+                        rng.sample::<f64, _>(Exp1) * 1e4
+                    }
+                }
+            }
+        };
+        for n in [0, 1, 2, 3, 10, 1_000, 100_000] {
+            for kind in 0..4 {
+                let column: Vec<f64> = (0..n).map(|_| draw(&mut rng, kind)).collect();
+                for discrete in [false, true] {
+                    let mut present: Vec<f64> =
+                        column.iter().copied().filter(|v| !v.is_nan()).collect();
+                    let want = summarize_with_se(&mut present, discrete);
+                    let got = summarize_present_with_se(&column, discrete);
+                    assert_eq!(
+                        format!("{got:?}"),
+                        format!("{want:?}"),
+                        "n = {n}, kind {kind}, discrete {discrete}"
+                    );
+                    let mut present: Vec<f64> =
+                        column.iter().copied().filter(|v| !v.is_nan()).collect();
+                    assert_eq!(
+                        format!("{:?}", crate::stats::summarize_present(&column)),
+                        format!("{:?}", summarize(&mut present))
+                    );
+                }
+            }
+        }
     }
 
     #[test]
