@@ -26,7 +26,8 @@ fn options(threads: usize) -> RunOptions {
         seed: 1,
         trials: TRIALS,
         threads,
-        keep_inputs: defsim::engine::KeepInputs::None,
+        // What `defsim run` keeps: its drivers' inputs.
+        keep_inputs: defsim::engine::KeepInputs::First(100_000),
         progress: false,
     }
 }

@@ -831,3 +831,63 @@ fn named_output_files_are_replaced_whole_and_only_when_defsim_wrote_them() {
     left.retain(|n| n.starts_with('.'));
     assert!(left.is_empty(), "no staging file left: {left:?}");
 }
+
+/// `check --out DIR` replaces DIR whole, so a baseline or `--json` verdict named at DIR or
+/// inside it is refused before anything runs (exit 2, naming both), with nothing written:
+/// before, the folder was written and the file then refused, or the baseline replaced.
+#[test]
+fn check_refuses_a_baseline_or_verdict_inside_its_out_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let baseline = dir.join("baseline.json").display().to_string();
+    succeeds(&[
+        "check",
+        BASE,
+        "--baseline",
+        &baseline,
+        "--update",
+        "--trials",
+        "300",
+    ]);
+    let res = dir.join("res").display().to_string();
+    let inside = dir.join("res").join("verdict.json").display().to_string();
+    // `res/../res/summary.json` is the same place spelled another way.
+    let spelled = format!("{res}/../res/summary.json");
+    let cases: [(&[&str], &str); 4] = [
+        (&["--baseline", &baseline, "--json", &res], res.as_str()),
+        (
+            &["--baseline", &baseline, "--json", &inside],
+            inside.as_str(),
+        ),
+        (&["--baseline", &inside, "--update"], inside.as_str()),
+        (&["--baseline", &spelled, "--update"], spelled.as_str()),
+    ];
+    for (rest, named) in cases {
+        let before = snapshot(dir);
+        let mut args = vec!["check", BASE, "--trials", "300", "--out", &res];
+        args.extend_from_slice(rest);
+        let r = defsim(&args);
+        assert_eq!(r.status.code(), Some(2), "{rest:?}: {}", text(&r));
+        let err = stderr(&r);
+        assert!(
+            err.contains(named) && err.contains("lies in --out"),
+            "{rest:?}: {err}"
+        );
+        assert_eq!(snapshot(dir), before, "{rest:?}: nothing written");
+    }
+    // Beside the folder, not in it: both written.
+    let beside = dir.join("verdict.json").display().to_string();
+    succeeds(&[
+        "check",
+        BASE,
+        "--baseline",
+        &baseline,
+        "--trials",
+        "300",
+        "--out",
+        &res,
+        "--json",
+        &beside,
+    ]);
+    assert!(Path::new(&res).join("summary.json").is_file() && Path::new(&beside).is_file());
+}

@@ -97,7 +97,9 @@ pub fn rank_report(
     results: &engine::Results,
     outcomes: &[usize],
 ) -> SensitivityReport<RankEffect> {
-    let inputs = results.inputs.as_ref().expect("the run kept its inputs");
+    let inputs = results
+        .all_inputs()
+        .expect("the run kept every trial's inputs");
     let mut out = IndexMap::new();
     // Outcomes present in every trial are analysed together (one ranking); an optional
     // outcome on the trials where it is present.

@@ -234,6 +234,25 @@ fn read_baseline(path: &Path, update: bool) -> Result<Option<(RunSummary, String
 /// with `--update` (a defsim summary.json, already read as one, or a new name) and the
 /// `--json` verdict (a new name, or a verdict that `check --json` wrote before).
 fn check_targets(args: &CheckArgs) -> Result<()> {
+    // The --out folder is replaced whole: a file inside it (or the folder itself) named as
+    // the baseline or the verdict would be lost with it, or refused after it was written.
+    if let Some(out) = &args.sim.out {
+        let folder = resolved(out);
+        for (flag, path) in [
+            ("the baseline", Some(&args.baseline)),
+            ("--json", args.json.as_ref()),
+        ] {
+            if let Some(path) = path.filter(|p| resolved(p).starts_with(&folder)) {
+                return Err(BadInput(format!(
+                    "{flag} {} lies in --out {}, which check replaces whole: name a file \
+                     outside that folder",
+                    path.display(),
+                    out.display()
+                ))
+                .into());
+            }
+        }
+    }
     if args.update {
         super::check_named_file(&args.baseline, BASELINE)?;
     }
@@ -241,6 +260,18 @@ fn check_targets(args: &CheckArgs) -> Result<()> {
         super::check_named_file(json, VERDICT)?;
     }
     Ok(())
+}
+
+/// `path` made absolute, with its parent folder's symbolic links and `..` resolved when that
+/// folder exists (so that two spellings of one place compare equal).
+fn resolved(path: &Path) -> std::path::PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => parent
+            .canonicalize()
+            .map_or_else(|_| absolute.clone(), |p| p.join(name)),
+        _ => absolute,
+    }
 }
 
 /// The baseline `check --update` writes: a defsim summary.json.

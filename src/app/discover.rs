@@ -54,7 +54,10 @@ fn discover_on_this_pool(args: &DiscoverArgs) -> Result<()> {
         }
         None => {
             let r = engine::run(&model, &job.options)?;
-            let inputs = r.inputs.expect("kept");
+            let trials = r.trials as usize;
+            let inputs = (r.inputs)
+                .filter(|cols| cols.iter().all(|c| c.len() == trials))
+                .expect("the run kept every trial's inputs");
             let ys = cond.used.iter().map(|&i| r.outcomes[i].clone()).collect();
             (
                 inputs,

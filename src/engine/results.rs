@@ -69,7 +69,7 @@ pub struct Results {
     pub outcomes: Vec<Vec<f64>>,
     /// `inputs[j][i]`: uncertain input `j` of trial `i`, for the trials the run kept
     /// ([`super::KeepInputs`]: the first ones by index, or all); `None` when asked to keep
-    /// none.
+    /// none, or once the drivers took them (`defsim run` keeps them for its drivers alone).
     pub inputs: Option<Vec<Vec<f64>>>,
     /// `series[s][t]`: yearly series `s` in year `t`.
     pub series: Vec<Vec<SeriesStats>>,

@@ -54,6 +54,10 @@ pub fn write_timeseries(path: &Path, summary: &RunSummary) -> csv::Result<()> {
 /// Rows are formatted in parallel, in blocks of [`TRIAL_ROWS`] trials, and written in trial
 /// order: the file is the same whatever the number of threads.
 pub fn write_trials(path: &Path, results: &Results) -> csv::Result<()> {
+    debug_assert!(
+        results.inputs.is_none() || results.all_inputs().is_some(),
+        "a trials file holds every trial's inputs or none"
+    );
     let inputs = results.all_inputs().unwrap_or(&[]);
     let columns: Vec<&[f64]> = inputs
         .iter()

@@ -179,6 +179,10 @@ impl TrialsWriter {
 /// Writes every trial of `results` (which must have kept its inputs) to `path`.
 pub fn write_trials(path: &Path, results: &Results) -> Result<(), ParquetError> {
     let mut w = TrialsWriter::create(path, &results.schema, results.seed)?;
+    debug_assert!(
+        results.inputs.is_none() || results.all_inputs().is_some(),
+        "a trials file holds every trial's inputs or none"
+    );
     let inputs = results.all_inputs().unwrap_or(&[]);
     let n = results.trials as usize;
     for first in (0..n).step_by(ROW_GROUP) {
