@@ -34,7 +34,7 @@ pub fn standardize_ranks_in_place(x: &mut [f64]) -> bool {
     // (order key, index) pairs sorted as integers: the order of `f64::total_cmp` without
     // reading `x` at random, which costs more than the sort itself at 100,000 values. The
     // keys hold the values, so `x` is free to take the ranks.
-    let mut order = total_order(x);
+    let order = total_order(x);
     let value = |k: usize| from_total_order_key(order[k].0);
     let r = x;
     let mut i = 0;
