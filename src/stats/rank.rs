@@ -20,6 +20,7 @@ use rayon::prelude::*;
 
 use super::Z95;
 use super::moments::mean_variance;
+use super::select::{from_total_order_key, total_order};
 
 /// One input's rank sensitivity for one outcome.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -45,15 +46,16 @@ struct Ties {
 
 impl Ties {
     fn new(x: &[f64]) -> Ties {
-        let mut order: Vec<usize> = (0..x.len()).collect();
-        order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+        // Sorted (key, index) pairs: the order of `total_cmp` without reading `x` at random;
+        // a new group where the value differs (`!=`, so -0 and +0 share one, as before).
+        let order = total_order(x);
         let mut group = vec![0u32; x.len()];
         let mut g = 0u32;
         for w in 0..order.len() {
-            if w > 0 && x[order[w]] != x[order[w - 1]] {
+            if w > 0 && from_total_order_key(order[w].0) != from_total_order_key(order[w - 1].0) {
                 g += 1;
             }
-            group[order[w]] = g;
+            group[order[w].1] = g;
         }
         Ties {
             group,
@@ -221,9 +223,7 @@ pub fn decile_delta(x: &[f64], y: &[f64]) -> f64 {
 
 /// The trials ordered by `x`, ties by index.
 fn decile_order(x: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
-    order
+    total_order(x).into_iter().map(|(_, i)| i).collect()
 }
 
 /// [`decile_delta`] from `x`'s order ([`decile_order`]).
@@ -333,6 +333,41 @@ mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// The old index sorts under an indirect comparator, for comparison.
+    fn old_groups(x: &[f64]) -> (Vec<u32>, usize) {
+        let mut order: Vec<usize> = (0..x.len()).collect();
+        order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+        let mut group = vec![0u32; x.len()];
+        let mut g = 0u32;
+        for w in 0..order.len() {
+            if w > 0 && x[order[w]] != x[order[w - 1]] {
+                g += 1;
+            }
+            group[order[w]] = g;
+        }
+        (group, if x.is_empty() { 0 } else { g as usize + 1 })
+    }
+
+    #[test]
+    fn ties_and_decile_order_equal_the_comparator_sorts_with_signed_zeros_and_infinities() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(12);
+        let special = [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-310, -1e-310];
+        for n in [0, 1, 2, 100, 20_000] {
+            let x: Vec<f64> = (0..n)
+                .map(|_| match rng.random_range(0..4) {
+                    0 => special[rng.random_range(0..special.len())],
+                    1 => rng.random_range(0..20) as f64 - 10.0,
+                    _ => rng.random::<f64>() * 200.0 - 100.0,
+                })
+                .collect();
+            let t = Ties::new(&x);
+            assert_eq!((t.group, t.groups), old_groups(&x), "n = {n}");
+            let mut want: Vec<usize> = (0..x.len()).collect();
+            want.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
+            assert_eq!(decile_order(&x), want, "n = {n}");
+        }
+    }
 
     #[test]
     fn mid_ranks_share_ties() {

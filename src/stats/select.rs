@@ -25,6 +25,21 @@ pub(crate) fn from_total_order_key(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
+/// `(total_order_key(x[i]), i)` for every `i`, sorted: by key, ties by index. A stable
+/// radix sort on the key alone (a few passes of counting, the passes where every key has the
+/// same byte skipped) from index order gives exactly the order of a comparison sort of the
+/// pairs, with fewer instructions and less time at a run's 100,000 drivers' trials (rank
+/// regressions, rank sensitivity).
+pub(crate) fn total_order(x: &[f64]) -> Vec<(u64, usize)> {
+    let mut order: Vec<(u64, usize)> = x
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (total_order_key(v), i))
+        .collect();
+    radsort::sort_by_key(&mut order, |&(k, _)| k);
+    order
+}
+
 /// Bits of the bucket index: 2^16 counters of 4 bytes stay in the L2 cache.
 const BUCKET_BITS: u32 = 16;
 
