@@ -778,15 +778,8 @@ fn named_output_files_are_replaced_whole_and_only_when_defsim_wrote_them() {
     fs::create_dir(&dir).unwrap();
     let path = |n: &str| dir.join(n).display().to_string();
     let baseline = path("baseline.json");
-    succeeds(&[
-        "check",
-        BASE,
-        "--baseline",
-        &baseline,
-        "--update",
-        "--trials",
-        "300",
-    ]);
+    let created = check_update(Path::new(&baseline), &["--trials", "300"]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
     let check = |json: &str| defsim(&["check", BASE, "--baseline", &baseline, "--json", json]);
     let trace = |csv: &str| defsim(&["trace", BASE, "--trial", "2", "--csv", csv]);
     type Verb<'a> = &'a dyn Fn(&str) -> Output;
@@ -840,15 +833,8 @@ fn check_refuses_a_baseline_or_verdict_inside_its_out_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let baseline = dir.join("baseline.json").display().to_string();
-    succeeds(&[
-        "check",
-        BASE,
-        "--baseline",
-        &baseline,
-        "--update",
-        "--trials",
-        "300",
-    ]);
+    let created = check_update(Path::new(&baseline), &["--trials", "300"]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
     let res = dir.join("res").display().to_string();
     let inside = dir.join("res").join("verdict.json").display().to_string();
     // `res/../res/summary.json` is the same place spelled another way.

@@ -35,6 +35,9 @@ pub mod sobol;
 pub(crate) mod splitmix;
 /// Exact outcome summaries: mean, sd, se, type-7 quantiles, min, max.
 pub mod summary;
+/// Awkward columns for tests that compare a fast path with the plain one.
+#[cfg(test)]
+pub(crate) mod testdata;
 
 pub use exact::ExactSum;
 pub use moments::{Mean, NeumaierSum, mean_variance, variance_about};

@@ -331,6 +331,7 @@ pub fn rank_sensitivity(inputs: &[&[f64]], outcomes: &[&[f64]]) -> Vec<Vec<RankE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::testdata::{SPECIAL, awkward};
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -352,15 +353,8 @@ mod tests {
     #[test]
     fn ties_and_decile_order_equal_the_comparator_sorts_with_signed_zeros_and_infinities() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(12);
-        let special = [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-310, -1e-310];
         for n in [0, 1, 2, 100, 20_000] {
-            let x: Vec<f64> = (0..n)
-                .map(|_| match rng.random_range(0..4) {
-                    0 => special[rng.random_range(0..special.len())],
-                    1 => rng.random_range(0..20) as f64 - 10.0,
-                    _ => rng.random::<f64>() * 200.0 - 100.0,
-                })
-                .collect();
+            let x = awkward(&mut rng, n, &SPECIAL);
             let t = Ties::new(&x);
             assert_eq!((t.group, t.groups), old_groups(&x), "n = {n}");
             let mut want: Vec<usize> = (0..x.len()).collect();

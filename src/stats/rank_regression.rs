@@ -213,6 +213,7 @@ fn regressions_on_ranks(
 mod tests {
     use super::*;
     use crate::stats::select::total_order_key;
+    use crate::stats::testdata::{SPECIAL, awkward};
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -250,22 +251,7 @@ mod tests {
     #[test]
     fn ranks_equal_an_index_sort_bit_for_bit_with_ties_signed_zeros_and_infinities() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
-        let special = [
-            0.0,
-            -0.0,
-            1.0,
-            -1.0,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            1e-310,
-        ];
-        let x: Vec<f64> = (0..5_000)
-            .map(|_| match rng.random_range(0..4) {
-                0 => special[rng.random_range(0..special.len())],
-                1 => rng.random_range(0..20) as f64 - 10.0,
-                _ => rng.random::<f64>() * 200.0 - 100.0,
-            })
-            .collect();
+        let x = awkward(&mut rng, 5_000, &SPECIAL);
         let reference = reference_ranks(&x);
         let mean = (x.len() as f64 + 1.0) / 2.0;
         let ss: f64 = reference.iter().map(|r| (r - mean) * (r - mean)).sum();
@@ -286,15 +272,8 @@ mod tests {
     #[test]
     fn the_radix_order_is_the_comparison_sort_s_with_ties_signed_zeros_and_infinities() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
-        let special = [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-310, -1e-310];
         for n in [0, 1, 2, 100, 20_000] {
-            let x: Vec<f64> = (0..n)
-                .map(|_| match rng.random_range(0..4) {
-                    0 => special[rng.random_range(0..special.len())],
-                    1 => rng.random_range(0..20) as f64 - 10.0,
-                    _ => rng.random::<f64>() * 200.0 - 100.0,
-                })
-                .collect();
+            let x = awkward(&mut rng, n, &SPECIAL);
             let mut want: Vec<(u64, usize)> = x
                 .iter()
                 .enumerate()

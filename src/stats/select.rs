@@ -328,6 +328,7 @@ fn select_counted(column: &[f64], histogram: Histogram, ranks: &[usize]) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::testdata::{SPECIAL, awkward};
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus as Rng;
 
@@ -372,19 +373,8 @@ mod tests {
     #[test]
     fn radix_selection_equals_a_sort_bit_for_bit() {
         let mut rng = Rng::seed_from_u64(3);
-        let special = [
-            0.0,
-            -0.0,
-            1.0,
-            -1.0,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            1e-310,
-            -1e-310,
-            f64::MAX,
-            f64::MIN,
-            f64::NAN,
-        ];
+        // An optional outcome's absent trials are NaN: the selection skips them.
+        let special: Vec<f64> = SPECIAL.iter().copied().chain([f64::NAN]).collect();
         for n in [0, 1, 2, 3, 17, 300, 1_000, 70_000, 300_000] {
             let mut cases: Vec<(&str, Vec<f64>)> = Vec::new();
             cases.push((
@@ -401,13 +391,7 @@ mod tests {
             ));
             cases.push((
                 "ties, signed zeros, infinities, NaN",
-                (0..n)
-                    .map(|_| match rng.random_range(0..4) {
-                        0 => special[rng.random_range(0..special.len())],
-                        1 => rng.random_range(0..20) as f64 - 10.0,
-                        _ => rng.random::<f64>() * 200.0 - 100.0,
-                    })
-                    .collect(),
+                awkward(&mut rng, n, &special),
             ));
             cases.push((
                 "0/1",
