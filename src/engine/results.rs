@@ -50,8 +50,9 @@ pub const MEAN_RUN: usize = 256;
 /// `k` columns of `n` zeros, each allocated zeroed on its own. `vec![vec![0.0; n]; k]`
 /// would clone the first column `k - 1` times: copying it and touching every page on the
 /// calling thread before any trial runs (some 160 MB, a serial tenth of a second, for a
-/// million trials of twenty outcomes). A fresh zeroed allocation of that size is mapped
-/// lazily, its pages first touched by the worker threads that fill them.
+/// million trials of twenty outcomes). A fresh zeroed allocation of that size is usually
+/// mapped lazily (the allocator takes large blocks straight from the system), its pages
+/// then first touched by the worker threads that fill them.
 pub fn zeroed_columns(k: usize, n: usize) -> Vec<Vec<f64>> {
     (0..k).map(|_| vec![0.0; n]).collect()
 }

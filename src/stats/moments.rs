@@ -215,6 +215,58 @@ pub fn variance_about(values: impl IntoIterator<Item = f64>, mean: f64, n: usize
 mod tests {
     use super::*;
 
+    /// `NeumaierSum::add` as it was written before, with a branch: the select must give
+    /// the same bits.
+    fn add_with_a_branch(s: &mut NeumaierSum, x: f64) {
+        let t = s.sum + x;
+        if s.sum.abs() >= x.abs() {
+            s.comp += (s.sum - t) + x;
+        } else {
+            s.comp += (x - t) + s.sum;
+        }
+        s.sum = t;
+    }
+
+    #[test]
+    fn adding_by_a_select_gives_the_branch_s_bits() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(4);
+        let special = crate::stats::testdata::SPECIAL;
+        // Cancellation, signs that change every term, specials and NaN.
+        let xs: Vec<f64> = (0..20_000)
+            .map(|i| match i % 5 {
+                0 => special[rng.random_range(0..special.len())],
+                1 => 1e16 * if rng.random::<bool>() { 1.0 } else { -1.0 },
+                2 if i % 997 == 2 => f64::NAN,
+                _ => rng.random::<f64>() * 2.0 - 1.0,
+            })
+            .collect();
+        // From the start, and from after the first infinity or NaN poisons the sum.
+        for from in [0, 1, 7, 500] {
+            let (mut a, mut b) = (NeumaierSum::default(), NeumaierSum::default());
+            for &x in &xs[from..] {
+                a.add(x);
+                add_with_a_branch(&mut b, x);
+                assert_eq!(
+                    (a.sum.to_bits(), a.comp.to_bits()),
+                    (b.sum.to_bits(), b.comp.to_bits()),
+                    "after {x}"
+                );
+                if !b.sum.is_finite() {
+                    break;
+                }
+            }
+        }
+        // Finite terms only: a long run where the larger operand alternates.
+        let finite: Vec<f64> = xs.iter().copied().filter(|x| x.abs() < 1e17).collect();
+        let (mut a, mut b) = (NeumaierSum::default(), NeumaierSum::default());
+        for &x in &finite {
+            a.add(x);
+            add_with_a_branch(&mut b, x);
+        }
+        assert_eq!(a.total().to_bits(), b.total().to_bits());
+    }
+
     #[test]
     fn the_second_pass_alone_gives_mean_variance_s_bits() {
         // Values whose deviations change sign often and whose sums round: the compensated

@@ -9,8 +9,9 @@
 //! fourteen passes for the forty-odd ranks a summary with standard errors needs). A bucket
 //! that holds a large share of the values (an atom, such as the zeros of a 0/1 outcome) is
 //! not copied when all its keys are equal (its minimum and maximum, kept as the third pass
-//! goes, tell); otherwise it is copied in a fourth pass. The values found are the very bits
-//! of the order statistics, whatever the method: the result equals the sort's.
+//! goes, tell); otherwise the keys of all such buckets are copied together in a fourth pass
+//! (at most `n` keys), so a column is read four times at most. The values found are the
+//! very bits of the order statistics, whatever the method: the result equals the sort's.
 
 use super::NeumaierSum;
 
@@ -43,8 +44,8 @@ pub(crate) fn total_order(x: &[f64]) -> Vec<(u64, usize)> {
 /// Bits of the bucket index: 2^16 counters of 4 bytes stay in the L2 cache.
 const BUCKET_BITS: u32 = 16;
 
-/// A bucket holding more keys than this is not copied: its minimum and maximum show whether
-/// it holds one value, else it is searched by the same selection over its own range.
+/// A bucket holding more keys than this is not copied in the third pass: its minimum and
+/// maximum show whether it holds one value, else its keys are copied in a fourth.
 const COPY_AT_ONCE: u32 = 1 << 16;
 
 /// Places the keys of the given 0-based ranks (ascending, distinct, each `>= offset`) at
@@ -246,18 +247,8 @@ impl Histogram {
     }
 }
 
-/// [`PresentKeys::order_statistics`] for fewer than 2^32 values and [`NONE`] ranks: the
-/// keys at `ranks` among the present keys of `column` that lie in `lo ..= hi` (ranks
-/// counted among those keys only).
-fn radix_select(column: &[f64], lo: u64, hi: u64, ranks: &[usize]) -> Vec<u64> {
-    let mut histogram = Histogram::new(lo, hi);
-    for k in keys(column).filter(|k| (lo..=hi).contains(k)) {
-        histogram.add_key(k);
-    }
-    select_counted(column, histogram, ranks)
-}
-
-/// [`radix_select`] over the range of `histogram`, its keys counted.
+/// [`PresentKeys::order_statistics`] for fewer than 2^32 values and [`NONE`] ranks, with
+/// the present keys of `column` counted in `histogram`: the keys at `ranks`.
 fn select_counted(column: &[f64], histogram: Histogram, ranks: &[usize]) -> Vec<u64> {
     let Histogram {
         lo,
@@ -303,20 +294,32 @@ fn select_counted(column: &[f64], histogram: Histogram, ranks: &[usize]) -> Vec<
             }
         }
     }
-    // Each bucket's ranks: its one value, or selected among its copied keys, or (a large
-    // bucket of several values) found by the same selection over the bucket's own range,
-    // whose buckets are 2^16 times narrower (so the recursion ends within four levels).
+    // The large buckets of several values (a dense cluster beside far outliers): their keys
+    // are copied together in one more pass, at most `n` keys (the room a copy of the column
+    // took before), so that no column is read more than four times whatever its values.
+    let large = |w: &Wanted| w.count > COPY_AT_ONCE && w.min != w.max;
+    if wanted.iter().any(large) {
+        for w in wanted.iter_mut().filter(|w| large(w)) {
+            w.keys.reserve_exact(w.count as usize);
+        }
+        for k in present() {
+            let s = slot[bucket(k)];
+            if s != NONE && large(&wanted[s as usize]) {
+                wanted[s as usize].keys.push(k);
+            }
+        }
+    }
+    // Each bucket's ranks: its one value, or selected among its copied keys.
     let mut found = vec![0u64; ranks.len()];
     for (i, w) in wanted.iter_mut().enumerate() {
         let at: Vec<usize> = (0..ranks.len()).filter(|&j| of_rank[j] == i).collect();
         let within: Vec<usize> = at.iter().map(|&j| ranks[j] - w.start).collect();
         let keys = if w.min == w.max {
             vec![w.min; within.len()]
-        } else if w.count <= COPY_AT_ONCE {
+        } else {
+            debug_assert_eq!(w.keys.len(), w.count as usize);
             select_key_ranks(&mut w.keys, 0, &within);
             within.iter().map(|&r| w.keys[r]).collect()
-        } else {
-            radix_select(column, w.min, w.max, &within)
         };
         for (j, k) in at.into_iter().zip(keys) {
             found[j] = k;
@@ -368,6 +371,27 @@ mod tests {
             .map(|v| v.to_bits())
             .collect();
         assert_eq!(got, by_sort(column, &ranks), "{what}, n = {n}");
+    }
+
+    #[test]
+    fn several_large_buckets_of_several_values_are_selected_exactly() {
+        // Three dense clusters of 90,000 distinct values each, a few ulps apart, beside far
+        // outliers: each cluster falls in one bucket of the 2^16 (wider than a cluster) with
+        // more keys than are copied in the third pass, and not all equal, so the keys of all
+        // three are copied together in a fourth.
+        let mut rng = Rng::seed_from_u64(11);
+        let mut column = Vec::new();
+        for centre in [1.0f64, 2.0, -3.0] {
+            column.extend(
+                (0..90_000)
+                    .map(|_| f64::from_bits(centre.to_bits() + rng.random_range(0..5_000u64))),
+            );
+        }
+        column.extend((0..30_000).map(|_| {
+            let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
+            sign * 1e300 * (1.0 + rng.random::<f64>())
+        }));
+        check(&column, "three dense clusters beside far outliers");
     }
 
     #[test]
