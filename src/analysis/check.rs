@@ -35,9 +35,11 @@ use density::QuantileSe;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
-    /// Difference of means over `sqrt(se0^2 + se1^2)`.
+    /// Difference of means over the runs' standard errors pooled ([`pooled_se`]:
+    /// `sqrt(se0^2 + se1^2)` for runs of one size).
     MeanZ,
-    /// Difference of the quantiles over `sqrt(se0^2 + se1^2)`, each run's standard error of
+    /// Difference of the quantiles over the runs' standard errors pooled ([`pooled_se`]:
+    /// `sqrt(se0^2 + se1^2)` for runs of one size), each run's standard error of
     /// the quantile estimated from its density there when its summary was written
     /// ([`density`]): continuous outcomes.
     QuantileSe,
@@ -241,7 +243,24 @@ fn outcome(
     }
 }
 
-/// The standard error of the difference of two runs' p-quantiles, `sqrt(se0^2 + se1^2)`.
+/// The standard error of the difference of two runs' statistics (a mean, a p-quantile) from
+/// the standard errors `se0`, `se1` stored with their `n0`, `n1` values, under "nothing
+/// changed": both runs' values then have one spread (a standard deviation `s_i = se_i
+/// sqrt(n_i)`, or a quantile's sparsity likewise), best estimated by pooling the two,
+/// weighted by their counts: `s^2 = (n0 s0^2 + n1 s1^2) / (n0 + n1)`, so
+/// `se^2 = s^2 (1/n0 + 1/n1) = (n0^2 se0^2 + n1^2 se1^2) / (n0 n1)`. For runs of one size
+/// this is `se0^2 + se1^2`; a small re-run against a large baseline is measured with the
+/// baseline's better estimate instead of its own noisy one (which, for an outcome with rare
+/// excursions, is too small more often than not).
+fn pooled_se((se0, n0): (f64, u64), (se1, n1): (f64, u64)) -> f64 {
+    if n0 == n1 {
+        return se0.hypot(se1);
+    }
+    let (n0, n1) = (n0.max(1) as f64, n1.max(1) as f64);
+    (n0 / n1 * se0 * se0 + n1 / n0 * se1 * se1).sqrt()
+}
+
+/// The standard error of the difference of two runs' p-quantiles ([`pooled_se`]).
 /// A summary without standard errors (written before they were added) borrows the other
 /// run's, rescaled to its own count (the same density under "nothing changed"). `None`
 /// when neither has one, or when both are 0 (an atom holds the quantile in both runs).
@@ -254,14 +273,15 @@ fn quantile_se(
     let rescale = |se: f64, from: u64, to: u64| se * (from as f64 / to as f64).sqrt();
     let sb = own_b.or(own_r.map(|s| rescale(s, nr, nb)))?;
     let sr = own_r.or(own_b.map(|s| rescale(s, nb, nr)))?;
-    let se = sb.hypot(sr);
+    let se = pooled_se((sb, nb), (sr, nr));
     (se > 0.0 && se.is_finite()).then_some(se)
 }
 
-/// Means: z-test with both standard errors, exact when neither has noise.
+/// Means: z-test with both standard errors pooled ([`pooled_se`]), exact when neither has
+/// noise.
 fn mean(name: &str, b: &OutcomeStats, r: &OutcomeStats) -> CheckItem {
     let (mb, mr) = (b.mean.unwrap_or(f64::NAN), r.mean.unwrap_or(f64::NAN));
-    let se = (b.se.unwrap_or(0.0).powi(2) + r.se.unwrap_or(0.0).powi(2)).sqrt();
+    let se = pooled_se((b.se.unwrap_or(0.0), b.n), (r.se.unwrap_or(0.0), r.n));
     let (z, method) = if se > 0.0 && se.is_finite() {
         ((mr - mb).abs() / se, Method::MeanZ)
     } else {
@@ -382,6 +402,21 @@ pub fn exact_verdict(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_pooled_standard_error_is_the_sum_for_runs_of_one_size_and_weights_by_count() {
+        use super::pooled_se;
+        // One size: exactly sqrt(se0^2 + se1^2).
+        assert_eq!(pooled_se((0.3, 500), (0.4, 500)), 0.3f64.hypot(0.4));
+        // A sd of 1 from 20,000 values and of 0.1 (too small) from 1,000: the pooled spread
+        // (20,000 + 0.01 x 1,000) / 21,000 times (1/20,000 + 1/1,000).
+        let (n0, n1): (f64, f64) = (20_000.0, 1_000.0);
+        let se = pooled_se((1.0 / n0.sqrt(), 20_000), (0.1 / n1.sqrt(), 1_000));
+        let want = ((n0 * 1.0 + n1 * 0.01) / (n0 + n1) * (1.0 / n0 + 1.0 / n1)).sqrt();
+        assert!((se - want).abs() < 1e-15, "{se} against {want}");
+        // Each run's own errors would say 0.0077: the small run's spread is not trusted.
+        assert!(se > 3.0 * (1.0 / n0.sqrt()).hypot(0.1 / n1.sqrt()));
+    }
+
     use super::*;
 
     /// A summary of one outcome `x` of 10,000 trials with the given nine stored points
