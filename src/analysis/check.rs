@@ -35,10 +35,10 @@ use density::QuantileSe;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
-    /// Difference of means over the runs' standard errors pooled ([`pooled_se`]:
+    /// Difference of means over the runs' standard errors pooled (`pooled_se`:
     /// `sqrt(se0^2 + se1^2)` for runs of one size).
     MeanZ,
-    /// Difference of the quantiles over the runs' standard errors pooled ([`pooled_se`]:
+    /// Difference of the quantiles over the runs' standard errors pooled (`pooled_se`:
     /// `sqrt(se0^2 + se1^2)` for runs of one size), each run's standard error of
     /// the quantile estimated from its density there when its summary was written
     /// ([`density`]): continuous outcomes.
