@@ -70,19 +70,40 @@ pub struct State {
     pub lines: [LineState; N_LINES],
     /// Running totals for the outcomes.
     pub totals: Totals,
-    /// The bits of the credit rate and the tenor whose annuity discount
-    /// `1 - (1 + rate)^-tenor` was last computed, and that discount (`None` before the
-    /// first): computed again only when either differs (another trial's draw, a lever, other
-    /// settings), so a fixed rate costs one `powf` per worker.
-    pub annuity_discount: (Option<(u64, usize)>, f64),
-    /// The poverty-gap cost of each year of the horizon, and the bits of the parameters
-    /// it was computed from (population, its growth, the extreme-poverty share and gap;
-    /// `None` before the first): computed again only when one of them differs, so fixed
-    /// ones cost one `powi` per year and worker, not per year and trial.
-    pub poverty_gap: (Option<[u64; 4]>, Vec<f64>),
-    /// Per line, the bits of the learning rate whose `log2` was last computed, and that
-    /// exponent (`None` before the first): a fixed rate costs one `log2` per worker.
-    pub learning_exponents: [(Option<u64>, f64); N_LINES],
+    /// The annuity discount `1 - (1 + rate)^-tenor`, keyed on the bits of the credit rate
+    /// and the tenor (another trial's draw, a lever, other settings): a fixed rate costs one
+    /// `powf` per worker.
+    pub annuity_discount: Memo<(u64, usize), f64>,
+    /// The poverty-gap cost of each year of the horizon, keyed on the bits of the
+    /// parameters it depends on (population, its growth, the extreme-poverty share and gap)
+    /// and the number of years: fixed ones cost one `powi` per year and worker, not per year
+    /// and trial.
+    pub poverty_gap: Memo<([u64; 4], usize), Vec<f64>>,
+    /// Per line, Wright's exponent `log2(learning_rate)`, keyed on the bits of the rate: a
+    /// fixed rate costs one `log2` per worker.
+    pub learning_exponents: [Memo<u64, f64>; N_LINES],
+}
+
+/// A value that a worker keeps across trials, computed again only when its key (the bits of
+/// what it is computed from) differs from the last one's; the same bits either way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Memo<K, V> {
+    /// The key of `value`; `None` before the first.
+    key: Option<K>,
+    value: V,
+}
+
+impl<K: PartialEq, V> Memo<K, V> {
+    /// The value for `key`: the kept one, or refilled in place by `fill` (no allocation
+    /// when `V` reuses its buffer) when the key differs.
+    #[inline]
+    pub fn get(&mut self, key: K, fill: impl FnOnce(&mut V)) -> &V {
+        if self.key.as_ref() != Some(&key) {
+            fill(&mut self.value);
+            self.key = Some(key);
+        }
+        &self.value
+    }
 }
 
 /// Running sums over the years that the outcomes need.
@@ -189,7 +210,6 @@ impl State {
     pub fn new(horizon: usize) -> State {
         State {
             debt_service: vec![0.0; horizon],
-            annuity_discount: (None, f64::NAN),
             ..State::default()
         }
     }

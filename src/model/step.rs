@@ -24,19 +24,18 @@ pub fn start(p: &Params, s: &Settings, state: &mut State) {
     state.debt_service.clear();
     state.debt_service.resize(s.horizon_years, 0.0);
     let c = p.plan.captive_power_share;
-    for ((line, lp), (rate, exponent)) in state
+    for ((line, lp), exponent) in state
         .lines
         .iter_mut()
         .zip(&p.lines)
         .zip(&mut state.learning_exponents)
     {
-        // log2 again only for another learning rate than the last trial's.
-        if *rate != Some(lp.learning_rate.to_bits()) {
-            (*rate, *exponent) = (Some(lp.learning_rate.to_bits()), lp.learning_rate.log2());
-        }
+        let exponent = *exponent.get(lp.learning_rate.to_bits(), |e| {
+            *e = lp.learning_rate.log2();
+        });
         *line = LineState {
             import_content: lp.import_content,
-            learning_exponent: *exponent,
+            learning_exponent: exponent,
             energy: 1.0 + lp.energy_share * c * p.power.captive_cost_premium,
             ..LineState::default()
         };
@@ -193,26 +192,24 @@ pub fn step_into(
 /// of every year's cost, computed again (the same expression, the same bits) only when the
 /// parameters it depends on are not those it was computed from.
 fn poverty_gap_cost(p: &Params, s: &Settings, state: &mut State, t: usize) -> f64 {
-    let key = [
+    let params = [
         p.macro_.population0_m,
         p.macro_.population_growth,
         p.social.extreme_poverty_share,
         p.social.poverty_gap_usd_per_person_year,
     ]
     .map(f64::to_bits);
-    let (cached, by_year) = &mut state.poverty_gap;
-    if *cached != Some(key) || by_year.len() != s.horizon_years.max(t + 1) {
+    let years = s.horizon_years.max(t + 1);
+    state.poverty_gap.get((params, years), |by_year| {
         by_year.clear();
-        by_year.extend((0..s.horizon_years.max(t + 1)).map(|t| {
+        by_year.extend((0..years).map(|t| {
             let population = p.macro_.population0_m
                 * 1e6
                 * (1.0 + p.macro_.population_growth).powi(t as i32 + 1);
             population * p.social.extreme_poverty_share * p.social.poverty_gap_usd_per_person_year
                 / 1e6
         }));
-        *cached = Some(key);
-    }
-    by_year[t]
+    })[t]
 }
 
 /// Moves the processes (sanctions, support, gold, conflict, power, growth shock) one year and
@@ -373,16 +370,11 @@ fn build(
 fn schedule_debt(p: &Params, s: &Settings, state: &mut State, credit_total: f64, t: usize) {
     if credit_total > 0.0 {
         let rate = p.plan.credit_rate;
-        let key = (rate.to_bits(), s.credit_tenor_years);
-        if state.annuity_discount.0 != Some(key) {
-            state.annuity_discount = (Some(key), discount(rate, s.credit_tenor_years));
-        }
-        let pay = annuity_with(
-            credit_total,
-            rate,
-            s.credit_tenor_years,
-            state.annuity_discount.1,
-        );
+        let tenor = s.credit_tenor_years;
+        let cached = *state
+            .annuity_discount
+            .get((rate.to_bits(), tenor), |d| *d = discount(rate, tenor));
+        let pay = annuity_with(credit_total, rate, tenor, cached);
         let end = (t + 1 + s.credit_tenor_years).min(s.horizon_years);
         for due in &mut state.debt_service[(t + 1).min(end)..end] {
             *due += pay;

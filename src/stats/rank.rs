@@ -46,10 +46,14 @@ struct Ties {
 
 impl Ties {
     fn new(x: &[f64]) -> Ties {
-        // Sorted (key, index) pairs: the order of `total_cmp` without reading `x` at random;
-        // a new group where the value differs (`!=`, so -0 and +0 share one, as before).
-        let order = total_order(x);
-        let mut group = vec![0u32; x.len()];
+        Ties::from_order(&total_order(x))
+    }
+
+    /// The ties of a variable from its sorted (key, index) pairs ([`total_order`]): the
+    /// order of `total_cmp` without reading the variable at random; a new group where the
+    /// value differs (`!=`, so -0 and +0 share one, as before).
+    fn from_order(order: &[(u64, usize)]) -> Ties {
+        let mut group = vec![0u32; order.len()];
         let mut g = 0u32;
         for w in 0..order.len() {
             if w > 0 && from_total_order_key(order[w].0) != from_total_order_key(order[w - 1].0) {
@@ -59,7 +63,7 @@ impl Ties {
         }
         Ties {
             group,
-            groups: if x.is_empty() { 0 } else { g as usize + 1 },
+            groups: if order.is_empty() { 0 } else { g as usize + 1 },
         }
     }
 
@@ -297,18 +301,22 @@ pub fn section_interval(r: f64, parts: &[f64], n: usize, q: usize) -> Option<[f6
 pub fn rank_sensitivity(inputs: &[&[f64]], outcomes: &[&[f64]]) -> Vec<Vec<RankEffect>> {
     let k = inputs.len();
     let n = inputs.first().map_or(0, |c| c.len());
-    let ties: Vec<Ties> = inputs
+    // One sort of each input serves its ties and its decile order.
+    let (mut ties, orders): (Vec<Ties>, Vec<Vec<usize>>) = inputs
         .par_iter()
-        .chain(outcomes.par_iter())
-        .map(|c| Ties::new(c))
-        .collect();
+        .map(|x| {
+            let order = total_order(x);
+            let ties = Ties::from_order(&order);
+            (ties, order.into_iter().map(|(_, i)| i).collect())
+        })
+        .unzip();
+    ties.par_extend(outcomes.par_iter().map(|c| Ties::new(c)));
     let all: Vec<usize> = (0..n).collect();
     let (spearman, prcc) = correlations(&ties, k, &all);
     let parts: Vec<Correlations> = (0..SECTIONS)
         .into_par_iter()
         .map(|g| correlations(&ties, k, &all[g * n / SECTIONS..(g + 1) * n / SECTIONS]))
         .collect();
-    let orders: Vec<Vec<usize>> = inputs.par_iter().map(|x| decile_order(x)).collect();
     let interval = |r: f64, part: &dyn Fn(&Correlations) -> f64, q: usize| {
         let parts: Vec<f64> = parts.iter().map(part).collect();
         section_interval(r, &parts, n, q).unwrap_or_else(|| fisher_interval(r, n, q))

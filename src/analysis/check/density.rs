@@ -203,13 +203,7 @@ pub fn summarize_present_with_se(column: &[f64], discrete: bool) -> (OutcomeStat
     // compensated sums), then the selection's own.
     let (present, sum) = PresentKeys::scan_summing(column);
     let n = present.len();
-    let no_se = || {
-        if discrete {
-            QuantileSe::DISCRETE
-        } else {
-            QuantileSe::from_array(false, [None; QUANTILES.len()])
-        }
-    };
+    let no_se = || QuantileSe::from_array(discrete, [None; QUANTILES.len()]);
     if n == 0 {
         return (OutcomeStats::EMPTY, no_se());
     }

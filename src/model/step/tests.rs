@@ -455,31 +455,26 @@ fn a_state_reused_across_trials_gives_the_records_and_totals_of_a_fresh_one() {
     assert!(last(&p).output > 0.0);
     assert_ne!(last(&p).unit_cost, last(&other).unit_cost);
     let total = |params: &Params, s: &Settings| walk(params, s, &calm()).0.totals;
-    for (params, settings) in [
+    // Each key field varied on its own.
+    let varied = [
         (&population, &s),
         (&gap, &s),
         (&growth, &s),
         (&share, &s),
         (&p, &tenor),
-    ] {
+    ];
+    for (params, settings) in varied {
         assert_ne!(
             format!("{:?}", total(params, settings)),
             format!("{:?}", total(&p, &s))
         );
     }
     let mut reused = State::new(s.horizon_years);
-    for (params, settings) in [
-        (&p, &s),
-        (&other, &s),
-        (&p, &s),
-        (&population, &s),
-        (&gap, &s),
-        (&growth, &s),
-        (&share, &s),
-        (&p, &tenor),
-        (&p, &s),
-        (&other, &s),
-    ] {
+    let sequence = [(&p, &s), (&other, &s), (&p, &s)]
+        .into_iter()
+        .chain(varied)
+        .chain([(&p, &s), (&other, &s)]);
+    for (params, settings) in sequence {
         let (fresh, fresh_recs) = walk(params, settings, &calm());
         start(params, settings, &mut reused);
         let recs: Vec<YearRecord> = (0..settings.horizon_years)
